@@ -1,0 +1,34 @@
+use leptos::prelude::*;
+use leptos_meta::{Title, provide_meta_context};
+use leptos_router::{
+    ParamSegment, StaticSegment,
+    components::{Route, Router, Routes},
+};
+use ui::{Document, NotFound, Page};
+
+use crate::restaurants::{
+    EditRestaurantPage, NewRestaurantPage, RestaurantListPage, RestaurantPage,
+};
+
+/// The HTML document of every restaurants page.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! { <Document options><App/></Document> }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Title formatter=|t: String| if t.is_empty() { "Restaurants · SteppersLife".to_owned() } else { format!("{t} · Restaurants · SteppersLife") }/>
+        <Router>
+            <Page>
+                <Routes fallback=|| view! { <NotFound/> }>
+                    <Route path=StaticSegment("") view=RestaurantListPage/>
+                    <Route path=StaticSegment("new") view=NewRestaurantPage/>
+                    <Route path=(StaticSegment("r"), ParamSegment("slug")) view=RestaurantPage/>
+                    <Route path=(StaticSegment("r"), ParamSegment("slug"), StaticSegment("edit")) view=EditRestaurantPage/>
+                </Routes>
+            </Page>
+        </Router>
+    }
+}

@@ -1,0 +1,676 @@
+//! Restaurants: the public list and page, and creating and editing one's own.
+
+use leptos::{either::Either, prelude::*};
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+use platform::AppError;
+use serde::{Deserialize, Serialize};
+use ui::{ErrorBox, FormError, NotFound, SubmitButton, TextArea, TextField};
+use uuid::Uuid;
+
+/// A restaurant in a list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RestaurantCard {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub cuisine: String,
+    pub city: String,
+    pub price_level: i16,
+    pub featured: bool,
+}
+
+/// A restaurant's page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RestaurantDetail {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub cuisine: String,
+    pub city: String,
+    pub address: String,
+    pub description: String,
+    pub price_level: i16,
+    pub featured: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RestaurantView {
+    pub restaurant: RestaurantDetail,
+    /// Whether the visitor owns it.
+    pub can_edit: bool,
+}
+
+fn price(level: i16) -> String {
+    "$".repeat(usize::try_from(level.clamp(1, 4)).unwrap_or(1))
+}
+
+/// Every restaurant, newest first.
+#[server(prefix = "/api/restaurants", endpoint = "list")]
+pub async fn list_restaurants() -> Result<Vec<RestaurantCard>, AppError> {
+    let state = ssr::state()?;
+    ssr::list(&state.pool, false, 200)
+        .await
+        .map_err(AppError::respond)
+}
+
+/// One restaurant, and whether the visitor may edit it.
+#[server(prefix = "/api/restaurants", endpoint = "get")]
+pub async fn get_restaurant(slug: String) -> Result<RestaurantView, AppError> {
+    ssr::get_view(slug).await.map_err(AppError::respond)
+}
+
+/// Answers 401 unless someone is signed in (the "add a restaurant" page asks first).
+#[server(prefix = "/api/restaurants", endpoint = "can-create")]
+pub async fn can_create_restaurant() -> Result<(), AppError> {
+    ssr::require_user()
+        .await
+        .map(|_| ())
+        .map_err(AppError::respond)
+}
+
+/// Adds a restaurant owned by the signed-in user, then opens its page.
+#[server(prefix = "/api/restaurants", endpoint = "create")]
+pub async fn create_restaurant(
+    name: String,
+    cuisine: String,
+    city: String,
+    address: String,
+    description: String,
+    price_level: String,
+) -> Result<(), AppError> {
+    ssr::create(ssr::RawFields {
+        name,
+        cuisine,
+        city,
+        address,
+        description,
+        price_level,
+    })
+    .await
+    .map_err(AppError::respond)
+}
+
+/// A restaurant for its edit form: only for its owner.
+#[server(prefix = "/api/restaurants", endpoint = "for-edit")]
+pub async fn get_restaurant_for_edit(slug: String) -> Result<RestaurantDetail, AppError> {
+    ssr::get_for_edit(slug).await.map_err(AppError::respond)
+}
+
+/// Saves the owner's changes, then opens the restaurant's page.
+#[server(prefix = "/api/restaurants", endpoint = "update")]
+pub async fn update_restaurant(
+    id: Uuid,
+    name: String,
+    cuisine: String,
+    city: String,
+    address: String,
+    description: String,
+    price_level: String,
+) -> Result<(), AppError> {
+    ssr::update(
+        id,
+        ssr::RawFields {
+            name,
+            cuisine,
+            city,
+            address,
+            description,
+            price_level,
+        },
+    )
+    .await
+    .map_err(AppError::respond)
+}
+
+#[component]
+pub fn RestaurantListPage() -> impl IntoView {
+    let list = Resource::new(|| (), |()| list_restaurants());
+    view! {
+        <Title text=""/>
+        <div class="flex flex-wrap items-center justify-between gap-3">
+            <h1 class="text-2xl font-bold">"Restaurants"</h1>
+            <a href="/new" rel="external" class="rounded-md bg-amber-600 px-4 py-2 text-sm font-semibold text-white hover:bg-amber-700" data-testid="add-restaurant">
+                "Add your restaurant"
+            </a>
+        </div>
+        <Suspense fallback=|| view! { <p class="mt-4 text-slate-500">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match list.await {
+                    Err(e) => Either::Left(view! { <div class="mt-4"><ErrorBox message=e.to_string()/></div> }),
+                    Ok(list) => Either::Right(view! {
+                        <ul class="mt-6 grid gap-4 sm:grid-cols-2 lg:grid-cols-3" data-testid="restaurant-list">
+                            {list.into_iter().map(|r| view! {
+                                <li class="rounded-lg border border-slate-200 bg-white p-4 hover:shadow">
+                                    <a href=format!("/r/{}", r.slug) class="block">
+                                        <div class="flex items-center gap-2">
+                                            <span class="font-semibold">{r.name}</span>
+                                            {r.featured.then(|| view! { <span class="rounded bg-amber-100 px-1.5 text-xs text-amber-800">"Featured"</span> })}
+                                        </div>
+                                        <div class="text-sm text-slate-600">{format!("{} · {} · {}", r.cuisine, r.city, price(r.price_level))}</div>
+                                    </a>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn RestaurantPage() -> impl IntoView {
+    let params = use_params_map();
+    let slug = move || params.read().get("slug").unwrap_or_default();
+    // Blocking: the answer's status (404) depends on it, so it must be known before headers go.
+    let view_res = Resource::new_blocking(slug, get_restaurant);
+    view! {
+        <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match view_res.await {
+                    Err(AppError::NotFound(_)) => view! { <NotFound what="restaurant"/> }.into_any(),
+                    Err(e) => view! { <ErrorBox message=e.to_string()/> }.into_any(),
+                    Ok(RestaurantView { restaurant: r, can_edit }) => view! {
+                        <Title text=r.name.clone()/>
+                        <article class="rounded-lg border border-slate-200 bg-white p-6">
+                            <div class="flex flex-wrap items-start justify-between gap-3">
+                                <div>
+                                    <h1 class="text-3xl font-bold" data-testid="restaurant-name">{r.name.clone()}</h1>
+                                    <p class="mt-1 text-slate-600">{format!("{} · {} · {}", r.cuisine, r.city, price(r.price_level))}</p>
+                                </div>
+                                {can_edit.then(|| view! {
+                                    <a href=format!("/r/{}/edit", r.slug) rel="external" class="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-100" data-testid="edit-restaurant">"Edit"</a>
+                                })}
+                            </div>
+                            {(!r.address.is_empty()).then(|| view! { <p class="mt-4 text-sm"><span class="font-medium">"Address: "</span>{r.address.clone()}</p> })}
+                            {(!r.description.is_empty()).then(|| view! { <p class="mt-4 whitespace-pre-line">{r.description.clone()}</p> })}
+                        </article>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// The form shared by "add" and "edit".
+#[component]
+fn RestaurantForm(
+    /// Current values (empty when adding).
+    initial: Option<RestaurantDetail>,
+    /// The form's last error.
+    error: Signal<Option<AppError>>,
+    /// Whether the form is being sent.
+    pending: Signal<bool>,
+    /// Submit button text.
+    submit: &'static str,
+) -> impl IntoView {
+    let r = initial.clone();
+    let get = move |f: fn(&RestaurantDetail) -> String| r.as_ref().map(f).unwrap_or_default();
+    let level = initial.as_ref().map_or(2, |r| r.price_level);
+    let level_error = move || error.get().and_then(|e| e.message_for("price_level"));
+    view! {
+        {initial.as_ref().map(|r| view! { <input type="hidden" name="id" value=r.id.to_string()/> })}
+        <TextField name="name" label="Name" value=get(|r| r.name.clone()) required=true error/>
+        <div class="grid gap-4 sm:grid-cols-2">
+            <TextField name="cuisine" label="Cuisine (e.g. Soul food, Caribbean)" value=get(|r| r.cuisine.clone()) required=true error/>
+            <TextField name="city" label="City" value=get(|r| r.city.clone()) required=true error/>
+        </div>
+        <TextField name="address" label="Address" value=get(|r| r.address.clone()) error/>
+        <div class="space-y-1">
+            <label for="price_level" class="block text-sm font-medium text-slate-700">"Price"</label>
+            <select id="price_level" name="price_level" class="block w-full rounded-md border border-slate-300 px-3 py-2 text-base">
+                {(1..=4).map(|l: i16| view! { <option value=l.to_string() selected=l == level>{price(l)}</option> }).collect_view()}
+            </select>
+            <p class="text-sm text-red-600" data-field-error="price_level">{level_error}</p>
+        </div>
+        <TextArea name="description" label="About" value=get(|r| r.description.clone()) error/>
+        <FormError error/>
+        <SubmitButton label=submit pending/>
+    }
+}
+
+#[component]
+pub fn NewRestaurantPage() -> impl IntoView {
+    let gate = Resource::new(|| (), |()| can_create_restaurant());
+    let action = ServerAction::<CreateRestaurant>::new();
+    let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    view! {
+        <Title text="Add your restaurant"/>
+        <div class="mx-auto max-w-2xl rounded-lg border border-slate-200 bg-white p-6">
+            <h1 class="text-2xl font-bold">"Add your restaurant"</h1>
+            <Suspense fallback=|| view! { <p class="mt-4 text-slate-500">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match gate.await {
+                        Err(AppError::Unauthorized) => view! {
+                            <p class="mt-4">"Sign in first, then come back to add your restaurant."</p>
+                        }.into_any(),
+                        Err(e) => view! { <div class="mt-4"><ErrorBox message=e.to_string()/></div> }.into_any(),
+                        Ok(()) => view! {
+                            <ActionForm action attr:class="mt-6 space-y-4" attr:data-testid="restaurant-form">
+                                <RestaurantForm initial=None error pending=action.pending().into() submit="Add restaurant"/>
+                            </ActionForm>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </div>
+    }
+}
+
+#[component]
+pub fn EditRestaurantPage() -> impl IntoView {
+    let params = use_params_map();
+    let slug = move || params.read().get("slug").unwrap_or_default();
+    let current = Resource::new_blocking(slug, get_restaurant_for_edit);
+    let action = ServerAction::<UpdateRestaurant>::new();
+    let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    view! {
+        <Title text="Edit restaurant"/>
+        <div class="mx-auto max-w-2xl rounded-lg border border-slate-200 bg-white p-6">
+            <h1 class="text-2xl font-bold">"Edit restaurant"</h1>
+            <Suspense fallback=|| view! { <p class="mt-4 text-slate-500">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match current.await {
+                        Err(AppError::NotFound(_)) => view! { <NotFound what="restaurant"/> }.into_any(),
+                        Err(e) => view! { <div class="mt-4"><ErrorBox message=e.to_string()/></div> }.into_any(),
+                        Ok(r) => view! {
+                            <ActionForm action attr:class="mt-6 space-y-4" attr:data-testid="restaurant-form">
+                                <RestaurantForm initial=Some(r) error pending=action.pending().into() submit="Save changes"/>
+                            </ActionForm>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </div>
+    }
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use http::request::Parts;
+    use leptos::prelude::*;
+    use platform::AppError;
+    use sqlx::PgPool;
+    use sso::SessionUser;
+    use uuid::Uuid;
+
+    use super::{RestaurantCard, RestaurantDetail, RestaurantView};
+    use crate::server::AppState;
+
+    pub fn state() -> Result<AppState, AppError> {
+        use_context::<AppState>().ok_or_else(|| AppError::internal("no AppState"))
+    }
+
+    pub async fn require_user() -> Result<(AppState, SessionUser), AppError> {
+        let state = state()?;
+        let parts: Parts = leptos_axum::extract().await.map_err(AppError::internal)?;
+        let user = state
+            .sessions
+            .user(&parts.headers)
+            .await?
+            .ok_or(AppError::Unauthorized)?;
+        Ok((state, user))
+    }
+
+    /// Form input as typed.
+    #[derive(Debug, Clone, Default)]
+    pub struct RawFields {
+        pub name: String,
+        pub cuisine: String,
+        pub city: String,
+        pub address: String,
+        pub description: String,
+        pub price_level: String,
+    }
+
+    /// Form input once checked: every field within its limits.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct RestaurantFields {
+        pub name: String,
+        pub cuisine: String,
+        pub city: String,
+        pub address: String,
+        pub description: String,
+        pub price_level: i16,
+    }
+
+    fn text(
+        field: &'static str,
+        label: &str,
+        raw: &str,
+        min: usize,
+        max: usize,
+    ) -> Result<String, AppError> {
+        let v = raw.trim();
+        let n = v.chars().count();
+        if n < min {
+            return Err(AppError::validation(field, format!("Enter the {label}.")));
+        }
+        if n > max {
+            return Err(AppError::validation(
+                field,
+                format!("Use at most {max} characters."),
+            ));
+        }
+        if v.chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+        {
+            return Err(AppError::validation(
+                field,
+                "Remove the special characters.",
+            ));
+        }
+        Ok(v.to_owned())
+    }
+
+    impl RestaurantFields {
+        pub fn parse(raw: &RawFields) -> Result<Self, AppError> {
+            let name = text("name", "restaurant's name", &raw.name, 1, 100)?;
+            if !name.chars().any(char::is_alphanumeric) {
+                return Err(AppError::validation(
+                    "name",
+                    "The name needs at least one letter or digit.",
+                ));
+            }
+            Ok(Self {
+                name,
+                cuisine: text("cuisine", "cuisine", &raw.cuisine, 1, 60)?,
+                city: text("city", "city", &raw.city, 1, 80)?,
+                address: text("address", "address", &raw.address, 0, 200)?,
+                description: text("description", "description", &raw.description, 0, 2000)?,
+                price_level: raw
+                    .price_level
+                    .trim()
+                    .parse()
+                    .ok()
+                    .filter(|l| (1..=4).contains(l))
+                    .ok_or_else(|| {
+                        AppError::validation("price_level", "Choose a price from $ to $$$$.")
+                    })?,
+            })
+        }
+    }
+
+    /// A URL slug from a name: lower-case ASCII letters and digits joined by single dashes.
+    pub fn slugify(name: &str) -> String {
+        let mut out = String::new();
+        for c in name.chars() {
+            let c = match c {
+                'à' | 'á' | 'â' | 'ä' | 'ã' | 'å' => 'a',
+                'è' | 'é' | 'ê' | 'ë' => 'e',
+                'ì' | 'í' | 'î' | 'ï' => 'i',
+                'ò' | 'ó' | 'ô' | 'ö' | 'õ' => 'o',
+                'ù' | 'ú' | 'û' | 'ü' => 'u',
+                'ç' => 'c',
+                'ñ' => 'n',
+                c => c,
+            };
+            if c.is_ascii_alphanumeric() {
+                out.push(c.to_ascii_lowercase());
+            } else if !out.is_empty() && !out.ends_with('-') {
+                out.push('-');
+            }
+        }
+        let out = out.trim_end_matches('-');
+        let out: String = out.chars().take(60).collect();
+        if out.is_empty() {
+            "restaurant".to_owned()
+        } else {
+            out.trim_end_matches('-').to_owned()
+        }
+    }
+
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: Uuid,
+        owner_id: Uuid,
+        slug: String,
+        name: String,
+        cuisine: String,
+        city: String,
+        address: String,
+        description: String,
+        price_level: i16,
+        featured: bool,
+    }
+
+    impl Row {
+        fn detail(self) -> RestaurantDetail {
+            RestaurantDetail {
+                id: self.id,
+                slug: self.slug,
+                name: self.name,
+                cuisine: self.cuisine,
+                city: self.city,
+                address: self.address,
+                description: self.description,
+                price_level: self.price_level,
+                featured: self.featured,
+            }
+        }
+    }
+
+    macro_rules! columns {
+        () => {
+            "id, owner_id, slug, name, cuisine, city, address, description, price_level, featured"
+        };
+    }
+
+    /// Newest first; featured ones only when `featured_only`.
+    pub async fn list(
+        pool: &PgPool,
+        featured_only: bool,
+        limit: i64,
+    ) -> Result<Vec<RestaurantCard>, AppError> {
+        let rows: Vec<Row> = sqlx::query_as(concat!(
+            "select ",
+            columns!(),
+            " from restaurants
+             where ($1 = false or featured) order by created_at desc, id limit $2"
+        ))
+        .bind(featured_only)
+        .bind(limit)
+        .fetch_all(pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| RestaurantCard {
+                id: r.id,
+                slug: r.slug,
+                name: r.name,
+                cuisine: r.cuisine,
+                city: r.city,
+                price_level: r.price_level,
+                featured: r.featured,
+            })
+            .collect())
+    }
+
+    async fn find(pool: &PgPool, slug: &str) -> Result<Option<Row>, AppError> {
+        Ok(sqlx::query_as(concat!(
+            "select ",
+            columns!(),
+            " from restaurants where slug = $1"
+        ))
+        .bind(slug)
+        .fetch_optional(pool)
+        .await?)
+    }
+
+    pub async fn get_view(slug: String) -> Result<RestaurantView, AppError> {
+        let state = state()?;
+        let parts: Parts = leptos_axum::extract().await.map_err(AppError::internal)?;
+        let row = find(&state.pool, &slug)
+            .await?
+            .ok_or_else(|| AppError::not_found("There is no such restaurant."))?;
+        let user = state.sessions.user(&parts.headers).await?;
+        let can_edit = user.is_some_and(|u| u.id == row.owner_id);
+        Ok(RestaurantView {
+            restaurant: row.detail(),
+            can_edit,
+        })
+    }
+
+    pub async fn get_for_edit(slug: String) -> Result<RestaurantDetail, AppError> {
+        let (state, user) = require_user().await?;
+        let row = find(&state.pool, &slug)
+            .await?
+            .ok_or_else(|| AppError::not_found("There is no such restaurant."))?;
+        if row.owner_id != user.id {
+            return Err(AppError::Forbidden(
+                "Only the restaurant's owner can edit it.".into(),
+            ));
+        }
+        Ok(row.detail())
+    }
+
+    /// Inserts with a slug derived from the name; a taken slug gets a numeric suffix.
+    pub async fn insert(
+        pool: &PgPool,
+        owner: Uuid,
+        f: &RestaurantFields,
+    ) -> Result<String, AppError> {
+        let base = slugify(&f.name);
+        for attempt in 1..=20 {
+            let slug = if attempt == 1 {
+                base.clone()
+            } else {
+                format!("{base}-{attempt}")
+            };
+            let result = sqlx::query(
+                "insert into restaurants (owner_id, slug, name, cuisine, city, address, description, price_level)
+                 values ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(owner)
+            .bind(&slug)
+            .bind(&f.name)
+            .bind(&f.cuisine)
+            .bind(&f.city)
+            .bind(&f.address)
+            .bind(&f.description)
+            .bind(f.price_level)
+            .execute(pool)
+            .await;
+            match result {
+                Ok(_) => return Ok(slug),
+                Err(sqlx::Error::Database(db))
+                    if db.constraint() == Some("restaurants_slug_key") =>
+                {
+                    continue;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(AppError::conflict(
+            "name",
+            "That name is taken many times over; add your neighbourhood to it.",
+        ))
+    }
+
+    /// Updates a restaurant its owner owns. The slug stays, so links keep working.
+    pub async fn update_owned(
+        pool: &PgPool,
+        id: Uuid,
+        owner: Uuid,
+        f: &RestaurantFields,
+    ) -> Result<String, AppError> {
+        let slug: Option<String> = sqlx::query_scalar(
+            "update restaurants set name = $3, cuisine = $4, city = $5, address = $6, description = $7,
+                    price_level = $8, updated_at = now()
+             where id = $1 and owner_id = $2
+             returning slug",
+        )
+        .bind(id)
+        .bind(owner)
+        .bind(&f.name)
+        .bind(&f.cuisine)
+        .bind(&f.city)
+        .bind(&f.address)
+        .bind(&f.description)
+        .bind(f.price_level)
+        .fetch_optional(pool)
+        .await?;
+        if let Some(slug) = slug {
+            return Ok(slug);
+        }
+        let exists: bool =
+            sqlx::query_scalar("select exists(select 1 from restaurants where id = $1)")
+                .bind(id)
+                .fetch_one(pool)
+                .await?;
+        Err(if exists {
+            AppError::Forbidden("Only the restaurant's owner can edit it.".into())
+        } else {
+            AppError::not_found("There is no such restaurant.")
+        })
+    }
+
+    pub async fn create(raw: RawFields) -> Result<(), AppError> {
+        let (state, user) = require_user().await?;
+        let fields = RestaurantFields::parse(&raw)?;
+        let slug = insert(&state.pool, user.id, &fields).await?;
+        tracing::info!(user_id = %user.id, slug, "restaurant created");
+        leptos_axum::redirect(&format!("/r/{slug}"));
+        Ok(())
+    }
+
+    pub async fn update(id: Uuid, raw: RawFields) -> Result<(), AppError> {
+        let (state, user) = require_user().await?;
+        let fields = RestaurantFields::parse(&raw)?;
+        let slug = update_owned(&state.pool, id, user.id, &fields).await?;
+        leptos_axum::redirect(&format!("/r/{slug}"));
+        Ok(())
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        fn raw() -> RawFields {
+            RawFields {
+                name: "  Soul Food Kitchen ".into(),
+                cuisine: "Southern".into(),
+                city: "Chicago".into(),
+                address: String::new(),
+                description: String::new(),
+                price_level: "2".into(),
+            }
+        }
+
+        #[test]
+        fn valid_fields_are_trimmed() {
+            let f = RestaurantFields::parse(&raw()).expect("valid");
+            assert_eq!(f.name, "Soul Food Kitchen");
+            assert_eq!(f.price_level, 2);
+        }
+
+        #[test]
+        fn each_bad_field_is_named() {
+            type Spoil = fn(&mut RawFields);
+            let cases: [(Spoil, &str); 6] = [
+                (|r| r.name = " ".into(), "name"),
+                (|r| r.name = "!!!".into(), "name"),
+                (|r| r.cuisine = String::new(), "cuisine"),
+                (|r| r.city = "x".repeat(81), "city"),
+                (|r| r.price_level = "5".into(), "price_level"),
+                (|r| r.price_level = "two".into(), "price_level"),
+            ];
+            for (spoil, field) in cases {
+                let mut r = raw();
+                spoil(&mut r);
+                let err = RestaurantFields::parse(&r).expect_err(field);
+                assert_eq!(err.field(), Some(field));
+                assert_eq!(err.status(), 422);
+            }
+        }
+
+        #[test]
+        fn slugs_are_plain_ascii() {
+            assert_eq!(slugify("Soul Food Kitchen"), "soul-food-kitchen");
+            assert_eq!(slugify("  Café  Olé!! "), "cafe-ole");
+            assert_eq!(slugify("徐"), "restaurant");
+            assert!(slugify(&"a ".repeat(100)).len() <= 60);
+        }
+    }
+}

@@ -1,0 +1,326 @@
+//! The restaurants server: configuration, state, router.
+
+use std::{net::SocketAddr, sync::Arc};
+
+use axum::{
+    Router,
+    extract::{FromRef, Request, State},
+    middleware::{self, Next},
+    response::{IntoResponse, Redirect, Response},
+};
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use platform::{config, suite::Suite};
+use sqlx::PgPool;
+use sso::{SessionReader, SessionSettings};
+use storage::{BucketConfig, Storage};
+use ui::NavContext;
+
+use crate::app::{App, shell};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// Everything read from the environment at start.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// This app's own database, as its own role.
+    pub database_url: String,
+    /// The portal's database, as the read-only session-reader role.
+    pub session_database_url: String,
+    pub bind: SocketAddr,
+    pub site_root: String,
+    pub suite: Suite,
+    pub sessions: SessionSettings,
+    pub bucket: BucketConfig,
+    /// Insert the demo restaurants (idempotent).
+    pub seed_demo: bool,
+}
+
+impl Config {
+    pub fn from_env() -> anyhow::Result<Self> {
+        let suite = Suite::from_env()?;
+        let port = suite.manifest.app("restaurants").map_or(3010, |a| a.port);
+        Ok(Self {
+            database_url: config::var("DATABASE_URL")?,
+            session_database_url: config::var("SESSION_DATABASE_URL")?,
+            bind: config::parse_or("BIND_ADDR", SocketAddr::from(([127, 0, 0, 1], port)))?,
+            site_root: config::var_or("SITE_ROOT", "site/restaurants"),
+            sessions: SessionSettings::from_env(&suite)?,
+            bucket: BucketConfig::from_env()?,
+            seed_demo: config::parse_or("SEED_DEMO", false)?,
+            suite,
+        })
+    }
+}
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub pool: PgPool,
+    pub suite: Arc<Suite>,
+    pub sessions: SessionReader,
+    pub storage: Storage,
+    pub leptos_options: LeptosOptions,
+}
+
+/// Pages that only make sense signed in: a visitor who is not is sent to the portal's sign-in
+/// and brought back here afterwards.
+fn needs_sign_in(path: &str) -> bool {
+    path == "/new" || (path.starts_with("/r/") && path.ends_with("/edit"))
+}
+
+async fn sign_in_gate(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if req.method() == http::Method::GET && needs_sign_in(req.uri().path()) {
+        match state.sessions.user(req.headers()).await {
+            Ok(Some(_)) => {}
+            Ok(None) => {
+                let here = format!(
+                    "{}{}",
+                    state.suite.origin_of("restaurants"),
+                    req.uri().path_and_query().map_or("/", |p| p.as_str())
+                );
+                let to = format!(
+                    "{}/signin?return_to={}",
+                    state.suite.portal(),
+                    url_encode(&here)
+                );
+                return Redirect::to(&to).into_response();
+            }
+            Err(e) => return e.into_response(),
+        }
+    }
+    next.run(req).await
+}
+
+fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// Connects, migrates and builds the router.
+pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
+    let pool = platform::db::connect(&config.database_url, 10).await?;
+    platform::db::migrate(&pool, &MIGRATOR).await?;
+    if config.seed_demo {
+        crate::server::seed::demo(&pool).await?;
+    }
+    let session_pool = platform::db::connect(&config.session_database_url, 5).await?;
+    let storage = Storage::new(&config.bucket)?;
+
+    let leptos_options = LeptosOptions::builder()
+        .output_name(ui::OUTPUT_NAME)
+        .site_root(config.site_root.as_str())
+        .site_pkg_dir("pkg")
+        .site_addr(config.bind)
+        .build();
+    let suite = Arc::new(config.suite.clone());
+    let state = AppState {
+        pool: pool.clone(),
+        suite: suite.clone(),
+        sessions: SessionReader::new(session_pool.clone(), config.sessions.clone()),
+        storage: storage.clone(),
+        leptos_options: leptos_options.clone(),
+    };
+
+    let routes = generate_route_list(App);
+    let nav = NavContext {
+        app: "restaurants",
+        suite: suite.clone(),
+        sessions: state.sessions.clone(),
+    };
+    let context = {
+        let state = state.clone();
+        move || {
+            provide_context(state.clone());
+            provide_context(nav.clone());
+        }
+    };
+    let api = crate::api::ssr::routes().layer(sso::origin::cors(&suite));
+    let checks = vec![
+        (
+            "database",
+            platform::health::check({
+                let pool = pool.clone();
+                move || {
+                    let pool = pool.clone();
+                    async move { platform::db::ping(&pool).await }
+                }
+            }),
+        ),
+        (
+            "sessions",
+            platform::health::check(move || {
+                let pool = session_pool.clone();
+                async move { platform::db::ping(&pool).await }
+            }),
+        ),
+        (
+            "bucket",
+            platform::health::check(move || {
+                let storage = storage.clone();
+                async move { storage.ping().await.map_err(|e| e.to_string()) }
+            }),
+        ),
+    ];
+    let router = Router::new()
+        .merge(api)
+        .leptos_routes_with_context(&state, routes, context.clone(), {
+            let options = leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(context, shell))
+        .layer(middleware::from_fn(platform::error::server_fn_status))
+        .layer(middleware::from_fn_with_state(state.clone(), sign_in_gate))
+        .layer(middleware::from_fn_with_state(
+            suite,
+            sso::origin::require_suite_origin,
+        ))
+        .with_state(state.clone())
+        .merge(state.storage.media_routes())
+        .merge(platform::health::routes(checks));
+    Ok((platform::telemetry::layer(router), state))
+}
+
+/// Serves until `shutdown` resolves; `on_bound` learns the bound address first.
+pub async fn serve(
+    config: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    on_bound: impl FnOnce(SocketAddr),
+) -> anyhow::Result<()> {
+    let bind = config.bind;
+    let (router, _) = build(config).await?;
+    let listener = tokio::net::TcpListener::bind(bind).await?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, "restaurants listening");
+    on_bound(addr);
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await?;
+    Ok(())
+}
+
+pub mod seed {
+    use sqlx::PgPool;
+
+    struct Demo {
+        slug: &'static str,
+        name: &'static str,
+        cuisine: &'static str,
+        city: &'static str,
+        address: &'static str,
+        description: &'static str,
+        price_level: i16,
+        featured: bool,
+    }
+
+    const DEMO: [Demo; 6] = [
+        Demo {
+            slug: "mama-lous-soul-kitchen",
+            name: "Mama Lou's Soul Kitchen",
+            cuisine: "Soul food",
+            city: "Chicago",
+            address: "4301 S King Dr",
+            description: "Smothered chicken, greens and peach cobbler — the after-set favourite.",
+            price_level: 2,
+            featured: true,
+        },
+        Demo {
+            slug: "island-groove-grill",
+            name: "Island Groove Grill",
+            cuisine: "Caribbean",
+            city: "Atlanta",
+            address: "1189 Peachtree St NE",
+            description: "Jerk chicken, oxtail and plantains, open late on social nights.",
+            price_level: 2,
+            featured: true,
+        },
+        Demo {
+            slug: "the-smooth-step-cafe",
+            name: "The Smooth Step Café",
+            cuisine: "Café",
+            city: "Detroit",
+            address: "7 Woodward Ave",
+            description: "Coffee, waffles and a dance floor on Sunday afternoons.",
+            price_level: 1,
+            featured: true,
+        },
+        Demo {
+            slug: "bayou-bistro",
+            name: "Bayou Bistro",
+            cuisine: "Cajun",
+            city: "Houston",
+            address: "2200 Main St",
+            description: "Gumbo, étouffée and beignets.",
+            price_level: 3,
+            featured: false,
+        },
+        Demo {
+            slug: "uptown-steak-and-jazz",
+            name: "Uptown Steak & Jazz",
+            cuisine: "Steakhouse",
+            city: "Chicago",
+            address: "55 E Ohio St",
+            description: "Dry-aged steaks with a live trio every Friday.",
+            price_level: 4,
+            featured: false,
+        },
+        Demo {
+            slug: "harlem-table",
+            name: "Harlem Table",
+            cuisine: "American",
+            city: "New York",
+            address: "310 Lenox Ave",
+            description: "Brunch that runs until the music stops.",
+            price_level: 2,
+            featured: true,
+        },
+    ];
+
+    /// Demo restaurants owned by the demo account, so that a first start shows a living site.
+    /// Idempotent: existing slugs are left alone.
+    pub async fn demo(pool: &PgPool) -> Result<(), sqlx::Error> {
+        let owner = sso::DEMO_USER_ID;
+        for d in DEMO {
+            sqlx::query(
+                "insert into restaurants (owner_id, slug, name, cuisine, city, address, description, price_level, featured)
+                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                 on conflict (slug) do nothing",
+            )
+            .bind(owner)
+            .bind(d.slug)
+            .bind(d.name)
+            .bind(d.cuisine)
+            .bind(d.city)
+            .bind(d.address)
+            .bind(d.description)
+            .bind(d.price_level)
+            .bind(d.featured)
+            .execute(pool)
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_the_add_and_edit_pages_need_sign_in() {
+        assert!(super::needs_sign_in("/new"));
+        assert!(super::needs_sign_in("/r/soul/edit"));
+        assert!(!super::needs_sign_in("/"));
+        assert!(!super::needs_sign_in("/r/soul"));
+    }
+}

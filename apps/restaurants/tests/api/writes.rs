@@ -1,0 +1,214 @@
+use reqwest::StatusCode;
+
+use crate::helpers::{form, spawn_app};
+
+#[tokio::test]
+async fn a_signed_in_person_adds_a_restaurant_they_then_own() {
+    let app = spawn_app().await;
+    let (owner, cookie) = app.session_for("Ada").await;
+    let res = app
+        .call("/api/restaurants/create", &form(&[]), Some(&cookie))
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{:?}", res.body);
+    assert_eq!(res.redirect_to().as_deref(), Some("/r/test-kitchen"));
+    let stored: uuid::Uuid =
+        sqlx::query_scalar("select owner_id from restaurants where slug = 'test-kitchen'")
+            .fetch_one(&app.db.pool)
+            .await
+            .expect("row");
+    assert_eq!(stored, owner);
+
+    // Same name again: a new slug, not an error.
+    let res = app
+        .call("/api/restaurants/create", &form(&[]), Some(&cookie))
+        .await;
+    assert_eq!(res.redirect_to().as_deref(), Some("/r/test-kitchen-2"));
+
+    let html = app
+        .get("/r/test-kitchen", Some(&cookie))
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert!(
+        html.contains(r#"data-testid="edit-restaurant""#),
+        "the owner gets an edit link"
+    );
+}
+
+#[tokio::test]
+async fn nobody_signed_out_can_add_or_edit() {
+    let app = spawn_app().await;
+    let before: i64 = sqlx::query_scalar("select count(*) from restaurants")
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("count");
+    let res = app.call("/api/restaurants/create", &form(&[]), None).await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    let id: uuid::Uuid = sqlx::query_scalar("select id from restaurants limit 1")
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("id");
+    let id = id.to_string();
+    let mut f = form(&[]);
+    f.push(("id", &id));
+    let res = app.call("/api/restaurants/update", &f, None).await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    let after: i64 = sqlx::query_scalar("select count(*) from restaurants")
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("count");
+    assert_eq!(before, after);
+}
+
+#[tokio::test]
+async fn only_the_owner_can_edit_a_restaurant() {
+    let app = spawn_app().await;
+    let (_, owner) = app.session_for("Ada").await;
+    let (_, stranger) = app.session_for("Mallory").await;
+    app.call("/api/restaurants/create", &form(&[]), Some(&owner))
+        .await;
+    let id: uuid::Uuid =
+        sqlx::query_scalar("select id from restaurants where slug = 'test-kitchen'")
+            .fetch_one(&app.db.pool)
+            .await
+            .expect("id");
+    let id = id.to_string();
+
+    let mut f = form(&[("name", "Hijacked")]);
+    f.push(("id", &id));
+    let res = app
+        .call("/api/restaurants/update", &f, Some(&stranger))
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    let res = app
+        .call(
+            "/api/restaurants/for-edit",
+            &[("slug", "test-kitchen")],
+            Some(&stranger),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    let name: String = sqlx::query_scalar("select name from restaurants where id = $1::uuid")
+        .bind(&id)
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("name");
+    assert_eq!(name, "Test Kitchen");
+
+    let mut f = form(&[("name", "Test Kitchen Deluxe")]);
+    f.push(("id", &id));
+    let res = app.call("/api/restaurants/update", &f, Some(&owner)).await;
+    assert_eq!(res.status, StatusCode::OK, "{:?}", res.body);
+    assert_eq!(
+        res.redirect_to().as_deref(),
+        Some("/r/test-kitchen"),
+        "the slug stays"
+    );
+}
+
+#[tokio::test]
+async fn bad_input_names_its_field_and_writes_nothing() {
+    let app = spawn_app().await;
+    let (_, cookie) = app.session_for("Ada").await;
+    let before: i64 = sqlx::query_scalar("select count(*) from restaurants")
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("count");
+    let long = "x".repeat(101);
+    for (field, value) in [
+        ("name", ""),
+        ("name", long.as_str()),
+        ("cuisine", " "),
+        ("city", ""),
+        ("price_level", "9"),
+        ("price_level", ""),
+    ] {
+        let res = app
+            .call(
+                "/api/restaurants/create",
+                &form(&[(field, value)]),
+                Some(&cookie),
+            )
+            .await;
+        assert_eq!(
+            res.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{field}={value:?}: {:?}",
+            res.body
+        );
+        assert_eq!(res.error_field().as_deref(), Some(field));
+    }
+    let res = app
+        .call(
+            "/api/restaurants/create",
+            &[("name", "only a name")],
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(
+        res.status,
+        StatusCode::BAD_REQUEST,
+        "missing fields: {:?}",
+        res.body
+    );
+    let after: i64 = sqlx::query_scalar("select count(*) from restaurants")
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("count");
+    assert_eq!(before, after);
+}
+
+#[tokio::test]
+async fn a_post_from_a_foreign_origin_is_refused_and_from_a_suite_origin_works() {
+    let app = spawn_app().await;
+    let (_, cookie) = app.session_for("Ada").await;
+    for origin in [
+        Some("https://evil.com"),
+        Some("http://restaurants.stepperslife.localhost.evil.com:3010"),
+        None,
+    ] {
+        let res = app
+            .call_from("/api/restaurants/create", &form(&[]), Some(&cookie), origin)
+            .await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{origin:?}");
+    }
+    let res = app
+        .call_from(
+            "/api/restaurants/create",
+            &form(&[]),
+            Some(&cookie),
+            Some("http://stepperslife.localhost:3001"),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn reading_the_session_never_writes_it() {
+    let app = spawn_app().await;
+    let (_, cookie) = app.session_for("Ada").await;
+    let before: (Vec<u8>, chrono::DateTime<chrono::Utc>) =
+        sqlx::query_as("select data, expiry_date from tower_sessions.session")
+            .fetch_one(&app.sessions_db.pool)
+            .await
+            .expect("row");
+    app.get("/", Some(&cookie)).await;
+    app.call("/api/restaurants/create", &form(&[]), Some(&cookie))
+        .await;
+    let after: (Vec<u8>, chrono::DateTime<chrono::Utc>) =
+        sqlx::query_as("select data, expiry_date from tower_sessions.session")
+            .fetch_one(&app.sessions_db.pool)
+            .await
+            .expect("row");
+    assert_eq!(before, after);
+    // Once the portal deletes it, this app sees nobody at the very next request.
+    sqlx::query("delete from tower_sessions.session")
+        .execute(&app.sessions_db.pool)
+        .await
+        .expect("delete");
+    let res = app
+        .call("/api/restaurants/create", &form(&[]), Some(&cookie))
+        .await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+}

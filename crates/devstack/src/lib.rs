@@ -1,0 +1,11 @@
+#![doc = include_str!("../README.md")]
+
+mod pg;
+mod provision;
+mod s3;
+mod testdb;
+
+pub use pg::{Postgres, admin_url_from_env};
+pub use provision::{AppCredentials, SESSION_READER_ROLE, provision_databases};
+pub use s3::EmbeddedS3;
+pub use testdb::TestDb;

@@ -1,0 +1,210 @@
+use std::{
+    path::{Path, PathBuf},
+    process::Command,
+    time::Duration,
+};
+
+use anyhow::{Context, bail};
+
+/// The default admin connection: the machine's PostgreSQL as the `postgres` superuser.
+const DEFAULT_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+/// Port of the private cluster, when one is needed.
+const PRIVATE_PORT: u16 = 54329;
+
+/// `SUITE_PG_ADMIN_URL` when set, else the machine's default server.
+pub fn admin_url_from_env() -> (String, bool) {
+    match platform::config::var_opt("SUITE_PG_ADMIN_URL") {
+        Some(url) => (url, true),
+        None => (DEFAULT_ADMIN_URL.to_owned(), false),
+    }
+}
+
+/// A PostgreSQL server the suite can provision: the configured one, or a private cluster.
+#[derive(Debug)]
+pub struct Postgres {
+    /// Superuser URL of the `postgres` database.
+    pub admin_url: String,
+    private: Option<PrivateCluster>,
+}
+
+impl Postgres {
+    /// Uses `SUITE_PG_ADMIN_URL` (which must answer), else the local server on 5432 if it
+    /// answers, else starts a private cluster under `state_dir/pg`.
+    pub async fn connect_or_start(state_dir: &Path) -> anyhow::Result<Self> {
+        let (url, configured) = admin_url_from_env();
+        match probe(&url).await {
+            Ok(()) => {
+                return Ok(Self {
+                    admin_url: url,
+                    private: None,
+                });
+            }
+            Err(e) if configured => {
+                bail!("SUITE_PG_ADMIN_URL is set but the server does not answer: {e}")
+            }
+            Err(e) => {
+                tracing::info!(error = %e, "no PostgreSQL at {url}; starting a private cluster")
+            }
+        }
+        let cluster = PrivateCluster::start(&state_dir.join("pg"), PRIVATE_PORT)?;
+        let admin_url = format!("postgres://postgres@127.0.0.1:{PRIVATE_PORT}/postgres");
+        for _ in 0..50 {
+            if probe(&admin_url).await.is_ok() {
+                return Ok(Self {
+                    admin_url,
+                    private: Some(cluster),
+                });
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        bail!(
+            "the private PostgreSQL cluster did not start; see {}",
+            state_dir.join("pg.log").display()
+        )
+    }
+
+    /// A URL for `database` as `user` on this server.
+    pub fn url_for(&self, database: &str, user: &str, password: &str) -> String {
+        url_for(&self.admin_url, database, user, password)
+    }
+
+    pub fn is_private(&self) -> bool {
+        self.private.is_some()
+    }
+}
+
+/// `admin_url` with another database, user and password.
+pub fn url_for(admin_url: &str, database: &str, user: &str, password: &str) -> String {
+    let mut url = url::Url::parse(admin_url).expect("admin URL was probed, so it parses");
+    url.set_path(&format!("/{database}"));
+    let _ = url.set_username(user);
+    let _ = url.set_password((!password.is_empty()).then_some(password));
+    url.to_string()
+}
+
+/// `url` with another database, same user and password.
+pub fn with_database(url: &str, database: &str) -> anyhow::Result<String> {
+    let mut url = url::Url::parse(url)?;
+    url.set_path(&format!("/{database}"));
+    Ok(url.to_string())
+}
+
+async fn probe(url: &str) -> Result<(), sqlx::Error> {
+    use sqlx::Connection;
+    let mut conn = tokio::time::timeout(Duration::from_secs(3), sqlx::PgConnection::connect(url))
+        .await
+        .map_err(|_| sqlx::Error::PoolTimedOut)??;
+    sqlx::query("select 1").execute(&mut conn).await?;
+    conn.close().await
+}
+
+#[derive(Debug)]
+struct PrivateCluster {
+    dir: PathBuf,
+    bin: PathBuf,
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+/// Runs a PostgreSQL server binary, as the `postgres` user when we are root (PostgreSQL refuses
+/// to run as root).
+fn pg_command(bin: &Path, tool: &str) -> Command {
+    if is_root() {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--"]).arg(bin.join(tool));
+        c
+    } else {
+        Command::new(bin.join(tool))
+    }
+}
+
+fn find_bin_dir() -> anyhow::Result<PathBuf> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| e.path().join("bin"))
+                .collect()
+        })
+        .unwrap_or_default();
+    found.retain(|p| p.join("initdb").exists());
+    found.sort();
+    found.pop().context(
+        "PostgreSQL server binaries not found under /usr/lib/postgresql \
+         (install them with: apt-get install postgresql), or set SUITE_PG_ADMIN_URL",
+    )
+}
+
+impl PrivateCluster {
+    fn start(dir: &Path, port: u16) -> anyhow::Result<Self> {
+        let bin = find_bin_dir()?;
+        let parent = dir.parent().context("cluster dir has a parent")?;
+        std::fs::create_dir_all(parent)?;
+        let log = parent.join("pg.log");
+        if !dir.join("PG_VERSION").exists() {
+            std::fs::create_dir_all(dir)?;
+            if is_root() {
+                let ok = Command::new("chown")
+                    .args(["-R", "postgres:postgres"])
+                    .arg(dir)
+                    .status()?
+                    .success();
+                if !ok {
+                    bail!("cannot hand {} to the postgres user", dir.display());
+                }
+            }
+            let ok = pg_command(&bin, "initdb")
+                .args(["-U", "postgres", "--auth=trust", "-E", "UTF8", "-D"])
+                .arg(dir)
+                .stdout(std::process::Stdio::null())
+                .status()?
+                .success();
+            if !ok {
+                bail!("initdb failed for {}", dir.display());
+            }
+        }
+        if is_root() {
+            let _ = std::fs::File::create(&log);
+            let _ = Command::new("chown")
+                .arg("postgres:postgres")
+                .arg(&log)
+                .status();
+        }
+        let ok = pg_command(&bin, "pg_ctl")
+            .arg("-D")
+            .arg(dir)
+            .arg("-l")
+            .arg(&log)
+            .arg("-o")
+            .arg(format!(
+                "-p {port} -c listen_addresses=127.0.0.1 -k {}",
+                dir.display()
+            ))
+            .args(["-w", "start"])
+            .stdout(std::process::Stdio::null())
+            .status()?
+            .success();
+        if !ok {
+            bail!("pg_ctl start failed; see {}", log.display());
+        }
+        Ok(Self {
+            dir: dir.to_owned(),
+            bin,
+        })
+    }
+}
+
+impl Drop for PrivateCluster {
+    fn drop(&mut self) {
+        let _ = pg_command(&self.bin, "pg_ctl")
+            .arg("-D")
+            .arg(&self.dir)
+            .args(["-m", "fast", "-w", "stop"])
+            .stdout(std::process::Stdio::null())
+            .status();
+    }
+}

@@ -1,0 +1,243 @@
+//! The suite's one user-facing error.
+//!
+//! Every handler and server function ends in `Result<_, AppError>`. The variants carry only what
+//! a user may see; internal causes are logged once, where they are converted (see
+//! [`AppError::internal`]), and never sent to the client.
+
+use std::fmt;
+
+use leptos::server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AppError {
+    /// 400: the request itself could not be read.
+    BadRequest(String),
+    /// 401: the caller must sign in.
+    Unauthorized,
+    /// 403: signed in (or not), but not allowed to do this.
+    Forbidden(String),
+    /// 404.
+    NotFound(String),
+    /// 409: the request clashes with what exists (a taken email, a taken slug).
+    Conflict {
+        field: Option<String>,
+        message: String,
+    },
+    /// 422: one input field is wrong; `field` is the form field's name.
+    Validation { field: String, message: String },
+    /// 429.
+    TooManyRequests(String),
+    /// 503: a dependency (another app, the object store) is unavailable.
+    Unavailable(String),
+    /// 500: our fault. The cause has been logged; the user sees a plain message.
+    Internal,
+}
+
+impl AppError {
+    pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Validation {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    pub fn conflict(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Conflict {
+            field: Some(field.into()),
+            message: message.into(),
+        }
+    }
+
+    pub fn not_found(what: impl Into<String>) -> Self {
+        Self::NotFound(what.into())
+    }
+
+    /// The HTTP status this error is answered with.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::BadRequest(_) => 400,
+            Self::Unauthorized => 401,
+            Self::Forbidden(_) => 403,
+            Self::NotFound(_) => 404,
+            Self::Conflict { .. } => 409,
+            Self::Validation { .. } => 422,
+            Self::TooManyRequests(_) => 429,
+            Self::Unavailable(_) => 503,
+            Self::Internal => 500,
+        }
+    }
+
+    /// The field this error is about, if it is about one form field.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Self::Validation { field, .. } => Some(field),
+            Self::Conflict { field, .. } => field.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The message for `field`, when this error is about that field.
+    pub fn message_for(&self, field: &str) -> Option<String> {
+        (self.field() == Some(field)).then(|| self.to_string())
+    }
+}
+
+impl fmt::Display for AppError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::BadRequest(m)
+            | Self::Forbidden(m)
+            | Self::NotFound(m)
+            | Self::TooManyRequests(m)
+            | Self::Unavailable(m) => f.write_str(m),
+            Self::Conflict { message, .. } | Self::Validation { message, .. } => {
+                f.write_str(message)
+            }
+            Self::Unauthorized => f.write_str("Please sign in to continue."),
+            Self::Internal => {
+                f.write_str("Something went wrong on our side. Please try again in a moment.")
+            }
+        }
+    }
+}
+
+impl std::error::Error for AppError {}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Args(m)
+            | ServerFnErrorErr::MissingArg(m)
+            | ServerFnErrorErr::Deserialization(m) => {
+                Self::BadRequest(format!("The request could not be read: {m}"))
+            }
+            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => Self::Unavailable(
+                "The server could not be reached. Check your connection and try again.".into(),
+            ),
+            ServerFnErrorErr::Registration(_) => {
+                Self::NotFound("This action does not exist.".into())
+            }
+            ServerFnErrorErr::UnsupportedRequestMethod(m) => Self::BadRequest(m),
+            _ => Self::Internal,
+        }
+    }
+}
+
+#[cfg(feature = "server")]
+pub use server::server_fn_status;
+
+#[cfg(feature = "server")]
+mod server {
+    use axum::{
+        Json,
+        response::{IntoResponse, Response},
+    };
+    use http::StatusCode;
+
+    use super::AppError;
+
+    impl AppError {
+        /// Logs an internal cause once and turns it into the plain user-facing error.
+        #[track_caller]
+        pub fn internal(cause: impl std::fmt::Display) -> Self {
+            let at = std::panic::Location::caller();
+            tracing::error!(error = %cause, at = %at, "internal error");
+            Self::Internal
+        }
+
+        /// Maps a database error: a unique violation on one of `constraints` (name, field,
+        /// message) becomes a `Conflict` about that field; anything else is internal.
+        #[track_caller]
+        pub fn from_db(err: sqlx::Error, constraints: &[(&str, &str, &str)]) -> Self {
+            if let sqlx::Error::Database(db) = &err
+                && let Some(name) = db.constraint()
+                && let Some((_, field, message)) = constraints.iter().find(|(c, _, _)| *c == name)
+            {
+                return Self::conflict(*field, *message);
+            }
+            if matches!(err, sqlx::Error::RowNotFound) {
+                return Self::NotFound("Not found.".into());
+            }
+            Self::internal(err)
+        }
+
+        /// For server functions: sets the HTTP status of the answer to this error's, then
+        /// returns it. Use as `.map_err(AppError::respond)`.
+        pub fn respond(self) -> Self {
+            if let Some(opts) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+                opts.set_status(
+                    StatusCode::from_u16(self.status())
+                        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                );
+            }
+            self
+        }
+    }
+
+    /// Middleware for server-function routes: errors raised by the framework before the
+    /// function runs (a missing or malformed argument) are answered 500 by leptos; this gives them
+    /// the status of the `AppError` they carry (400 for a malformed request).
+    pub async fn server_fn_status(
+        req: axum::extract::Request,
+        next: axum::middleware::Next,
+    ) -> Response {
+        let res = next.run(req).await;
+        if res.status() != StatusCode::INTERNAL_SERVER_ERROR {
+            return res;
+        }
+        let (mut parts, body) = res.into_parts();
+        let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+            return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response();
+        };
+        if let Ok(err) = serde_json::from_slice::<AppError>(&bytes)
+            && let Ok(status) = StatusCode::from_u16(err.status())
+        {
+            parts.status = status;
+        }
+        Response::from_parts(parts, axum::body::Body::from(bytes))
+    }
+
+    impl From<sqlx::Error> for AppError {
+        #[track_caller]
+        fn from(err: sqlx::Error) -> Self {
+            Self::from_db(err, &[])
+        }
+    }
+
+    impl IntoResponse for AppError {
+        fn into_response(self) -> Response {
+            let status =
+                StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let body = serde_json::json!({ "error": self.to_string(), "field": self.field() });
+            (status, Json(body)).into_response()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation_errors_name_their_field_and_answer_422() {
+        let err = AppError::validation("email", "Enter an email address.");
+        assert_eq!(err.status(), 422);
+        assert_eq!(
+            err.message_for("email").as_deref(),
+            Some("Enter an email address.")
+        );
+        assert_eq!(err.message_for("password"), None);
+    }
+
+    #[test]
+    fn internal_errors_show_no_cause() {
+        assert!(!AppError::Internal.to_string().contains("sqlx"));
+        assert_eq!(AppError::Internal.status(), 500);
+    }
+}

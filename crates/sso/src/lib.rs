@@ -1,0 +1,19 @@
+#![doc = include_str!("../README.md")]
+
+mod extract;
+pub mod origin;
+mod reader;
+pub mod return_to;
+mod settings;
+mod store;
+
+pub use extract::{CurrentUser, MaybeUser};
+pub use reader::{SessionReader, SessionUser, USER_KEY};
+pub use settings::SessionSettings;
+pub use store::{SESSION_TABLE, SuiteStore, delete_expired_loop};
+/// The demo account's user id: the portal's seed data creates the account, and the apps' seed
+/// data makes it the owner of the demo content.
+pub const DEMO_USER_ID: uuid::Uuid =
+    uuid::Uuid::from_u128(0x5eed_0000_0000_4000_8000_0000_0000_0001);
+
+pub use tower_sessions::{Session, session::Id as SessionId};

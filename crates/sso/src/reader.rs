@@ -1,0 +1,103 @@
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use http::HeaderMap;
+use platform::AppError;
+use serde::{Deserialize, Serialize};
+use sqlx::PgPool;
+use tower_sessions::{
+    SessionStore,
+    session::{Id, Record},
+};
+use tower_sessions_sqlx_store::PostgresStore;
+use uuid::Uuid;
+
+use crate::SessionSettings;
+
+/// Session key under which the portal stores the signed-in [`SessionUser`].
+pub const USER_KEY: &str = "user";
+
+/// Who is signed in, as the portal wrote it into the session at sign-in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionUser {
+    /// The portal's user id; apps key ownership by it.
+    pub id: Uuid,
+    pub name: String,
+    pub email: String,
+    /// Suite-wide role: `member` or `admin`.
+    pub role: String,
+    /// Unix seconds of the sign-in; the absolute lifetime counts from it.
+    pub signed_in_at: i64,
+}
+
+impl SessionUser {
+    pub fn is_admin(&self) -> bool {
+        self.role == "admin"
+    }
+}
+
+fn now_unix() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// Reads the shared session. Every app holds one, built on a pool whose role may only `SELECT`
+/// from the session table: it has no way to write.
+#[derive(Debug, Clone)]
+pub struct SessionReader {
+    store: PostgresStore,
+    settings: SessionSettings,
+}
+
+impl SessionReader {
+    pub fn new(pool: PgPool, settings: SessionSettings) -> Self {
+        Self {
+            store: PostgresStore::new(pool),
+            settings,
+        }
+    }
+
+    pub fn settings(&self) -> &SessionSettings {
+        &self.settings
+    }
+
+    /// The session id the request's cookie names, if it is well-formed.
+    pub fn session_id(&self, headers: &HeaderMap) -> Option<Id> {
+        headers
+            .get_all(http::header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(cookie::Cookie::split_parse)
+            .filter_map(Result::ok)
+            .find(|c| c.name() == self.settings.cookie_name)
+            .and_then(|c| c.value().parse().ok())
+    }
+
+    /// The signed-in user of a request, or `None` (no cookie, unknown or expired session,
+    /// absolute lifetime passed, nobody signed in in it).
+    pub async fn user(&self, headers: &HeaderMap) -> Result<Option<SessionUser>, AppError> {
+        let Some(id) = self.session_id(headers) else {
+            return Ok(None);
+        };
+        let record = self.store.load(&id).await.map_err(AppError::internal)?;
+        Ok(record.and_then(|r| self.user_in(&r)))
+    }
+
+    /// The user of a loaded session record, if its absolute lifetime has not passed.
+    pub fn user_in(&self, record: &Record) -> Option<SessionUser> {
+        let value = record.data.get(USER_KEY)?.clone();
+        let user: SessionUser = serde_json::from_value(value).ok()?;
+        self.within_lifetime(&user).then_some(user)
+    }
+
+    /// Whether `user`'s sign-in is younger than the absolute lifetime.
+    pub fn within_lifetime(&self, user: &SessionUser) -> bool {
+        let age = now_unix().saturating_sub(user.signed_in_at);
+        age >= 0 && Duration::from_secs(age.unsigned_abs()) < self.settings.absolute
+    }
+
+    /// Unix seconds now, as used for `signed_in_at`.
+    pub fn now() -> i64 {
+        now_unix()
+    }
+}

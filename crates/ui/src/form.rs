@@ -1,0 +1,119 @@
+use leptos::prelude::*;
+use platform::AppError;
+
+/// A labelled input with the error about it, if any.
+#[component]
+pub fn TextField(
+    /// The form field's name (also its id).
+    name: &'static str,
+    /// The visible label.
+    label: &'static str,
+    /// `text`, `email`, `password`, ...
+    #[prop(default = "text")]
+    kind: &'static str,
+    /// Initial value.
+    #[prop(optional, into)]
+    value: String,
+    /// The `autocomplete` hint.
+    #[prop(optional)]
+    autocomplete: Option<&'static str>,
+    /// Whether the browser should require it.
+    #[prop(optional)]
+    required: bool,
+    /// The last error of the form; shown here when it is about this field.
+    #[prop(into)]
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let message = move || error.get().and_then(|e| e.message_for(name));
+    let err_id = format!("{name}-error");
+    let described = err_id.clone();
+    view! {
+        <div class="space-y-1">
+            <label for=name class="block text-sm font-medium text-slate-700">{label}</label>
+            <input
+                id=name
+                name=name
+                type=kind
+                value=value
+                autocomplete=autocomplete
+                required=required
+                aria-invalid=move || message().is_some().to_string()
+                aria-describedby=described
+                class="block w-full rounded-md border border-slate-300 px-3 py-2 text-base shadow-sm focus:border-amber-600 focus:outline-none focus:ring-1 focus:ring-amber-600 aria-[invalid=true]:border-red-500"
+            />
+            <p id=err_id class="text-sm text-red-600" data-field-error=name>{message}</p>
+        </div>
+    }
+}
+
+/// A labelled text area with the error about it, if any.
+#[component]
+pub fn TextArea(
+    /// The form field's name (also its id).
+    name: &'static str,
+    /// The visible label.
+    label: &'static str,
+    /// Initial value.
+    #[prop(optional, into)]
+    value: String,
+    /// The last error of the form.
+    #[prop(into)]
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let message = move || error.get().and_then(|e| e.message_for(name));
+    view! {
+        <div class="space-y-1">
+            <label for=name class="block text-sm font-medium text-slate-700">{label}</label>
+            <textarea
+                id=name
+                name=name
+                rows="4"
+                class="block w-full rounded-md border border-slate-300 px-3 py-2 text-base shadow-sm focus:border-amber-600 focus:outline-none focus:ring-1 focus:ring-amber-600"
+            >{value}</textarea>
+            <p class="text-sm text-red-600" data-field-error=name>{message}</p>
+        </div>
+    }
+}
+
+/// The form's error when it is not about one field (rate limit, conflict, server trouble).
+#[component]
+pub fn FormError(
+    /// The last error of the form.
+    #[prop(into)]
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let general = move || {
+        error
+            .get()
+            .filter(|e| !matches!(e, AppError::Validation { .. }))
+            .filter(|e| e.field().is_none())
+            .map(|e| e.to_string())
+    };
+    view! {
+        <Show when=move || general().is_some()>
+            <div role="alert" class="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800" data-testid="form-error">
+                {general}
+            </div>
+        </Show>
+    }
+}
+
+/// The submit button; disabled while the form is being sent.
+#[component]
+pub fn SubmitButton(
+    /// Button text.
+    label: &'static str,
+    /// Whether the form is being sent.
+    #[prop(into)]
+    pending: Signal<bool>,
+) -> impl IntoView {
+    view! {
+        <button
+            type="submit"
+            disabled=move || pending.get()
+            class="inline-flex w-full justify-center rounded-md bg-amber-600 px-4 py-2 text-base font-semibold text-white hover:bg-amber-700 disabled:opacity-60 sm:w-auto"
+        >
+            {label}
+        </button>
+    }
+}

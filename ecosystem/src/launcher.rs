@@ -1,0 +1,342 @@
+//! Starts the whole suite on this machine: PostgreSQL, an S3 server, the databases, roles and
+//! buckets, and every enabled app as a child process with prefixed logs.
+
+use std::{
+    collections::BTreeMap,
+    net::SocketAddr,
+    path::PathBuf,
+    process::Stdio,
+    time::{Duration, Instant},
+};
+
+use anyhow::{Context, bail};
+use devstack::{EmbeddedS3, Postgres, provision_databases};
+use platform::suite::{Manifest, PublicPort, Suite};
+use secrecy::SecretString;
+use storage::{BucketConfig, Storage};
+use tokio::{
+    io::{AsyncBufReadExt, BufReader},
+    process::{Child, Command},
+};
+
+use crate::{build, secrets::Secrets};
+
+/// How to start the suite.
+#[derive(Debug, Clone)]
+pub struct StackOptions {
+    /// Run release binaries.
+    pub release: bool,
+    /// Where local state lives (private cluster, embedded S3 files, secrets).
+    pub state_dir: PathBuf,
+    /// The public port of every host (`PerApp` for a run without a proxy).
+    pub public_port: PublicPort,
+    /// The port each app listens on; the manifest's when absent.
+    pub ports: BTreeMap<String, u16>,
+    /// Appended to every database and role name (tests use it to stay apart from a running
+    /// local suite).
+    pub name_suffix: String,
+    /// Insert demo data.
+    pub seed: bool,
+    /// Prefix each line of the apps' logs with the app's name and print it (else discard).
+    pub show_logs: bool,
+    /// Behind a proxy: the apps trust its `X-Real-IP`.
+    pub behind_proxy: bool,
+}
+
+impl StackOptions {
+    pub fn local(state_dir: PathBuf) -> Self {
+        Self {
+            release: false,
+            state_dir,
+            public_port: PublicPort::PerApp,
+            ports: BTreeMap::new(),
+            name_suffix: String::new(),
+            seed: true,
+            show_logs: true,
+            behind_proxy: false,
+        }
+    }
+}
+
+/// A running suite. `stop` ends it; dropping it kills the children.
+pub struct Stack {
+    children: Vec<(String, Child)>,
+    /// The app name → the address it listens on.
+    pub addrs: BTreeMap<String, SocketAddr>,
+    pub suite: Suite,
+    /// Superuser URL of the PostgreSQL server in use.
+    pub admin_url: String,
+    /// The app name → its database URL (as its own role).
+    pub database_urls: BTreeMap<String, String>,
+    _s3: Option<EmbeddedS3>,
+    _pg: Postgres,
+}
+
+impl std::fmt::Debug for Stack {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Stack").field("addrs", &self.addrs).finish()
+    }
+}
+
+/// A manifest with every database name suffixed (leaked: one per process start).
+fn suffixed(manifest: &Manifest, suffix: &str) -> &'static Manifest {
+    let mut m = manifest.clone();
+    for app in &mut m.apps {
+        app.database = format!("{}{suffix}", app.database);
+    }
+    Box::leak(Box::new(m))
+}
+
+impl Stack {
+    pub async fn start(opts: StackOptions) -> anyhow::Result<Self> {
+        let manifest = suffixed(Manifest::embedded(), &opts.name_suffix);
+        let suite = Suite::new(
+            manifest,
+            manifest.suite.local_domain.clone(),
+            "http".into(),
+            opts.public_port,
+        );
+        let mut secrets = Secrets::load(&opts.state_dir)?;
+
+        // PostgreSQL, databases and roles.
+        let pg = Postgres::connect_or_start(&opts.state_dir).await?;
+        let mut passwords = BTreeMap::new();
+        for app in manifest.enabled() {
+            passwords.insert(
+                app.database.clone(),
+                secrets.get(&format!("db.{}", app.database))?,
+            );
+        }
+        let reader = format!("{}{}", devstack::SESSION_READER_ROLE, opts.name_suffix);
+        passwords.insert(reader.clone(), secrets.get(&format!("db.{reader}"))?);
+        let creds = provision_databases(&pg.admin_url, manifest, &reader, |role| {
+            passwords.get(role).cloned().unwrap_or_default()
+        })
+        .await
+        .context("provisioning databases")?;
+
+        // The object store: the configured one, else an embedded one.
+        let (s3, endpoint, access, secret) = match platform::config::var_opt("S3_ENDPOINT") {
+            Some(endpoint) => (
+                None,
+                endpoint,
+                platform::config::var("S3_ACCESS_KEY")?,
+                platform::config::var("S3_SECRET_KEY")?,
+            ),
+            None => {
+                let access = secrets.get("s3.access")?;
+                let secret = secrets.get("s3.secret")?;
+                let port: u16 = platform::config::parse_or("SUITE_S3_PORT", 0)?;
+                let s3 = EmbeddedS3::start(
+                    &opts.state_dir.join("s3"),
+                    SocketAddr::from(([127, 0, 0, 1], port)),
+                    &access,
+                    &secret,
+                )
+                .await?;
+                let endpoint = s3.endpoint();
+                (Some(s3), endpoint, access, secret)
+            }
+        };
+        for app in manifest.enabled() {
+            if let Some(bucket) = &app.bucket {
+                Storage::new(&BucketConfig {
+                    endpoint: endpoint.clone(),
+                    region: "us-east-1".into(),
+                    access_key: access.clone(),
+                    secret_key: SecretString::from(secret.clone()),
+                    bucket: bucket.clone(),
+                })?
+                .ensure_bucket()
+                .await
+                .with_context(|| format!("creating bucket {bucket}"))?;
+            }
+        }
+
+        // The apps.
+        let addrs: BTreeMap<String, SocketAddr> = manifest
+            .enabled()
+            .map(|a| {
+                let port = opts.ports.get(&a.name).copied().unwrap_or(a.port);
+                (a.name.clone(), SocketAddr::from(([127, 0, 0, 1], port)))
+            })
+            .collect();
+        let public_port = match opts.public_port {
+            PublicPort::Default => "default".to_owned(),
+            PublicPort::Fixed(p) => p.to_string(),
+            PublicPort::PerApp => "per-app".to_owned(),
+        };
+        let mut children = Vec::new();
+        let mut database_urls = BTreeMap::new();
+        for cred in &creds {
+            let Some(app) = manifest.app(&cred.app) else {
+                continue;
+            };
+            let bin = build::bin_path(&app.name, opts.release);
+            if !bin.exists() {
+                bail!("{} is not built; run `suite build` first", bin.display());
+            }
+            let mut cmd = Command::new(&bin);
+            cmd.current_dir(crate::repo_root())
+                .env("DATABASE_URL", &cred.database_url)
+                .env("SESSION_DATABASE_URL", &cred.session_url)
+                .env("BIND_ADDR", addrs[&app.name].to_string())
+                .env("SITE_ROOT", build::site_dir(&app.name))
+                .env("SUITE_DOMAIN", &suite.domain)
+                .env("SUITE_SCHEME", "http")
+                .env("SUITE_PUBLIC_PORT", &public_port)
+                .env("SEED_DEMO", opts.seed.to_string())
+                .env("TRUST_PROXY", opts.behind_proxy.to_string())
+                .env("S3_ENDPOINT", &endpoint)
+                .env("S3_ACCESS_KEY", &access)
+                .env("S3_SECRET_KEY", &secret)
+                .env("S3_BUCKET", app.bucket.as_deref().unwrap_or(""))
+                .env(
+                    "RUST_LOG",
+                    std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into()),
+                )
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .kill_on_drop(true);
+            for (other, addr) in &addrs {
+                cmd.env(
+                    format!("{}_INTERNAL_URL", other.to_uppercase()),
+                    format!("http://{addr}"),
+                );
+            }
+            let mut child = cmd
+                .spawn()
+                .with_context(|| format!("starting {}", bin.display()))?;
+            let show = opts.show_logs;
+            for stream in [
+                child
+                    .stdout
+                    .take()
+                    .map(|s| Box::new(s) as Box<dyn tokio::io::AsyncRead + Unpin + Send>),
+                child
+                    .stderr
+                    .take()
+                    .map(|s| Box::new(s) as Box<dyn tokio::io::AsyncRead + Unpin + Send>),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                let name = app.name.clone();
+                tokio::spawn(async move {
+                    let mut lines = BufReader::new(stream).lines();
+                    while let Ok(Some(line)) = lines.next_line().await {
+                        if show {
+                            println!("{name:>12} | {line}");
+                        }
+                    }
+                });
+            }
+            children.push((app.name.clone(), child));
+            database_urls.insert(app.name.clone(), cred.database_url.clone());
+        }
+
+        let mut stack = Self {
+            children,
+            addrs,
+            suite,
+            admin_url: pg.admin_url.clone(),
+            database_urls,
+            _s3: s3,
+            _pg: pg,
+        };
+        stack.wait_ready(Duration::from_secs(60)).await?;
+        Ok(stack)
+    }
+
+    /// Waits until every app answers 200 on `/readyz`.
+    async fn wait_ready(&mut self, within: Duration) -> anyhow::Result<()> {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(2))
+            .build()?;
+        let deadline = Instant::now() + within;
+        for (name, addr) in self.addrs.clone() {
+            loop {
+                if let Some((_, child)) = self.children.iter_mut().find(|(n, _)| *n == name)
+                    && let Ok(Some(status)) = child.try_wait()
+                {
+                    bail!("{name} exited during start-up ({status}); see its log above");
+                }
+                let ok = http
+                    .get(format!("http://{addr}/readyz"))
+                    .send()
+                    .await
+                    .is_ok_and(|r| r.status().is_success());
+                if ok {
+                    break;
+                }
+                if Instant::now() > deadline {
+                    bail!("{name} did not become ready at {addr} within {within:?}");
+                }
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+        Ok(())
+    }
+
+    /// Public URL of each app, portal first.
+    pub fn urls(&self) -> Vec<(String, String)> {
+        self.suite
+            .manifest
+            .enabled()
+            .map(|a| (a.name.clone(), format!("{}/", self.suite.origin(a))))
+            .collect()
+    }
+
+    /// Asks every app to stop (SIGTERM), waits up to 10 s each, then kills what is left.
+    pub async fn stop(mut self) {
+        for (_, child) in &self.children {
+            if let Some(pid) = child.id() {
+                let _ = std::process::Command::new("kill")
+                    .args(["-TERM", &pid.to_string()])
+                    .status();
+            }
+        }
+        for (name, child) in &mut self.children {
+            match tokio::time::timeout(Duration::from_secs(10), child.wait()).await {
+                Ok(_) => {}
+                Err(_) => {
+                    eprintln!("{name} did not stop within 10 s; killing it");
+                    let _ = child.kill().await;
+                }
+            }
+        }
+    }
+
+    /// Drops this stack's databases and roles (tests, which use a unique `name_suffix`).
+    pub async fn drop_databases(&self, reader_role: &str) -> anyhow::Result<()> {
+        use sqlx::{Connection, Executor};
+        let mut admin = sqlx::PgConnection::connect(&self.admin_url).await?;
+        for app in self.suite.manifest.enabled() {
+            admin
+                .execute(format!("drop database if exists {} with (force)", app.database).as_str())
+                .await?;
+        }
+        for app in self.suite.manifest.enabled() {
+            admin
+                .execute(format!("drop role if exists {}", app.database).as_str())
+                .await?;
+        }
+        admin
+            .execute(format!("drop role if exists {reader_role}").as_str())
+            .await?;
+        Ok(())
+    }
+
+    /// Waits until one of the apps exits on its own; returns its name.
+    pub async fn any_exit(&mut self) -> String {
+        loop {
+            for (name, child) in &mut self.children {
+                if let Ok(Some(_)) = child.try_wait() {
+                    return name.clone();
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    }
+}

@@ -1,0 +1,69 @@
+//! `suite`: build, run and render the SteppersLife suite. See ecosystem/README.md.
+
+use anyhow::bail;
+use suite::{
+    build::{self, BuildOptions},
+    launcher::{Stack, StackOptions},
+    render, repo_root,
+};
+
+const USAGE: &str = "usage: suite <build|run|render> [--release] [--no-build]
+
+  build    build every enabled app (wasm, stylesheet, server binaries)
+  run      build, then start the whole suite locally until Ctrl-C
+  render   write nginx/ and ecosystem/systemd/ from the manifest";
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let release = args.iter().any(|a| a == "--release");
+    let no_build = args.iter().any(|a| a == "--no-build");
+    match args.first().map(String::as_str) {
+        Some("build") => build::build_all(BuildOptions { release }),
+        Some("run") => run(release, no_build).await,
+        Some("render") => render_all(),
+        _ => {
+            eprintln!("{USAGE}");
+            bail!("no command given")
+        }
+    }
+}
+
+async fn run(release: bool, no_build: bool) -> anyhow::Result<()> {
+    if !no_build {
+        build::build_all(BuildOptions { release })?;
+    }
+    let mut opts = StackOptions::local(repo_root().join(".suite"));
+    opts.release = release;
+    println!("Starting the SteppersLife suite…");
+    let mut stack = Stack::start(opts).await?;
+    println!();
+    println!("SteppersLife is running:");
+    for (name, url) in stack.urls() {
+        println!("  {name:>12}  {url}");
+    }
+    println!();
+    println!("Demo account: demo@stepperslife.com / stepperslife-demo");
+    println!("Press Ctrl-C to stop.");
+    tokio::select! {
+        () = platform::shutdown::signal() => {}
+        name = stack.any_exit() => eprintln!("{name} stopped unexpectedly; stopping the suite"),
+    }
+    println!("Stopping…");
+    stack.stop().await;
+    println!("Stopped.");
+    Ok(())
+}
+
+fn render_all() -> anyhow::Result<()> {
+    let root = repo_root();
+    for (path, content) in render::all_files() {
+        let path = root.join(path);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(&path, content)?;
+        println!("wrote {}", path.display());
+    }
+    Ok(())
+}

@@ -1,0 +1,287 @@
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+use crate::{FOREIGN_HOST, Guard, PLANTED, World, free_port, wait_for_port};
+
+struct Browser {
+    client: Client,
+    _driver: Guard,
+    _profile: tempdir::Dir,
+}
+
+mod tempdir {
+    pub struct Dir(pub std::path::PathBuf);
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+impl Browser {
+    async fn start() -> Self {
+        let port = free_port();
+        let driver = std::process::Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("chromedriver runs (apt-get install chromium-driver)");
+        let driver = Guard(driver);
+        wait_for_port(port, "chromedriver").await;
+        let profile =
+            tempdir::Dir(std::env::temp_dir().join(format!("chromium-{}", uuid::Uuid::new_v4())));
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "binary": "/usr/bin/chromium",
+                "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--disable-dev-shm-usage", "--window-size=1280,900",
+                    format!("--user-data-dir={}", profile.0.display()),
+                ],
+            }),
+        );
+        // chromedriver speaks plain http on loopback: no TLS stack needed.
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("chromium starts");
+        Self {
+            client,
+            _driver: driver,
+            _profile: profile,
+        }
+    }
+
+    async fn goto(&self, url: &str) {
+        self.client
+            .goto(url)
+            .await
+            .unwrap_or_else(|e| panic!("open {url}: {e}"));
+    }
+
+    /// Waits (10 s) for an element.
+    async fn find(&self, css: &str) -> fantoccini::elements::Element {
+        match self
+            .client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(css))
+            .await
+        {
+            Ok(el) => el,
+            Err(e) => {
+                let url = self.client.current_url().await.ok();
+                let body = match self.client.find(Locator::Css("body")).await {
+                    Ok(b) => b.text().await.unwrap_or_default(),
+                    Err(_) => String::new(),
+                };
+                panic!("no {css} on {url:?}: {e}\n--- page ---\n{body}")
+            }
+        }
+    }
+
+    async fn text(&self, css: &str) -> String {
+        self.find(css).await.text().await.expect("text")
+    }
+
+    /// Waits until `css` holds `needle`.
+    async fn wait_text(&self, css: &str, needle: &str) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Ok(el) = self.client.find(Locator::Css(css)).await
+                && el.text().await.is_ok_and(|t| t.contains(needle))
+            {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{css} never showed {needle:?} on {:?}",
+                self.client.current_url().await.ok()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn fill(&self, name: &str, value: &str) {
+        let el = self.find(&format!("[name={name}]")).await;
+        el.clear().await.expect("clear");
+        el.send_keys(value).await.expect("type");
+    }
+
+    async fn session_cookie(&self) -> Option<String> {
+        self.client
+            .get_named_cookie("sl_session")
+            .await
+            .ok()
+            .map(|c| c.value().to_owned())
+    }
+}
+
+async fn count_named(pool: &sqlx::PgPool, name: &str) -> i64 {
+    sqlx::query_scalar("select count(*) from restaurants where name = $1")
+        .bind(name)
+        .fetch_one(pool)
+        .await
+        .expect("count")
+}
+
+#[tokio::test]
+async fn one_sign_in_works_across_the_suite_and_one_sign_out_ends_it_everywhere() {
+    let world = World::start().await;
+    let b = Browser::start().await;
+    let db = world.restaurants_db().await;
+
+    // A visitor: restaurants offers sign-in and its list is public.
+    b.goto(&world.url("restaurants", "/")).await;
+    b.wait_text("[data-testid=restaurant-list]", "Mama Lou")
+        .await;
+    b.find("[data-testid=sign-in]").await;
+
+    // Sign up on the portal...
+    b.goto(&world.url("portal", "/signup")).await;
+    b.fill("name", "Ada Stepper").await;
+    b.fill("email", "ada@example.com").await;
+    b.fill("password", "correct horse battery").await;
+
+    // ...while, in another tab, a sibling subdomain plants a session id for the whole parent
+    // domain (session fixation).
+    let form_tab = b.client.window().await.expect("tab");
+    let other = b.client.new_window(true).await.expect("new tab");
+    b.client
+        .switch_to_window(other.handle)
+        .await
+        .expect("switch");
+    b.goto(&format!(
+        "http://{FOREIGN_HOST}:{}/plant?v={PLANTED}",
+        world.port
+    ))
+    .await;
+    b.client.close_window().await.expect("close tab");
+    b.client
+        .switch_to_window(form_tab)
+        .await
+        .expect("switch back");
+    assert_eq!(
+        b.session_cookie().await.as_deref(),
+        Some(PLANTED),
+        "the planted cookie is in place"
+    );
+    b.find("[data-testid=signup-form] button[type=submit]")
+        .await
+        .click()
+        .await
+        .expect("submit");
+    b.wait_text("[data-testid=header-user]", "Ada Stepper")
+        .await;
+    let session = b.session_cookie().await.expect("signed in");
+    assert_ne!(session, PLANTED, "...is not the one in use after it");
+
+    // The restaurants subdomain knows who this is.
+    b.goto(&world.url("restaurants", "/")).await;
+    b.wait_text("[data-testid=header-user]", "Ada Stepper")
+        .await;
+
+    // Create a restaurant.
+    b.find("[data-testid=add-restaurant]")
+        .await
+        .click()
+        .await
+        .expect("click add");
+    b.find("[data-testid=restaurant-form]").await;
+    b.fill("name", "Ada's Two-Step Diner").await;
+    b.fill("cuisine", "Diner").await;
+    b.fill("city", "Chicago").await;
+    b.find("[data-testid=restaurant-form] button[type=submit]")
+        .await
+        .click()
+        .await
+        .expect("submit");
+    b.wait_text("[data-testid=restaurant-name]", "Ada's Two-Step Diner")
+        .await;
+    b.find("[data-testid=edit-restaurant]").await;
+
+    // It shows on the portal home.
+    b.goto(&world.url("portal", "/")).await;
+    b.wait_text("[data-testid=home-new-restaurants]", "Ada's Two-Step Diner")
+        .await;
+
+    // A same-site page outside the suite posts to restaurants with the session cookie: refused.
+    b.goto(&format!("http://{FOREIGN_HOST}:{}/", world.port))
+        .await;
+    b.find("#go")
+        .await
+        .click()
+        .await
+        .expect("submit forged form");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let body = b.text("body").await;
+    assert!(
+        body.contains("did not come from a SteppersLife page"),
+        "{body}"
+    );
+    assert_eq!(count_named(&db, "Forged").await, 0);
+
+    // The same POST from a suite page works.
+    b.goto(&world.url("portal", "/")).await;
+    b.find("[data-testid=header-user]").await;
+    let status = b
+        .client
+        .execute_async(
+            "const [url, done] = arguments;
+             const body = new URLSearchParams({name: 'Forged', cuisine: 'x', city: 'x', address: 'x', description: 'x', price_level: '1'});
+             fetch(url, {method: 'POST', body, credentials: 'include', mode: 'no-cors'})
+               .then(r => done('sent'), e => done('failed: ' + e));",
+            vec![json!(world.url("restaurants", "/api/restaurants/create"))],
+        )
+        .await
+        .expect("fetch runs");
+    assert_eq!(status, json!("sent"));
+    assert_eq!(
+        count_named(&db, "Forged").await,
+        1,
+        "the suite-origin POST was carried out"
+    );
+
+    // Sign out on the portal...
+    b.find("[data-testid=sign-out]")
+        .await
+        .click()
+        .await
+        .expect("sign out");
+    b.find("[data-testid=sign-in]").await;
+    // ...and restaurants sees a visitor at the next request, even with the old cookie replayed.
+    b.goto(&format!(
+        "http://{FOREIGN_HOST}:{}/plant?v={session}",
+        world.port
+    ))
+    .await;
+    b.goto(&world.url("restaurants", "/")).await;
+    assert_eq!(
+        b.session_cookie().await.as_deref(),
+        Some(session.as_str()),
+        "the old cookie is replayed"
+    );
+    b.find("[data-testid=sign-in]").await;
+    assert!(
+        b.client
+            .find(Locator::Css("[data-testid=header-user]"))
+            .await
+            .is_err()
+    );
+    b.goto(&world.url("restaurants", "/new")).await;
+    let url = b.client.current_url().await.expect("url");
+    assert!(
+        url.as_str().contains("/signin?return_to="),
+        "sent to sign in: {url}"
+    );
+
+    let _ = b.client.close().await;
+    world.stop().await;
+}

@@ -1,0 +1,234 @@
+//! The account page: name, email, linked providers, active sessions, sign out everywhere.
+
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use platform::AppError;
+use serde::{Deserialize, Serialize};
+use ui::{ErrorBox, FormError, SubmitButton, TextField};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionView {
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub user_agent: String,
+    pub ip: String,
+    /// The session this page was loaded with.
+    pub current: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProviderView {
+    pub provider: String,
+    pub email: Option<String>,
+    pub linked_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountView {
+    pub name: String,
+    pub email: String,
+    pub has_password: bool,
+    pub providers: Vec<ProviderView>,
+    pub sessions: Vec<SessionView>,
+}
+
+/// The signed-in user's account.
+#[server(prefix = "/api/account", endpoint = "get")]
+pub async fn get_account() -> Result<AccountView, AppError> {
+    ssr::get_account().await.map_err(AppError::respond)
+}
+
+/// Renames the signed-in user.
+#[server(prefix = "/api/account", endpoint = "rename")]
+pub async fn update_name(name: String) -> Result<(), AppError> {
+    ssr::update_name(name).await.map_err(AppError::respond)
+}
+
+/// Ends every session of the signed-in user, on every device, then goes home.
+#[server(prefix = "/api/account", endpoint = "signout-everywhere")]
+pub async fn sign_out_everywhere() -> Result<(), AppError> {
+    ssr::sign_out_everywhere().await.map_err(AppError::respond)
+}
+
+fn when(t: &DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let rename = ServerAction::<UpdateName>::new();
+    let everywhere = ServerAction::<SignOutEverywhere>::new();
+    let account = Resource::new(move || rename.version().get(), |_| get_account());
+    let rename_error = Signal::derive(move || rename.value().get().and_then(Result::err));
+    view! {
+        <Title text="Your account"/>
+        <h1 class="text-2xl font-bold">"Your account"</h1>
+        <Suspense fallback=|| view! { <p class="mt-4 text-slate-500">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match account.await {
+                    Err(AppError::Unauthorized) => view! {
+                        <div class="mt-4 space-y-3">
+                            <p>"Sign in to see your account."</p>
+                            <a href="/signin?return_to=%2Faccount" class="font-medium text-amber-700 hover:underline">"Sign in"</a>
+                        </div>
+                    }.into_any(),
+                    Err(e) => view! { <div class="mt-4"><ErrorBox message=e.to_string()/></div> }.into_any(),
+                    Ok(acc) => view! {
+                        <div class="mt-6 grid gap-6 md:grid-cols-2">
+                            <section class="rounded-lg border border-slate-200 bg-white p-5">
+                                <h2 class="text-lg font-semibold">"Profile"</h2>
+                                <p class="mt-2 text-sm text-slate-600">"Email: " <span data-testid="account-email">{acc.email.clone()}</span></p>
+                                <ActionForm action=rename attr:class="mt-4 space-y-3">
+                                    <TextField name="name" label="Name" value=acc.name.clone() required=true error=rename_error/>
+                                    <FormError error=rename_error/>
+                                    <SubmitButton label="Save" pending=rename.pending()/>
+                                </ActionForm>
+                            </section>
+                            <section class="rounded-lg border border-slate-200 bg-white p-5">
+                                <h2 class="text-lg font-semibold">"Sign-in methods"</h2>
+                                <ul class="mt-2 space-y-1 text-sm">
+                                    {acc.has_password.then(|| view! { <li>"Email and password"</li> })}
+                                    {acc.providers.iter().map(|p| view! {
+                                        <li>{format!("{} ({}) — linked {}", p.provider, p.email.clone().unwrap_or_default(), when(&p.linked_at))}</li>
+                                    }).collect_view()}
+                                </ul>
+                            </section>
+                            <section class="rounded-lg border border-slate-200 bg-white p-5 md:col-span-2">
+                                <h2 class="text-lg font-semibold">"Where you are signed in"</h2>
+                                <ul class="mt-3 divide-y divide-slate-100 text-sm" data-testid="sessions">
+                                    {acc.sessions.iter().map(|s| view! {
+                                        <li class="py-2">
+                                            <div class="font-medium">
+                                                {if s.user_agent.is_empty() { "Unknown device".to_owned() } else { s.user_agent.chars().take(80).collect() }}
+                                                {s.current.then(|| view! { <span class="ml-2 rounded bg-green-100 px-1.5 py-0.5 text-xs text-green-800">"this device"</span> })}
+                                            </div>
+                                            <div class="text-slate-500">{format!("Signed in {} · last seen {} · {}", when(&s.created_at), when(&s.last_seen_at), s.ip)}</div>
+                                        </li>
+                                    }).collect_view()}
+                                </ul>
+                                <ActionForm action=everywhere attr:class="mt-4">
+                                    <button type="submit" data-testid="sign-out-everywhere" class="rounded-md border border-red-300 px-4 py-2 text-sm font-medium text-red-700 hover:bg-red-50">
+                                        "Sign out everywhere"
+                                    </button>
+                                </ActionForm>
+                            </section>
+                        </div>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use platform::AppError;
+    use sso::Session;
+
+    use super::{AccountView, ProviderView, SessionView};
+    use crate::{
+        auth::ssr::DisplayName,
+        server::{AppState, require_user},
+    };
+
+    pub async fn get_account() -> Result<AccountView, AppError> {
+        let (state, user) = require_user().await?;
+        let session: Session = leptos_axum::extract().await.map_err(AppError::internal)?;
+        let current = session.id().map(|i| i.to_string()).unwrap_or_default();
+        let (name, email, has_password): (String, String, bool) = sqlx::query_as(
+            "select name, email, password_hash is not null from users where id = $1",
+        )
+        .bind(user.id)
+        .fetch_one(&state.pool)
+        .await?;
+        let providers = sqlx::query_as::<_, (String, Option<String>, chrono::DateTime<chrono::Utc>)>(
+            "select provider, email, created_at from identities where user_id = $1 order by created_at",
+        )
+        .bind(user.id)
+        .fetch_all(&state.pool)
+        .await?
+        .into_iter()
+        .map(|(provider, email, linked_at)| ProviderView { provider, email, linked_at })
+        .collect();
+        let sessions = sqlx::query_as::<
+            _,
+            (
+                String,
+                chrono::DateTime<chrono::Utc>,
+                chrono::DateTime<chrono::Utc>,
+                String,
+                String,
+            ),
+        >(
+            "select us.session_id, us.created_at, us.last_seen_at, us.user_agent, us.ip
+             from user_sessions us join tower_sessions.session s on s.id = us.session_id
+             where us.user_id = $1 and s.expiry_date > now()
+             order by us.last_seen_at desc",
+        )
+        .bind(user.id)
+        .fetch_all(&state.pool)
+        .await?
+        .into_iter()
+        .map(
+            |(id, created_at, last_seen_at, user_agent, ip)| SessionView {
+                current: id == current,
+                created_at,
+                last_seen_at,
+                user_agent,
+                ip,
+            },
+        )
+        .collect();
+        Ok(AccountView {
+            name,
+            email,
+            has_password,
+            providers,
+            sessions,
+        })
+    }
+
+    pub async fn update_name(name: String) -> Result<(), AppError> {
+        let (state, user) = require_user().await?;
+        let name = DisplayName::parse(&name)?;
+        sqlx::query("update users set name = $2, updated_at = now() where id = $1")
+            .bind(user.id)
+            .bind(name.as_str())
+            .execute(&state.pool)
+            .await?;
+        // The header of this session shows the new name at once; other sessions at next sign-in.
+        let session: Session = leptos_axum::extract().await.map_err(AppError::internal)?;
+        let mut updated = user.clone();
+        updated.name = name.as_str().to_owned();
+        session
+            .insert(sso::USER_KEY, &updated)
+            .await
+            .map_err(AppError::internal)?;
+        Ok(())
+    }
+
+    /// Deletes every session of `user_id` (used by "sign out everywhere" and by disabling).
+    pub async fn end_all_sessions(state: &AppState, user_id: uuid::Uuid) -> Result<u64, AppError> {
+        let ids: Vec<String> =
+            sqlx::query_scalar("select session_id from user_sessions where user_id = $1")
+                .bind(user_id)
+                .fetch_all(&state.pool)
+                .await?;
+        state
+            .store
+            .delete_many(&ids)
+            .await
+            .map_err(AppError::internal)
+    }
+
+    pub async fn sign_out_everywhere() -> Result<(), AppError> {
+        let (state, user) = require_user().await?;
+        let ended = end_all_sessions(&state, user.id).await?;
+        let session: Session = leptos_axum::extract().await.map_err(AppError::internal)?;
+        session.flush().await.map_err(AppError::internal)?;
+        tracing::info!(user_id = %user.id, ended, "signed out everywhere");
+        leptos_axum::redirect(&format!("{}/", state.suite.portal()));
+        Ok(())
+    }
+}

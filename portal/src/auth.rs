@@ -1,0 +1,524 @@
+//! Local accounts: sign up, sign in, sign out.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use platform::AppError;
+use ui::{FormError, SubmitButton, TextField};
+
+/// Signs in with email and password, then goes to `return_to` (when it is one of the suite's
+/// URLs) or the portal home.
+#[server(prefix = "/api/auth", endpoint = "signin")]
+pub async fn sign_in(
+    email: String,
+    password: String,
+    return_to: Option<String>,
+) -> Result<(), AppError> {
+    ssr::sign_in(email, password, return_to)
+        .await
+        .map_err(AppError::respond)
+}
+
+/// Creates a local account and signs it in.
+#[server(prefix = "/api/auth", endpoint = "signup")]
+pub async fn sign_up(
+    name: String,
+    email: String,
+    password: String,
+    return_to: Option<String>,
+) -> Result<(), AppError> {
+    ssr::sign_up(name, email, password, return_to)
+        .await
+        .map_err(AppError::respond)
+}
+
+fn return_to_param() -> Memo<String> {
+    let query = use_query_map();
+    Memo::new(move |_| query.read().get("return_to").unwrap_or_default())
+}
+
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let action = ServerAction::<SignIn>::new();
+    let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    let return_to = return_to_param();
+    let signup_href = move || {
+        let r = return_to.get();
+        if r.is_empty() {
+            "/signup".to_owned()
+        } else {
+            format!("/signup?return_to={}", enc(&r))
+        }
+    };
+    view! {
+        <Title text="Sign in"/>
+        <div class="mx-auto max-w-md rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
+            <h1 class="text-2xl font-bold">"Sign in"</h1>
+            <p class="mt-1 text-sm text-slate-600">"One account for every SteppersLife app."</p>
+            <ActionForm action attr:class="mt-6 space-y-4" attr:data-testid="signin-form">
+                <input type="hidden" name="return_to" value=return_to/>
+                <TextField name="email" label="Email" kind="email" autocomplete="email" required=true error/>
+                <TextField name="password" label="Password" kind="password" autocomplete="current-password" required=true error/>
+                <FormError error/>
+                <SubmitButton label="Sign in" pending=action.pending()/>
+            </ActionForm>
+            <p class="mt-6 text-sm text-slate-600">
+                "New here? " <a href=signup_href class="font-medium text-amber-700 hover:underline">"Create an account"</a>
+            </p>
+        </div>
+    }
+}
+
+#[component]
+pub fn SignUpPage() -> impl IntoView {
+    let action = ServerAction::<SignUp>::new();
+    let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    let return_to = return_to_param();
+    let signin_href = move || {
+        let r = return_to.get();
+        if r.is_empty() {
+            "/signin".to_owned()
+        } else {
+            format!("/signin?return_to={}", enc(&r))
+        }
+    };
+    view! {
+        <Title text="Create an account"/>
+        <div class="mx-auto max-w-md rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
+            <h1 class="text-2xl font-bold">"Create your account"</h1>
+            <p class="mt-1 text-sm text-slate-600">"Order food, get tickets, shop, take classes — with one account."</p>
+            <ActionForm action attr:class="mt-6 space-y-4" attr:data-testid="signup-form">
+                <input type="hidden" name="return_to" value=return_to/>
+                <TextField name="name" label="Your name" autocomplete="name" required=true error/>
+                <TextField name="email" label="Email" kind="email" autocomplete="email" required=true error/>
+                <TextField name="password" label="Password (at least 8 characters)" kind="password" autocomplete="new-password" required=true error/>
+                <FormError error/>
+                <SubmitButton label="Create account" pending=action.pending()/>
+            </ActionForm>
+            <p class="mt-6 text-sm text-slate-600">
+                "Already have an account? " <a href=signin_href class="font-medium text-amber-700 hover:underline">"Sign in"</a>
+            </p>
+        </div>
+    }
+}
+
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use std::sync::OnceLock;
+
+    use argon2::{
+        Argon2, PasswordHash, PasswordHasher, PasswordVerifier,
+        password_hash::{SaltString, rand_core::OsRng},
+    };
+    use axum::{
+        Form,
+        extract::State,
+        response::{IntoResponse, Redirect, Response},
+    };
+    use http::request::Parts;
+    use leptos::prelude::*;
+    use platform::AppError;
+    use serde::Deserialize;
+    use sqlx::PgPool;
+    use sso::{Session, SessionReader, SessionUser, USER_KEY, return_to};
+    use uuid::Uuid;
+
+    use crate::server::{AppState, client_ip};
+
+    /// Failed sign-ins allowed per account, and per address, in [`WINDOW_MINUTES`].
+    pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
+    pub const MAX_FAILURES_PER_IP: i64 = 20;
+    pub const WINDOW_MINUTES: i32 = 15;
+
+    const WRONG_CREDENTIALS: &str = "The email or password is incorrect.";
+
+    /// A syntactically plausible email address, trimmed and lower-cased.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct Email(String);
+
+    impl Email {
+        pub fn parse(raw: &str) -> Result<Self, AppError> {
+            let e = raw.trim().to_lowercase();
+            if e.is_empty() {
+                return Err(AppError::validation("email", "Enter your email address."));
+            }
+            let valid = e.len() <= 254
+                && !e.chars().any(|c| c.is_whitespace() || c.is_control())
+                && e.split_once('@').is_some_and(|(local, domain)| {
+                    !local.is_empty()
+                        && !domain.contains('@')
+                        && domain.contains('.')
+                        && !domain.starts_with('.')
+                        && !domain.ends_with('.')
+                });
+            if valid {
+                Ok(Self(e))
+            } else {
+                Err(AppError::validation(
+                    "email",
+                    "Enter an email address like name@example.com.",
+                ))
+            }
+        }
+
+        pub fn as_str(&self) -> &str {
+            &self.0
+        }
+    }
+
+    /// A new password: 8 to 128 characters.
+    #[derive(Clone)]
+    pub struct NewPassword(String);
+
+    impl NewPassword {
+        pub fn parse(raw: &str) -> Result<Self, AppError> {
+            let n = raw.chars().count();
+            if n < 8 {
+                return Err(AppError::validation(
+                    "password",
+                    "Use at least 8 characters.",
+                ));
+            }
+            if n > 128 {
+                return Err(AppError::validation(
+                    "password",
+                    "Use at most 128 characters.",
+                ));
+            }
+            Ok(Self(raw.to_owned()))
+        }
+    }
+
+    /// A person's display name: 1 to 80 characters, no control characters.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct DisplayName(String);
+
+    impl DisplayName {
+        pub fn parse(raw: &str) -> Result<Self, AppError> {
+            let n = raw.trim();
+            if n.is_empty() {
+                return Err(AppError::validation("name", "Enter your name."));
+            }
+            if n.chars().count() > 80 {
+                return Err(AppError::validation("name", "Use at most 80 characters."));
+            }
+            if n.chars().any(char::is_control) {
+                return Err(AppError::validation(
+                    "name",
+                    "Use letters, numbers and punctuation only.",
+                ));
+            }
+            Ok(Self(n.to_owned()))
+        }
+
+        pub fn as_str(&self) -> &str {
+            &self.0
+        }
+    }
+
+    /// Hashes with argon2id (on a blocking thread: it is deliberately slow).
+    pub async fn hash_password(password: NewPassword) -> Result<String, AppError> {
+        tokio::task::spawn_blocking(move || {
+            let salt = SaltString::generate(&mut OsRng);
+            Argon2::default()
+                .hash_password(password.0.as_bytes(), &salt)
+                .map(|h| h.to_string())
+        })
+        .await
+        .map_err(AppError::internal)?
+        .map_err(AppError::internal)
+    }
+
+    /// Verifies a password against a stored hash, or against a dummy hash when there is none, so
+    /// that an unknown email takes as long as a wrong password.
+    pub async fn verify_password(hash: Option<String>, password: String) -> bool {
+        static DUMMY: OnceLock<String> = OnceLock::new();
+        tokio::task::spawn_blocking(move || {
+            let dummy = DUMMY.get_or_init(|| {
+                let salt = SaltString::generate(&mut OsRng);
+                Argon2::default()
+                    .hash_password(b"no such account", &salt)
+                    .map(|h| h.to_string())
+                    .unwrap_or_default()
+            });
+            let stored = hash.as_deref().unwrap_or(dummy);
+            let Ok(parsed) = PasswordHash::new(stored) else {
+                return false;
+            };
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+                && hash.is_some()
+        })
+        .await
+        .unwrap_or(false)
+    }
+
+    /// Refuses when the account or the address has failed too often recently.
+    pub async fn check_rate_limit(pool: &PgPool, email: &str, ip: &str) -> Result<(), AppError> {
+        let (by_account, by_ip): (i64, i64) = sqlx::query_as(
+            "select
+                count(*) filter (where lower(email) = lower($1)),
+                count(*) filter (where ip = $2)
+             from login_attempts
+             where not succeeded
+               and created_at > now() - make_interval(mins => $3)
+               and (lower(email) = lower($1) or ip = $2)",
+        )
+        .bind(email)
+        .bind(ip)
+        .bind(WINDOW_MINUTES)
+        .fetch_one(pool)
+        .await?;
+        if by_account >= MAX_FAILURES_PER_ACCOUNT || by_ip >= MAX_FAILURES_PER_IP {
+            return Err(AppError::TooManyRequests(format!(
+                "Too many failed sign-in attempts. Wait {WINDOW_MINUTES} minutes and try again."
+            )));
+        }
+        Ok(())
+    }
+
+    async fn record_attempt(
+        pool: &PgPool,
+        email: &str,
+        ip: &str,
+        succeeded: bool,
+    ) -> Result<(), AppError> {
+        sqlx::query("insert into login_attempts (email, ip, succeeded) values ($1, $2, $3)")
+            .bind(email)
+            .bind(ip)
+            .bind(succeeded)
+            .execute(pool)
+            .await?;
+        Ok(())
+    }
+
+    #[derive(Debug, sqlx::FromRow)]
+    pub struct UserRow {
+        pub id: Uuid,
+        pub email: String,
+        pub name: String,
+        pub password_hash: Option<String>,
+        pub role: String,
+        pub disabled: bool,
+    }
+
+    pub async fn find_user_by_email(
+        pool: &PgPool,
+        email: &str,
+    ) -> Result<Option<UserRow>, AppError> {
+        Ok(sqlx::query_as(
+            "select id, email, name, password_hash, role, disabled_at is not null as disabled
+             from users where lower(email) = lower($1)",
+        )
+        .bind(email)
+        .fetch_optional(pool)
+        .await?)
+    }
+
+    /// Starts a signed-in session: a new session id (so an id planted before sign-in is
+    /// useless), the user in it, and a row tying the session to the user.
+    pub async fn start_session(
+        session: &Session,
+        pool: &PgPool,
+        user: &UserRow,
+        parts: &Parts,
+        ip: &str,
+    ) -> Result<(), AppError> {
+        session.cycle_id().await.map_err(AppError::internal)?;
+        let now = SessionReader::now();
+        let signed_in = SessionUser {
+            id: user.id,
+            name: user.name.clone(),
+            email: user.email.clone(),
+            role: user.role.clone(),
+            signed_in_at: now,
+        };
+        session
+            .insert(USER_KEY, &signed_in)
+            .await
+            .map_err(AppError::internal)?;
+        session
+            .insert(crate::server::SEEN_KEY, now)
+            .await
+            .map_err(AppError::internal)?;
+        session.save().await.map_err(AppError::internal)?;
+        let id = session
+            .id()
+            .ok_or_else(|| AppError::internal("session has no id after save"))?;
+        let agent = parts
+            .headers
+            .get(http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .chars()
+            .take(300)
+            .collect::<String>();
+        sqlx::query("insert into user_sessions (session_id, user_id, user_agent, ip) values ($1, $2, $3, $4)")
+            .bind(id.to_string())
+            .bind(user.id)
+            .bind(agent)
+            .bind(ip)
+            .execute(pool)
+            .await?;
+        tracing::info!(user_id = %user.id, "signed in");
+        Ok(())
+    }
+
+    async fn context() -> Result<(AppState, Parts, Session), AppError> {
+        let state = use_context::<AppState>().ok_or_else(|| AppError::internal("no AppState"))?;
+        let parts: Parts = leptos_axum::extract().await.map_err(AppError::internal)?;
+        let session: Session = leptos_axum::extract().await.map_err(AppError::internal)?;
+        Ok((state, parts, session))
+    }
+
+    pub async fn sign_in(
+        email: String,
+        password: String,
+        return_to: Option<String>,
+    ) -> Result<(), AppError> {
+        let (state, parts, session) = context().await?;
+        let email = Email::parse(&email)?;
+        if password.is_empty() {
+            return Err(AppError::validation("password", "Enter your password."));
+        }
+        let ip = client_ip(&parts, state.trust_proxy);
+        check_rate_limit(&state.pool, email.as_str(), &ip).await?;
+
+        let user = find_user_by_email(&state.pool, email.as_str()).await?;
+        let hash = user.as_ref().and_then(|u| u.password_hash.clone());
+        let ok = verify_password(hash, password).await;
+        record_attempt(&state.pool, email.as_str(), &ip, ok).await?;
+        let user = match user {
+            Some(u) if ok => u,
+            _ => return Err(AppError::validation("password", WRONG_CREDENTIALS)),
+        };
+        if user.disabled {
+            return Err(AppError::Forbidden(
+                "This account has been disabled.".into(),
+            ));
+        }
+        start_session(&session, &state.pool, &user, &parts, &ip).await?;
+        leptos_axum::redirect(&return_to::or_home(return_to.as_deref(), &state.suite));
+        Ok(())
+    }
+
+    pub async fn sign_up(
+        name: String,
+        email: String,
+        password: String,
+        return_to: Option<String>,
+    ) -> Result<(), AppError> {
+        let (state, parts, session) = context().await?;
+        let name = DisplayName::parse(&name)?;
+        let email = Email::parse(&email)?;
+        let password = NewPassword::parse(&password)?;
+        let hash = hash_password(password).await?;
+        let user: UserRow = sqlx::query_as(
+            "insert into users (email, name, password_hash) values ($1, $2, $3)
+             returning id, email, name, password_hash, role, false as disabled",
+        )
+        .bind(email.as_str())
+        .bind(name.as_str())
+        .bind(hash)
+        .fetch_one(&state.pool)
+        .await
+        .map_err(|e| {
+            AppError::from_db(
+                e,
+                &[(
+                    "users_email_key",
+                    "email",
+                    "An account with this email already exists. Sign in instead.",
+                )],
+            )
+        })?;
+        tracing::info!(user_id = %user.id, "account created");
+        let ip = client_ip(&parts, state.trust_proxy);
+        start_session(&session, &state.pool, &user, &parts, &ip).await?;
+        leptos_axum::redirect(&return_to::or_home(return_to.as_deref(), &state.suite));
+        Ok(())
+    }
+
+    #[derive(Debug, Deserialize)]
+    pub struct SignOutForm {
+        return_to: Option<String>,
+    }
+
+    /// `POST /signout`: ends the session everywhere (the row is deleted, so every app sees the
+    /// visitor signed out at its next request) and goes back to `return_to`.
+    pub async fn sign_out(
+        State(state): State<AppState>,
+        session: Session,
+        Form(form): Form<SignOutForm>,
+    ) -> Response {
+        if let Err(e) = session.flush().await {
+            return AppError::internal(e).into_response();
+        }
+        Redirect::to(&return_to::or_home(form.return_to.as_deref(), &state.suite)).into_response()
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn emails_are_trimmed_lowercased_and_checked() {
+            assert_eq!(
+                Email::parse("  Ada@Example.COM ").map(|e| e.0),
+                Ok("ada@example.com".into())
+            );
+            for bad in [
+                "",
+                "ada",
+                "ada@",
+                "@example.com",
+                "ada@example",
+                "a b@example.com",
+                "ada@@example.com",
+                "ada@.com",
+            ] {
+                let err = Email::parse(bad).expect_err(bad);
+                assert_eq!(err.field(), Some("email"), "{bad}");
+            }
+        }
+
+        #[test]
+        fn passwords_must_be_8_to_128_characters() {
+            assert!(NewPassword::parse("1234567").is_err());
+            assert!(NewPassword::parse("12345678").is_ok());
+            assert!(NewPassword::parse(&"x".repeat(129)).is_err());
+        }
+
+        #[test]
+        fn names_are_trimmed_and_bounded() {
+            assert_eq!(DisplayName::parse("  Ada  ").map(|n| n.0), Ok("Ada".into()));
+            assert!(DisplayName::parse("   ").is_err());
+            assert!(DisplayName::parse(&"x".repeat(81)).is_err());
+            assert!(DisplayName::parse("a\u{0}b").is_err());
+        }
+
+        #[tokio::test]
+        async fn a_password_verifies_only_against_its_own_hash() {
+            let hash = hash_password(NewPassword::parse("correct horse").expect("valid"))
+                .await
+                .expect("hash");
+            assert!(hash.starts_with("$argon2id$"));
+            assert!(verify_password(Some(hash.clone()), "correct horse".into()).await);
+            assert!(!verify_password(Some(hash), "wrong horse".into()).await);
+            assert!(!verify_password(None, "no such account".into()).await);
+        }
+    }
+}

@@ -1,0 +1,16 @@
+//! The SteppersLife portal: the suite's identity provider (sign-up, sign-in, sessions, account)
+//! and the home page that shows what is happening across every app.
+
+pub mod account;
+pub mod app;
+pub mod auth;
+pub mod home;
+#[cfg(feature = "ssr")]
+pub mod server;
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

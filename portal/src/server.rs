@@ -1,0 +1,361 @@
+//! The portal's server: configuration, state, router.
+
+use std::{
+    net::SocketAddr,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use api::{
+    client::AppClient,
+    restaurants::{RestaurantQuery, RestaurantSummary},
+};
+use axum::{
+    Router,
+    extract::{ConnectInfo, FromRef, Request},
+    middleware::{self, Next},
+    response::Response,
+    routing::post,
+};
+use http::request::Parts;
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use platform::{AppError, config, suite::Suite};
+use sqlx::PgPool;
+use sso::{Session, SessionReader, SessionSettings, SessionUser, SuiteStore};
+use ui::NavContext;
+
+use crate::{
+    app::{App, shell},
+    home::{HomeFeed, Section},
+};
+
+/// Session key of the last time this session was seen (unix seconds); refreshing it every few
+/// minutes extends the idle lifetime.
+pub const SEEN_KEY: &str = "seen";
+const TOUCH_EVERY_SECS: i64 = 300;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// Everything read from the environment at start.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub bind: SocketAddr,
+    pub site_root: String,
+    pub suite: Suite,
+    pub sessions: SessionSettings,
+    /// Trust `X-Forwarded-For`/`X-Real-IP` from the proxy in front (nginx).
+    pub trust_proxy: bool,
+    /// Where the portal reaches the restaurants app (server to server).
+    pub restaurants_internal_url: String,
+    /// Deadline of each app call made for the home page.
+    pub aggregate_timeout: Duration,
+    /// Create the demo account (idempotent).
+    pub seed_demo: bool,
+}
+
+impl Config {
+    pub fn from_env() -> anyhow::Result<Self> {
+        let suite = Suite::from_env()?;
+        let port = suite.manifest.app("portal").map_or(3001, |a| a.port);
+        let restaurants_port = suite.manifest.app("restaurants").map_or(3010, |a| a.port);
+        Ok(Self {
+            database_url: config::var("DATABASE_URL")?,
+            bind: config::parse_or("BIND_ADDR", SocketAddr::from(([127, 0, 0, 1], port)))?,
+            site_root: config::var_or("SITE_ROOT", "site/portal"),
+            sessions: SessionSettings::from_env(&suite)?,
+            trust_proxy: config::parse_or("TRUST_PROXY", false)?,
+            restaurants_internal_url: config::var_or(
+                "RESTAURANTS_INTERNAL_URL",
+                &format!("http://127.0.0.1:{restaurants_port}"),
+            ),
+            aggregate_timeout: Duration::from_millis(config::parse_or(
+                "AGGREGATE_TIMEOUT_MS",
+                1500,
+            )?),
+            seed_demo: config::parse_or("SEED_DEMO", false)?,
+            suite,
+        })
+    }
+}
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub pool: PgPool,
+    pub suite: Arc<Suite>,
+    pub sessions: SessionReader,
+    pub store: SuiteStore,
+    pub leptos_options: LeptosOptions,
+    pub aggregator: Aggregator,
+    pub trust_proxy: bool,
+}
+
+/// The client address: the proxy's `X-Real-IP` when configured to trust it, else the peer.
+pub fn client_ip(parts: &Parts, trust_proxy: bool) -> String {
+    if trust_proxy
+        && let Some(ip) = parts
+            .headers
+            .get("x-real-ip")
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    {
+        return ip.chars().take(64).collect();
+    }
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_default()
+}
+
+/// For server functions: the state and the signed-in user, or 401.
+pub async fn require_user() -> Result<(AppState, SessionUser), AppError> {
+    let state = use_context::<AppState>().ok_or_else(|| AppError::internal("no AppState"))?;
+    let parts: Parts = leptos_axum::extract().await.map_err(AppError::internal)?;
+    let user = state
+        .sessions
+        .user(&parts.headers)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    Ok((state, user))
+}
+
+/// A section's last good copy.
+#[derive(Clone)]
+struct Cached<T> {
+    slot: Arc<Mutex<Option<(Instant, T)>>>,
+}
+
+impl<T: Clone> Cached<T> {
+    fn new() -> Self {
+        Self {
+            slot: Arc::new(Mutex::new(None)),
+        }
+    }
+
+    /// Runs `fetch` within `timeout`; keeps a good answer, and falls back to the last one.
+    async fn get<E: std::fmt::Display>(
+        &self,
+        what: &str,
+        timeout: Duration,
+        fetch: impl Future<Output = Result<T, E>>,
+    ) -> Section<T> {
+        match tokio::time::timeout(timeout, fetch).await {
+            Ok(Ok(data)) => {
+                if let Ok(mut slot) = self.slot.lock() {
+                    *slot = Some((Instant::now(), data.clone()));
+                }
+                Section::Fresh(data)
+            }
+            outcome => {
+                match outcome {
+                    Ok(Err(e)) => tracing::warn!(section = what, error = %e, "app call failed"),
+                    _ => tracing::warn!(section = what, "app call timed out"),
+                }
+                match self.slot.lock().ok().and_then(|s| s.clone()) {
+                    Some((at, data)) => Section::Stale {
+                        data,
+                        age_secs: at.elapsed().as_secs(),
+                    },
+                    None => Section::Unavailable,
+                }
+            }
+        }
+    }
+}
+
+/// Builds the home page from every app's public API: concurrently, each call with a short
+/// deadline, each section falling back to its last good copy. One app down never takes the
+/// page down.
+#[derive(Clone)]
+pub struct Aggregator {
+    timeout: Duration,
+    restaurants: AppClient,
+    restaurants_url: String,
+    featured_cache: Cached<Vec<RestaurantSummary>>,
+    newest_cache: Cached<Vec<RestaurantSummary>>,
+}
+
+impl Aggregator {
+    pub fn new(config: &Config) -> anyhow::Result<Self> {
+        let http = AppClient::http(config.aggregate_timeout);
+        Ok(Self {
+            timeout: config.aggregate_timeout,
+            restaurants: AppClient::new(http, &config.restaurants_internal_url)?,
+            restaurants_url: format!("{}/", config.suite.origin_of("restaurants")),
+            featured_cache: Cached::new(),
+            newest_cache: Cached::new(),
+        })
+    }
+
+    pub async fn feed(&self, request_id: Option<&str>) -> HomeFeed {
+        let featured = RestaurantQuery {
+            featured: true,
+            limit: Some(6),
+        };
+        let newest = RestaurantQuery {
+            featured: false,
+            limit: Some(6),
+        };
+        // Each further app adds its sections to this join.
+        let (featured_restaurants, new_restaurants) = tokio::join!(
+            self.featured_cache
+                .get("restaurants.featured", self.timeout, async {
+                    self.restaurants
+                        .restaurants(&featured, request_id)
+                        .await
+                        .map(|l| l.restaurants)
+                }),
+            self.newest_cache
+                .get("restaurants.newest", self.timeout, async {
+                    self.restaurants
+                        .restaurants(&newest, request_id)
+                        .await
+                        .map(|l| l.restaurants)
+                }),
+        );
+        HomeFeed {
+            restaurants_url: self.restaurants_url.clone(),
+            featured_restaurants,
+            new_restaurants,
+        }
+    }
+}
+
+/// Refreshes the session's idle deadline every few minutes of activity, and its "last seen".
+async fn touch_session(session: Session, req: Request, next: Next) -> Response {
+    let now = SessionReader::now();
+    if let Ok(Some(seen)) = session.get::<i64>(SEEN_KEY).await
+        && now - seen > TOUCH_EVERY_SECS
+        && session.insert(SEEN_KEY, now).await.is_ok()
+        && let Some(id) = session.id()
+        && let Some(pool) = req.extensions().get::<PgPool>().cloned()
+    {
+        let _ = sqlx::query("update user_sessions set last_seen_at = now() where session_id = $1")
+            .bind(id.to_string())
+            .execute(&pool)
+            .await;
+    }
+    next.run(req).await
+}
+
+/// The demo account (`demo@stepperslife.com` / `stepperslife-demo`), which owns the apps' demo
+/// content. Idempotent.
+pub async fn seed_demo(pool: &PgPool) -> anyhow::Result<()> {
+    let exists: bool = sqlx::query_scalar("select exists(select 1 from users where id = $1)")
+        .bind(sso::DEMO_USER_ID)
+        .fetch_one(pool)
+        .await?;
+    if exists {
+        return Ok(());
+    }
+    let password = crate::auth::ssr::NewPassword::parse("stepperslife-demo")?;
+    let hash = crate::auth::ssr::hash_password(password).await?;
+    sqlx::query(
+        "insert into users (id, email, name, password_hash) values ($1, $2, $3, $4)
+         on conflict do nothing",
+    )
+    .bind(sso::DEMO_USER_ID)
+    .bind("demo@stepperslife.com")
+    .bind("Demo Owner")
+    .bind(hash)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Connects, migrates and builds the router.
+pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
+    let pool = platform::db::connect(&config.database_url, 10).await?;
+    platform::db::migrate(&pool, &MIGRATOR).await?;
+    if config.seed_demo {
+        seed_demo(&pool).await?;
+    }
+
+    let leptos_options = LeptosOptions::builder()
+        .output_name(ui::OUTPUT_NAME)
+        .site_root(config.site_root.as_str())
+        .site_pkg_dir("pkg")
+        .site_addr(config.bind)
+        .build();
+    let suite = Arc::new(config.suite.clone());
+    let store = SuiteStore::new(pool.clone());
+    let state = AppState {
+        sessions: SessionReader::new(pool.clone(), config.sessions.clone()),
+        store: store.clone(),
+        aggregator: Aggregator::new(&config)?,
+        leptos_options: leptos_options.clone(),
+        trust_proxy: config.trust_proxy,
+        suite: suite.clone(),
+        pool: pool.clone(),
+    };
+
+    let routes = generate_route_list(App);
+    let nav = NavContext {
+        app: "portal",
+        suite: suite.clone(),
+        sessions: state.sessions.clone(),
+    };
+    let context = {
+        let state = state.clone();
+        move || {
+            provide_context(state.clone());
+            provide_context(nav.clone());
+        }
+    };
+    let health_pool = pool.clone();
+    let router = Router::new()
+        .route("/signout", post(crate::auth::ssr::sign_out))
+        .leptos_routes_with_context(&state, routes, context.clone(), {
+            let options = leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(context, shell))
+        .layer(middleware::from_fn(platform::error::server_fn_status))
+        .layer(middleware::from_fn(touch_session))
+        .layer(axum::Extension(pool.clone()))
+        .layer(config.sessions.layer(store))
+        .layer(middleware::from_fn_with_state(
+            suite,
+            sso::origin::require_suite_origin,
+        ))
+        .with_state(state.clone())
+        .merge(platform::health::routes(vec![(
+            "database",
+            platform::health::check(move || {
+                let pool = health_pool.clone();
+                async move { platform::db::ping(&pool).await }
+            }),
+        )]));
+    let router = platform::telemetry::layer(router);
+
+    tokio::spawn(sso::delete_expired_loop(pool, Duration::from_secs(600)));
+    Ok((router, state))
+}
+
+/// Serves until SIGINT/SIGTERM. `bind` may have port 0; the bound address is returned through
+/// `on_bound` before serving.
+pub async fn serve(
+    config: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    on_bound: impl FnOnce(SocketAddr),
+) -> anyhow::Result<()> {
+    let bind = config.bind;
+    let (router, _) = build(config).await?;
+    let listener = tokio::net::TcpListener::bind(bind).await?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, "portal listening");
+    on_bound(addr);
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,6 @@
+//! HTTP tests of the portal: a real server on a free port, a real PostgreSQL database per test.
+
+mod helpers;
+mod home;
+mod sessions;
+mod sign_in;

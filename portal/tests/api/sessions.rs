@@ -1,0 +1,135 @@
+use std::time::Duration;
+
+use reqwest::StatusCode;
+
+use crate::helpers::{Options, TestApp, spawn_app, spawn_with};
+
+#[tokio::test]
+async fn a_session_id_planted_before_sign_in_is_not_the_one_in_use_after() {
+    let app = spawn_app().await;
+    app.signed_up("ada@example.com").await;
+    // An attacker's session: a real, server-known id, handed to the victim before sign-in.
+    let planted = app.signed_up("mallory@example.com").await;
+    let res = app
+        .sign_in("ada@example.com", "correct horse battery", Some(&planted))
+        .await;
+    assert_eq!(res.status, StatusCode::OK);
+    let (fresh, _) = res.session_cookie().expect("a new cookie");
+    assert_ne!(fresh, planted);
+    assert_eq!(
+        app.whoami(Some(&fresh)).await.as_deref(),
+        Some("ada@example.com")
+    );
+    assert_eq!(
+        app.whoami(Some(&planted)).await,
+        None,
+        "the planted id is dead"
+    );
+}
+
+#[tokio::test]
+async fn signing_out_ends_the_session_on_the_server() {
+    let app = spawn_app().await;
+    let cookie = app.signed_up("ada@example.com").await;
+    let res = TestApp::client()
+        .post(app.url("/signout"))
+        .header("origin", crate::helpers::ORIGIN)
+        .header("cookie", format!("sl_session={cookie}"))
+        .form(&[(
+            "return_to",
+            "http://restaurants.stepperslife.localhost:3010/r/x",
+        )])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        res.headers().get("location").and_then(|v| v.to_str().ok()),
+        Some("http://restaurants.stepperslife.localhost:3010/r/x")
+    );
+    // Replaying the old cookie gets nobody: the row is gone, not just the browser's cookie.
+    assert_eq!(app.whoami(Some(&cookie)).await, None);
+    let rows: i64 = sqlx::query_scalar("select count(*) from tower_sessions.session")
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("count");
+    assert_eq!(rows, 0);
+}
+
+#[tokio::test]
+async fn sign_out_from_a_foreign_page_is_refused() {
+    let app = spawn_app().await;
+    let cookie = app.signed_up("ada@example.com").await;
+    let res = TestApp::client()
+        .post(app.url("/signout"))
+        .header("origin", "https://evil.com")
+        .header("cookie", format!("sl_session={cookie}"))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert!(app.whoami(Some(&cookie)).await.is_some());
+}
+
+#[tokio::test]
+async fn sign_out_everywhere_ends_every_session_of_that_person_only() {
+    let app = spawn_app().await;
+    let laptop = app.signed_up("ada@example.com").await;
+    let phone = app
+        .sign_in("ada@example.com", "correct horse battery", None)
+        .await
+        .session_cookie()
+        .expect("cookie")
+        .0;
+    let other = app.signed_up("grace@example.com").await;
+
+    let account = app.call("/api/account/get", &[], Some(&laptop)).await;
+    assert_eq!(account.status, StatusCode::OK);
+    assert_eq!(account.body["sessions"].as_array().map(Vec::len), Some(2));
+
+    let res = app
+        .call("/api/account/signout-everywhere", &[], Some(&laptop))
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{:?}", res.body);
+    assert_eq!(app.whoami(Some(&laptop)).await, None);
+    assert_eq!(app.whoami(Some(&phone)).await, None);
+    assert_eq!(
+        app.whoami(Some(&other)).await.as_deref(),
+        Some("grace@example.com")
+    );
+}
+
+#[tokio::test]
+async fn the_account_needs_a_signed_in_person() {
+    let app = spawn_app().await;
+    let res = app.call("/api/account/get", &[], None).await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    let res = app
+        .call("/api/account/rename", &[("name", "x")], None)
+        .await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn an_idle_session_ends() {
+    let app = spawn_app().await;
+    let cookie = app.signed_up("ada@example.com").await;
+    sqlx::query("update tower_sessions.session set expiry_date = now() - interval '1 second'")
+        .execute(&app.db.pool)
+        .await
+        .expect("age the session");
+    assert_eq!(app.whoami(Some(&cookie)).await, None);
+}
+
+#[tokio::test]
+async fn a_session_ends_at_its_absolute_lifetime_however_active() {
+    let app = spawn_with(Options {
+        absolute: Duration::from_secs(2),
+        ..Options::default()
+    })
+    .await;
+    let cookie = app.signed_up("ada@example.com").await;
+    assert!(app.whoami(Some(&cookie)).await.is_some());
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(app.whoami(Some(&cookie)).await, None);
+}

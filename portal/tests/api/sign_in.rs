@@ -1,0 +1,197 @@
+use reqwest::StatusCode;
+
+use crate::helpers::{TestApp, spawn_app};
+
+#[tokio::test]
+async fn signing_up_signs_you_in_with_the_suite_wide_cookie() {
+    let app = spawn_app().await;
+    let res = app
+        .sign_up("Ada Lovelace", "Ada@Example.com", "correct horse battery")
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{:?}", res.body);
+    let (value, line) = res.session_cookie().expect("cookie set");
+    let lower = line.to_ascii_lowercase();
+    assert!(lower.contains("domain=stepperslife.localhost"), "{line}");
+    assert!(lower.contains("path=/"), "{line}");
+    assert!(lower.contains("httponly"), "{line}");
+    assert!(lower.contains("samesite=lax"), "{line}");
+    assert!(!lower.contains("secure"), "plain http locally: {line}");
+    assert_eq!(
+        app.whoami(Some(&value)).await.as_deref(),
+        Some("ada@example.com")
+    );
+}
+
+#[tokio::test]
+async fn sign_up_names_the_field_that_is_wrong() {
+    let app = spawn_app().await;
+    for (name, email, password, field) in [
+        ("", "a@example.com", "long enough pw", "name"),
+        ("Ada", "not-an-email", "long enough pw", "email"),
+        ("Ada", "a@example.com", "short", "password"),
+    ] {
+        let res = app.sign_up(name, email, password).await;
+        assert_eq!(
+            res.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{field}: {:?}",
+            res.body
+        );
+        assert_eq!(res.error_field().as_deref(), Some(field));
+        assert!(res.session_cookie().is_none());
+    }
+    let users: i64 = sqlx::query_scalar("select count(*) from users")
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("count");
+    assert_eq!(users, 0, "nothing half-written");
+}
+
+#[tokio::test]
+async fn an_email_can_only_have_one_account() {
+    let app = spawn_app().await;
+    app.signed_up("ada@example.com").await;
+    let res = app
+        .sign_up("Other Ada", "ADA@example.com", "another password")
+        .await;
+    assert_eq!(res.status, StatusCode::CONFLICT);
+    assert_eq!(res.error_field().as_deref(), Some("email"));
+}
+
+#[tokio::test]
+async fn unknown_email_and_wrong_password_get_the_same_answer() {
+    let app = spawn_app().await;
+    app.signed_up("ada@example.com").await;
+    let wrong = app.sign_in("ada@example.com", "wrong password", None).await;
+    let unknown = app
+        .sign_in("nobody@example.com", "wrong password", None)
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(wrong.status, unknown.status);
+    assert_eq!(wrong.body, unknown.body);
+    assert!(wrong.session_cookie().is_none());
+    let ok = app
+        .sign_in("ada@example.com", "correct horse battery", None)
+        .await;
+    assert_eq!(ok.status, StatusCode::OK, "{:?}", ok.body);
+    assert!(ok.session_cookie().is_some());
+}
+
+#[tokio::test]
+async fn repeated_failures_lock_the_account_for_a_while() {
+    let app = spawn_app().await;
+    app.signed_up("ada@example.com").await;
+    for _ in 0..portal::auth::ssr::MAX_FAILURES_PER_ACCOUNT {
+        let res = app.sign_in("ada@example.com", "guess", None).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    // Now even the right password is refused until the window passes.
+    let res = app
+        .sign_in("ada@example.com", "correct horse battery", None)
+        .await;
+    assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS, "{:?}", res.body);
+    assert!(
+        res.error_message().contains("Wait"),
+        "{}",
+        res.error_message()
+    );
+    // Another account from the same address still works (per-IP limit is higher).
+    app.signed_up("grace@example.com").await;
+    let res = app
+        .sign_in("grace@example.com", "correct horse battery", None)
+        .await;
+    assert_eq!(res.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn too_many_failures_from_one_address_are_refused() {
+    let app = spawn_app().await;
+    for i in 0..portal::auth::ssr::MAX_FAILURES_PER_IP {
+        let res = app
+            .sign_in(&format!("user{i}@example.com"), "guess", None)
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let res = app.sign_in("someone-else@example.com", "guess", None).await;
+    assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn sign_in_goes_back_to_a_suite_page_and_never_elsewhere() {
+    let app = spawn_app().await;
+    app.signed_up("ada@example.com").await;
+    let cases = [
+        (
+            "http://restaurants.stepperslife.localhost:3010/new",
+            "http://restaurants.stepperslife.localhost:3010/new",
+        ),
+        ("/account", "/account"),
+        ("//evil.com", "http://stepperslife.localhost:3001/"),
+        ("https://evil.com/", "http://stepperslife.localhost:3001/"),
+        (
+            "http://stepperslife.localhost.evil.com:3001/",
+            "http://stepperslife.localhost:3001/",
+        ),
+    ];
+    for (return_to, expected) in cases {
+        let res = app
+            .call(
+                "/api/auth/signin",
+                &[
+                    ("email", "ada@example.com"),
+                    ("password", "correct horse battery"),
+                    ("return_to", return_to),
+                ],
+                None,
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK);
+        assert_eq!(
+            res.redirect_to().as_deref(),
+            Some(expected),
+            "return_to={return_to}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_sign_in_from_a_foreign_origin_is_refused() {
+    let app = spawn_app().await;
+    app.signed_up("ada@example.com").await;
+    let form = [
+        ("email", "ada@example.com"),
+        ("password", "correct horse battery"),
+    ];
+    for origin in [Some("https://evil.com"), Some("null"), None] {
+        let res = app.call_from("/api/auth/signin", &form, None, origin).await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "origin {origin:?}");
+        assert!(res.session_cookie().is_none());
+    }
+    let res = app
+        .call_from(
+            "/api/auth/signin",
+            &form,
+            None,
+            Some("http://restaurants.stepperslife.localhost:3010"),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_sign_in_page_renders_for_a_visitor() {
+    let app = spawn_app().await;
+    let res = TestApp::client()
+        .get(app.url("/signin?return_to=%2Faccount"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.expect("body");
+    assert!(html.contains("Sign in"));
+    assert!(html.contains(r#"name="password""#));
+    assert!(
+        html.contains(r#"value="/account""#),
+        "return_to is carried in the form"
+    );
+}
