@@ -59,7 +59,7 @@ pub fn check_tools() -> anyhow::Result<()> {
         )),
     }
     if !tool("tailwindcss").exists() {
-        missing.push("the Tailwind compiler (cd style && npm ci)".to_owned());
+        missing.push("the Tailwind compiler (cd style && npm install)".to_owned());
     }
     let targets = Command::new("rustup")
         .args(["target", "list", "--installed"])
