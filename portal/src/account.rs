@@ -30,6 +30,8 @@ pub struct AccountView {
     pub email: String,
     pub has_password: bool,
     pub providers: Vec<ProviderView>,
+    /// Configured providers not linked yet.
+    pub can_link: Vec<crate::oauth::ProviderButton>,
     pub sessions: Vec<SessionView>,
 }
 
@@ -93,6 +95,14 @@ pub fn AccountPage() -> impl IntoView {
                                         <li>{format!("{} ({}) — linked {}", p.provider, p.email.clone().unwrap_or_default(), when(&p.linked_at))}</li>
                                     }).collect_view()}
                                 </ul>
+                                <div class="mt-4 flex flex-wrap gap-2">
+                                    {acc.can_link.iter().map(|p| view! {
+                                        <a href=format!("/auth/{}/start?link=1", p.name) rel="external"
+                                           class="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-100">
+                                            {format!("Link {}", p.title)}
+                                        </a>
+                                    }).collect_view()}
+                                </div>
                             </section>
                             <section class="rounded-lg border border-slate-200 bg-white p-5 md:col-span-2">
                                 <h2 class="text-lg font-semibold">"Where you are signed in"</h2>
@@ -150,7 +160,17 @@ mod ssr {
         .await?
         .into_iter()
         .map(|(provider, email, linked_at)| ProviderView { provider, email, linked_at })
-        .collect();
+        .collect::<Vec<_>>();
+        let can_link = state
+            .providers
+            .buttons()
+            .into_iter()
+            .filter(|b| {
+                !providers
+                    .iter()
+                    .any(|p: &ProviderView| p.provider == b.name)
+            })
+            .collect();
         let sessions = sqlx::query_as::<
             _,
             (
@@ -185,6 +205,7 @@ mod ssr {
             email,
             has_password,
             providers,
+            can_link,
             sessions,
         })
     }

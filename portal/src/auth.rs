@@ -62,6 +62,7 @@ pub fn SignInPage() -> impl IntoView {
                 <FormError error/>
                 <SubmitButton label="Sign in" pending=action.pending()/>
             </ActionForm>
+            <ProviderButtons return_to/>
             <p class="mt-6 text-sm text-slate-600">
                 "New here? " <a href=signup_href class="font-medium text-amber-700 hover:underline">"Create an account"</a>
             </p>
@@ -99,6 +100,40 @@ pub fn SignUpPage() -> impl IntoView {
                 "Already have an account? " <a href=signin_href class="font-medium text-amber-700 hover:underline">"Sign in"</a>
             </p>
         </div>
+    }
+}
+
+/// "Continue with …" for every configured provider.
+#[component]
+fn ProviderButtons(return_to: Memo<String>) -> impl IntoView {
+    let providers = Resource::new(|| (), |()| crate::oauth::list_providers());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let list = providers.await.unwrap_or_default();
+                (!list.is_empty()).then(|| view! {
+                    <div class="mt-6 border-t border-slate-200 pt-6 space-y-2">
+                        {list.into_iter().map(|p| {
+                            let testid = p.name.clone();
+                            let href = move || {
+                                let r = return_to.get();
+                                if r.is_empty() {
+                                    format!("/auth/{}/start", p.name)
+                                } else {
+                                    format!("/auth/{}/start?return_to={}", p.name, enc(&r))
+                                }
+                            };
+                            view! {
+                                <a href=href rel="external" data-provider=testid
+                                   class="block w-full rounded-md border border-slate-300 px-4 py-2 text-center text-base font-medium hover:bg-slate-50">
+                                    {format!("Continue with {}", p.title)}
+                                </a>
+                            }
+                        }).collect_view()}
+                    </div>
+                })
+            })}
+        </Suspense>
     }
 }
 

@@ -5,6 +5,7 @@ pub mod account;
 pub mod app;
 pub mod auth;
 pub mod home;
+pub mod oauth;
 #[cfg(feature = "ssr")]
 pub mod server;
 

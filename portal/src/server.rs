@@ -15,7 +15,7 @@ use axum::{
     extract::{ConnectInfo, FromRef, Request},
     middleware::{self, Next},
     response::Response,
-    routing::post,
+    routing::{get, post},
 };
 use http::request::Parts;
 use leptos::prelude::*;
@@ -53,6 +53,8 @@ pub struct Config {
     pub aggregate_timeout: Duration,
     /// Create the demo account (idempotent).
     pub seed_demo: bool,
+    /// OAuth2 / OIDC sign-in providers.
+    pub providers: Vec<crate::oauth::ssr::ProviderConfig>,
 }
 
 impl Config {
@@ -75,6 +77,7 @@ impl Config {
                 1500,
             )?),
             seed_demo: config::parse_or("SEED_DEMO", false)?,
+            providers: crate::oauth::ssr::providers_from_env()?,
             suite,
         })
     }
@@ -88,6 +91,7 @@ pub struct AppState {
     pub store: SuiteStore,
     pub leptos_options: LeptosOptions,
     pub aggregator: Aggregator,
+    pub providers: crate::oauth::ssr::Providers,
     pub trust_proxy: bool,
 }
 
@@ -286,6 +290,7 @@ pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
         sessions: SessionReader::new(pool.clone(), config.sessions.clone()),
         store: store.clone(),
         aggregator: Aggregator::new(&config)?,
+        providers: crate::oauth::ssr::Providers::new(config.providers.clone()),
         leptos_options: leptos_options.clone(),
         trust_proxy: config.trust_proxy,
         suite: suite.clone(),
@@ -308,6 +313,11 @@ pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
     let health_pool = pool.clone();
     let router = Router::new()
         .route("/signout", post(crate::auth::ssr::sign_out))
+        .route("/auth/{provider}/start", get(crate::oauth::ssr::start))
+        .route(
+            "/auth/{provider}/callback",
+            get(crate::oauth::ssr::callback),
+        )
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = leptos_options.clone();
             move || shell(options.clone())

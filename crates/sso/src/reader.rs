@@ -90,6 +90,12 @@ impl SessionReader {
         self.within_lifetime(&user).then_some(user)
     }
 
+    /// The user of the portal's own tower-sessions `Session`, if within the absolute lifetime.
+    pub async fn user_in_session(&self, session: &tower_sessions::Session) -> Option<SessionUser> {
+        let user: SessionUser = session.get(USER_KEY).await.ok().flatten()?;
+        self.within_lifetime(&user).then_some(user)
+    }
+
     /// Whether `user`'s sign-in is younger than the absolute lifetime.
     pub fn within_lifetime(&self, user: &SessionUser) -> bool {
         let age = now_unix().saturating_sub(user.signed_in_at);

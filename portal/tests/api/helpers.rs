@@ -19,6 +19,7 @@ pub struct Options {
     pub absolute: Duration,
     /// Where the portal looks for the restaurants app.
     pub restaurants_url: String,
+    pub providers: Vec<portal::oauth::ssr::ProviderConfig>,
 }
 
 impl Default for Options {
@@ -27,6 +28,7 @@ impl Default for Options {
             absolute: Duration::from_secs(3600),
             // Nothing listens on port 9: the restaurants app is "down".
             restaurants_url: "http://127.0.0.1:9".into(),
+            providers: Vec::new(),
         }
     }
 }
@@ -53,6 +55,7 @@ pub async fn spawn_with(opts: Options) -> TestApp {
         restaurants_internal_url: opts.restaurants_url,
         aggregate_timeout: Duration::from_millis(500),
         seed_demo: false,
+        providers: opts.providers,
     };
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let (addr_tx, addr_rx) = tokio::sync::oneshot::channel();

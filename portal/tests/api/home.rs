@@ -2,7 +2,7 @@ use reqwest::StatusCode;
 
 use crate::helpers::{TestApp, spawn_app};
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_home_page_renders_when_restaurants_is_down() {
     let app = spawn_app().await;
     let res = TestApp::client()
@@ -20,7 +20,7 @@ async fn the_home_page_renders_when_restaurants_is_down() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_and_readiness_answer() {
     let app = spawn_app().await;
     let res = TestApp::client()

@@ -2,5 +2,6 @@
 
 mod helpers;
 mod home;
+mod oauth;
 mod sessions;
 mod sign_in;

@@ -4,7 +4,7 @@ use reqwest::StatusCode;
 
 use crate::helpers::{Options, TestApp, spawn_app, spawn_with};
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_session_id_planted_before_sign_in_is_not_the_one_in_use_after() {
     let app = spawn_app().await;
     app.signed_up("ada@example.com").await;
@@ -27,7 +27,7 @@ async fn a_session_id_planted_before_sign_in_is_not_the_one_in_use_after() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn signing_out_ends_the_session_on_the_server() {
     let app = spawn_app().await;
     let cookie = app.signed_up("ada@example.com").await;
@@ -56,7 +56,7 @@ async fn signing_out_ends_the_session_on_the_server() {
     assert_eq!(rows, 0);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_out_from_a_foreign_page_is_refused() {
     let app = spawn_app().await;
     let cookie = app.signed_up("ada@example.com").await;
@@ -71,7 +71,7 @@ async fn sign_out_from_a_foreign_page_is_refused() {
     assert!(app.whoami(Some(&cookie)).await.is_some());
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_out_everywhere_ends_every_session_of_that_person_only() {
     let app = spawn_app().await;
     let laptop = app.signed_up("ada@example.com").await;
@@ -99,7 +99,7 @@ async fn sign_out_everywhere_ends_every_session_of_that_person_only() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_account_needs_a_signed_in_person() {
     let app = spawn_app().await;
     let res = app.call("/api/account/get", &[], None).await;
@@ -110,7 +110,7 @@ async fn the_account_needs_a_signed_in_person() {
     assert_eq!(res.status, StatusCode::UNAUTHORIZED);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_idle_session_ends() {
     let app = spawn_app().await;
     let cookie = app.signed_up("ada@example.com").await;
@@ -121,7 +121,7 @@ async fn an_idle_session_ends() {
     assert_eq!(app.whoami(Some(&cookie)).await, None);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_session_ends_at_its_absolute_lifetime_however_active() {
     let app = spawn_with(Options {
         absolute: Duration::from_secs(2),

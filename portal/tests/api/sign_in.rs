@@ -2,7 +2,7 @@ use reqwest::StatusCode;
 
 use crate::helpers::{TestApp, spawn_app};
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn signing_up_signs_you_in_with_the_suite_wide_cookie() {
     let app = spawn_app().await;
     let res = app
@@ -22,7 +22,7 @@ async fn signing_up_signs_you_in_with_the_suite_wide_cookie() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_up_names_the_field_that_is_wrong() {
     let app = spawn_app().await;
     for (name, email, password, field) in [
@@ -47,7 +47,7 @@ async fn sign_up_names_the_field_that_is_wrong() {
     assert_eq!(users, 0, "nothing half-written");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_email_can_only_have_one_account() {
     let app = spawn_app().await;
     app.signed_up("ada@example.com").await;
@@ -58,7 +58,7 @@ async fn an_email_can_only_have_one_account() {
     assert_eq!(res.error_field().as_deref(), Some("email"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_email_and_wrong_password_get_the_same_answer() {
     let app = spawn_app().await;
     app.signed_up("ada@example.com").await;
@@ -77,7 +77,7 @@ async fn unknown_email_and_wrong_password_get_the_same_answer() {
     assert!(ok.session_cookie().is_some());
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn repeated_failures_lock_the_account_for_a_while() {
     let app = spawn_app().await;
     app.signed_up("ada@example.com").await;
@@ -103,7 +103,7 @@ async fn repeated_failures_lock_the_account_for_a_while() {
     assert_eq!(res.status, StatusCode::OK);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn too_many_failures_from_one_address_are_refused() {
     let app = spawn_app().await;
     for i in 0..portal::auth::ssr::MAX_FAILURES_PER_IP {
@@ -116,7 +116,7 @@ async fn too_many_failures_from_one_address_are_refused() {
     assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_in_goes_back_to_a_suite_page_and_never_elsewhere() {
     let app = spawn_app().await;
     app.signed_up("ada@example.com").await;
@@ -154,7 +154,7 @@ async fn sign_in_goes_back_to_a_suite_page_and_never_elsewhere() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sign_in_from_a_foreign_origin_is_refused() {
     let app = spawn_app().await;
     app.signed_up("ada@example.com").await;
@@ -178,7 +178,7 @@ async fn a_sign_in_from_a_foreign_origin_is_refused() {
     assert_eq!(res.status, StatusCode::OK);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sign_in_page_renders_for_a_visitor() {
     let app = spawn_app().await;
     let res = TestApp::client()

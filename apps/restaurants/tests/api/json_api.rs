@@ -2,7 +2,7 @@ use reqwest::StatusCode;
 
 use crate::helpers::spawn_app;
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn featured_restaurants_are_listed_newest_first_with_their_urls() {
     let app = spawn_app().await;
     let res = app
@@ -28,7 +28,7 @@ async fn featured_restaurants_are_listed_newest_first_with_their_urls() {
     assert!(all.restaurants.iter().any(|r| !r.featured));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bad_limit_gets_a_clear_4xx() {
     let app = spawn_app().await;
     for q in ["limit=0", "limit=51", "limit=abc", "featured=maybe"] {
@@ -44,7 +44,7 @@ async fn a_bad_limit_gets_a_clear_4xx() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_api_allows_the_suites_origins_with_credentials() {
     let app = spawn_app().await;
     let res = crate::helpers::TestApp::client()
@@ -74,7 +74,7 @@ async fn the_api_allows_the_suites_origins_with_credentials() {
     assert!(res.headers().get("access-control-allow-origin").is_none());
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn readiness_checks_the_database_the_sessions_and_the_bucket() {
     let app = spawn_app().await;
     let res = app.get("/readyz", None).await;

@@ -2,7 +2,7 @@ use reqwest::StatusCode;
 
 use crate::helpers::spawn_app;
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_visitor_sees_the_list_and_a_restaurant_page() {
     let app = spawn_app().await;
     let res = app.get("/", None).await;
@@ -21,14 +21,14 @@ async fn a_visitor_sees_the_list_and_a_restaurant_page() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unknown_restaurant_is_a_404_page() {
     let app = spawn_app().await;
     let res = app.get("/r/no-such-place", None).await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_visitor_who_wants_to_add_a_restaurant_is_sent_to_sign_in_and_back() {
     let app = spawn_app().await;
     let res = app.get("/new", None).await;
@@ -46,7 +46,7 @@ async fn a_visitor_who_wants_to_add_a_restaurant_is_sent_to_sign_in_and_back() {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_signed_in_person_sees_their_name_in_the_header() {
     let app = spawn_app().await;
     let (_, cookie) = app.session_for("Grace").await;

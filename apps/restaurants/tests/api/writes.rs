@@ -2,7 +2,7 @@ use reqwest::StatusCode;
 
 use crate::helpers::{form, spawn_app};
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_signed_in_person_adds_a_restaurant_they_then_own() {
     let app = spawn_app().await;
     let (owner, cookie) = app.session_for("Ada").await;
@@ -36,7 +36,7 @@ async fn a_signed_in_person_adds_a_restaurant_they_then_own() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nobody_signed_out_can_add_or_edit() {
     let app = spawn_app().await;
     let before: i64 = sqlx::query_scalar("select count(*) from restaurants")
@@ -61,7 +61,7 @@ async fn nobody_signed_out_can_add_or_edit() {
     assert_eq!(before, after);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn only_the_owner_can_edit_a_restaurant() {
     let app = spawn_app().await;
     let (_, owner) = app.session_for("Ada").await;
@@ -107,7 +107,7 @@ async fn only_the_owner_can_edit_a_restaurant() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_input_names_its_field_and_writes_nothing() {
     let app = spawn_app().await;
     let (_, cookie) = app.session_for("Ada").await;
@@ -159,7 +159,7 @@ async fn bad_input_names_its_field_and_writes_nothing() {
     assert_eq!(before, after);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_post_from_a_foreign_origin_is_refused_and_from_a_suite_origin_works() {
     let app = spawn_app().await;
     let (_, cookie) = app.session_for("Ada").await;
@@ -184,7 +184,7 @@ async fn a_post_from_a_foreign_origin_is_refused_and_from_a_suite_origin_works()
     assert_eq!(res.status, StatusCode::OK);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reading_the_session_never_writes_it() {
     let app = spawn_app().await;
     let (_, cookie) = app.session_for("Ada").await;

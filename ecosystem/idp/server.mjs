@@ -1,0 +1,65 @@
+// A real OAuth2 / OpenID Connect authorization server for the portal's tests
+// (oauth2-mock-server: discovery, JWKS, authorization code flow with PKCE, RS256-signed ID tokens).
+//
+//   node server.mjs <port> <control-port>
+//
+// It prints `READY <issuer-url>` once both ports listen. The control port takes
+// `POST /next` with JSON {sub, email, email_verified, name, tamper}: the identity the next
+// tokens are issued for, and optionally a defect to put in the next ID token
+// (`aud`, `nonce`, `iss` or `exp`) so that tests can check that such a token is refused.
+import http from 'node:http';
+import { OAuth2Server } from 'oauth2-mock-server';
+
+const [port, controlPort] = process.argv.slice(2).map(Number);
+const server = new OAuth2Server();
+await server.issuer.keys.generate('RS256');
+
+let next = { sub: 'user-1', email: 'user1@idp.test', email_verified: true, name: 'IdP User', tamper: null };
+
+server.service.on('beforeTokenSigning', (token) => {
+  const p = token.payload;
+  p.sub = next.sub;
+  const isIdToken = !('scope' in p);
+  if (!isIdToken) return;
+  p.email = next.email;
+  p.email_verified = next.email_verified;
+  p.name = next.name;
+  switch (next.tamper) {
+    case 'aud': p.aud = 'some-other-client'; break;
+    case 'nonce': p.nonce = 'not-the-nonce-that-was-sent'; break;
+    case 'iss': p.iss = 'http://127.0.0.1:1/not-the-issuer'; break;
+    case 'exp': p.exp = Math.floor(Date.now() / 1000) - 3600; p.iat = p.exp - 60; break;
+    default: break;
+  }
+  next.tamper = null;
+});
+
+const control = http.createServer((req, res) => {
+  if (req.method !== 'POST' || req.url !== '/next') {
+    res.writeHead(404).end();
+    return;
+  }
+  let body = '';
+  req.on('data', (c) => { body += c; });
+  req.on('end', () => {
+    try {
+      next = { ...next, ...JSON.parse(body) };
+      res.writeHead(204).end();
+    } catch (e) {
+      res.writeHead(400).end(String(e));
+    }
+  });
+});
+
+await server.start(port, '127.0.0.1');
+control.listen(controlPort, '127.0.0.1', () => {
+  console.log(`READY ${server.issuer.url}`);
+});
+
+const stop = async () => {
+  control.close();
+  await server.stop();
+  process.exit(0);
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);

@@ -1,0 +1,358 @@
+//! Sign-in with a real OAuth2/OIDC authorization server (oauth2-mock-server from npm, run by
+//! ecosystem/idp/server.mjs): discovery, PKCE, state, nonce and ID-token validation.
+
+use std::{
+    io::{BufRead, BufReader},
+    process::{Child, Command, Stdio},
+};
+
+use reqwest::{StatusCode, header};
+
+use crate::helpers::{Options, TestApp, spawn_with};
+
+/// The identity provider process; killed when dropped.
+pub struct Idp {
+    child: Child,
+    pub issuer: String,
+    control: String,
+}
+
+impl Drop for Idp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+impl Idp {
+    pub fn start() -> Self {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ecosystem/idp");
+        let (port, control) = (free_port(), free_port());
+        let mut child = Command::new("node")
+            .arg("server.mjs")
+            .arg(port.to_string())
+            .arg(control.to_string())
+            .current_dir(&dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("node runs the IdP (ecosystem/bootstrap --test installs it)");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("IdP prints READY");
+        let issuer = line
+            .trim()
+            .strip_prefix("READY ")
+            .expect("READY <issuer>")
+            .to_owned();
+        Self {
+            child,
+            issuer,
+            control: format!("http://127.0.0.1:{control}/next"),
+        }
+    }
+
+    /// Sets who the next tokens are for, and a defect for the next ID token.
+    pub async fn next(&self, sub: &str, email: &str, tamper: Option<&str>) {
+        let res = reqwest::Client::new()
+            .post(&self.control)
+            .json(&serde_json::json!({ "sub": sub, "email": email, "email_verified": true, "name": "Idp Person", "tamper": tamper }))
+            .send()
+            .await
+            .expect("control");
+        assert!(res.status().is_success());
+    }
+}
+
+async fn spawn_with_idp() -> (TestApp, Idp) {
+    let idp = Idp::start();
+    let app = spawn_with(Options {
+        providers: vec![portal::oauth::ssr::ProviderConfig {
+            name: "acme".into(),
+            title: "Acme ID".into(),
+            kind: portal::oauth::ssr::ProviderKind::Oidc {
+                issuer: idp.issuer.clone(),
+            },
+            client_id: "stepperslife-portal".into(),
+            client_secret: secrecy::SecretString::from("portal-secret".to_owned()),
+        }],
+        ..Options::default()
+    })
+    .await;
+    (app, idp)
+}
+
+fn set_session(res: &reqwest::Response, cookie: &mut Option<String>) {
+    for v in res.headers().get_all(header::SET_COOKIE) {
+        if let Some(rest) = v.to_str().ok().and_then(|c| c.strip_prefix("sl_session=")) {
+            *cookie = Some(rest.split(';').next().unwrap_or("").to_owned());
+        }
+    }
+}
+
+fn location(res: &reqwest::Response) -> String {
+    res.headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+struct Flow {
+    /// The session cookie as the browser would hold it.
+    cookie: Option<String>,
+    /// Where the provider sent the browser back to (on the test server).
+    callback: String,
+}
+
+impl TestApp {
+    /// Starts a provider sign-in and lets the provider answer; returns the callback to call.
+    async fn begin(&self, cookie: Option<String>, query: &str) -> Flow {
+        let mut cookie = cookie;
+        let mut req = Self::client().get(self.url(&format!("/auth/acme/start{query}")));
+        if let Some(c) = &cookie {
+            req = req.header(header::COOKIE, format!("sl_session={c}"));
+        }
+        let res = req.send().await.expect("start");
+        assert_eq!(
+            res.status(),
+            StatusCode::SEE_OTHER,
+            "start: {}",
+            res.text().await.unwrap_or_default()
+        );
+        set_session(&res, &mut cookie);
+        let authorize = location(&res);
+        assert!(
+            authorize.contains("code_challenge_method=S256"),
+            "PKCE S256: {authorize}"
+        );
+        assert!(authorize.contains("nonce="), "OIDC nonce: {authorize}");
+        assert!(authorize.contains("state="), "state: {authorize}");
+        let res = Self::client()
+            .get(&authorize)
+            .send()
+            .await
+            .expect("authorize");
+        assert!(res.status().is_redirection(), "authorize: {}", res.status());
+        let back = location(&res);
+        let back = back.replacen(
+            "http://stepperslife.localhost:3001",
+            &format!("http://{}", self.addr),
+            1,
+        );
+        Flow {
+            cookie,
+            callback: back,
+        }
+    }
+
+    async fn finish(
+        &self,
+        callback: &str,
+        cookie: Option<&str>,
+    ) -> (StatusCode, String, Option<String>, String) {
+        let mut req = Self::client().get(callback);
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, format!("sl_session={c}"));
+        }
+        let res = req.send().await.expect("callback");
+        let mut new_cookie = cookie.map(str::to_owned);
+        set_session(&res, &mut new_cookie);
+        let status = res.status();
+        let to = location(&res);
+        let body = res.text().await.unwrap_or_default();
+        (status, to, new_cookie, body)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_in_with_an_oidc_provider_makes_an_account_keyed_by_issuer_and_subject() {
+    let (app, idp) = spawn_with_idp().await;
+    idp.next("alice-1", "alice@idp.test", None).await;
+    let flow = app.begin(None, "?return_to=%2Faccount").await;
+    let (status, to, cookie, body) = app.finish(&flow.callback, flow.cookie.as_deref()).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    assert_eq!(to, "/account");
+    assert_ne!(cookie, flow.cookie, "a new session id after sign-in");
+    assert_eq!(
+        app.whoami(cookie.as_deref()).await.as_deref(),
+        Some("alice@idp.test")
+    );
+    let (issuer, subject): (String, String) =
+        sqlx::query_as("select issuer, subject from identities")
+            .fetch_one(&app.db.pool)
+            .await
+            .expect("identity");
+    assert_eq!(
+        (issuer.as_str(), subject.as_str()),
+        (idp.issuer.as_str(), "alice-1")
+    );
+
+    // The same subject with another email is the same person; another subject with the first
+    // email is not (and may not take the account over).
+    idp.next("alice-1", "alice.new@idp.test", None).await;
+    let flow = app.begin(None, "").await;
+    let (status, _, cookie, _) = app.finish(&flow.callback, flow.cookie.as_deref()).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.whoami(cookie.as_deref()).await.as_deref(),
+        Some("alice@idp.test")
+    );
+    idp.next("mallory-9", "alice@idp.test", None).await;
+    let flow = app.begin(None, "").await;
+    let (status, _, _, body) = app.finish(&flow.callback, flow.cookie.as_deref()).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    let users: i64 = sqlx::query_scalar("select count(*) from users")
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("count");
+    assert_eq!(users, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_state_is_refused() {
+    let (app, idp) = spawn_with_idp().await;
+    idp.next("bob-1", "bob@idp.test", None).await;
+    let flow = app.begin(None, "").await;
+    let url = url::Url::parse(&flow.callback).expect("url");
+    let mut forged = url.clone();
+    forged.query_pairs_mut().clear();
+    for (k, v) in url.query_pairs() {
+        let v = if k == "state" {
+            "forged-state".to_owned()
+        } else {
+            v.into_owned()
+        };
+        forged.query_pairs_mut().append_pair(&k, &v);
+    }
+    let (status, _, cookie, body) = app.finish(forged.as_str(), flow.cookie.as_deref()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.contains("could not be completed"), "{body}");
+    assert_eq!(app.whoami(cookie.as_deref()).await, None);
+    // The genuine callback is refused too now: the attempt was spent.
+    let (status, _, _, _) = app.finish(&flow.callback, flow.cookie.as_deref()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replayed_code_is_refused() {
+    let (app, idp) = spawn_with_idp().await;
+    idp.next("carol-1", "carol@idp.test", None).await;
+    let flow = app.begin(None, "").await;
+    let (status, _, signed_in, _) = app.finish(&flow.callback, flow.cookie.as_deref()).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    for cookie in [flow.cookie.as_deref(), signed_in.as_deref(), None] {
+        let (status, _, _, body) = app.finish(&flow.callback, cookie).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    }
+    // A fresh attempt replaying the old code with its own (valid) state: the provider refuses
+    // the code, whose PKCE challenge it has already spent.
+    let fresh = app.begin(None, "").await;
+    let old = url::Url::parse(&flow.callback).expect("url");
+    let new = url::Url::parse(&fresh.callback).expect("url");
+    let old_code = old
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .map(|(_, v)| v.into_owned())
+        .expect("code");
+    let mut replay = new.clone();
+    replay.query_pairs_mut().clear();
+    for (k, v) in new.query_pairs() {
+        let v = if k == "code" {
+            old_code.clone()
+        } else {
+            v.into_owned()
+        };
+        replay.query_pairs_mut().append_pair(&k, &v);
+    }
+    let (status, _, cookie, body) = app.finish(replay.as_str(), fresh.cookie.as_deref()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(app.whoami(cookie.as_deref()).await, None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_id_token_is_refused() {
+    let (app, idp) = spawn_with_idp().await;
+    for tamper in ["aud", "nonce", "iss", "exp"] {
+        idp.next(
+            &format!("dave-{tamper}"),
+            &format!("dave-{tamper}@idp.test"),
+            Some(tamper),
+        )
+        .await;
+        let flow = app.begin(None, "").await;
+        let (status, _, cookie, body) = app.finish(&flow.callback, flow.cookie.as_deref()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{tamper}: {body}");
+        assert_eq!(app.whoami(cookie.as_deref()).await, None, "{tamper}");
+    }
+    let users: i64 = sqlx::query_scalar("select count(*) from users")
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("count");
+    assert_eq!(users, 0, "no account from a refused token");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signed_in_person_links_a_provider_and_can_then_sign_in_with_it() {
+    let (app, idp) = spawn_with_idp().await;
+    let local = app.signed_up("erin@example.com").await;
+    let account = app.call("/api/account/get", &[], Some(&local)).await;
+    assert_eq!(account.body["can_link"][0]["name"], "acme");
+
+    idp.next("erin-at-acme", "erin.work@idp.test", None).await;
+    let flow = app.begin(Some(local.clone()), "?link=1").await;
+    let (status, to, _, body) = app.finish(&flow.callback, flow.cookie.as_deref()).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    assert_eq!(to, "/account");
+    let account = app.call("/api/account/get", &[], Some(&local)).await;
+    assert_eq!(account.body["providers"][0]["provider"], "acme");
+
+    // Later, from another device, the provider signs into the same account.
+    let flow = app.begin(None, "").await;
+    let (_, _, cookie, _) = app.finish(&flow.callback, flow.cookie.as_deref()).await;
+    assert_eq!(
+        app.whoami(cookie.as_deref()).await.as_deref(),
+        Some("erin@example.com")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn linking_needs_a_signed_in_person() {
+    let (app, _idp) = spawn_with_idp().await;
+    let res = TestApp::client()
+        .get(app.url("/auth/acme/start?link=1"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let res = TestApp::client()
+        .get(app.url("/auth/nope/start"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sign_in_page_offers_the_configured_providers() {
+    let (app, _idp) = spawn_with_idp().await;
+    let html = TestApp::client()
+        .get(app.url("/signin?return_to=%2Faccount"))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
+    assert!(html.contains("Continue with Acme ID"), "{html}");
+    assert!(html.contains("/auth/acme/start?return_to=%2Faccount"));
+}
