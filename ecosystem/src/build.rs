@@ -163,14 +163,12 @@ pub fn build_all(opts: BuildOptions) -> anyhow::Result<()> {
         std::fs::rename(&staging, &pkg)?;
     }
 
-    // 3. The servers.
+    // 3. The servers (`ssr` is the apps' default feature). The whole workspace in one build, as
+    // the tests build it, so that both share their dependencies' artifacts.
     let mut servers = cargo();
-    servers.args(["build", "--bins", "--features", "ssr"]);
+    servers.args(["build", "--workspace", "--bins"]);
     if opts.release {
         servers.arg("--release");
-    }
-    for app in &apps {
-        servers.args(["-p", app]);
     }
     run(&mut servers)?;
     Ok(())
