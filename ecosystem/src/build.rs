@@ -20,6 +20,9 @@ pub const OUTPUT_NAME: &str = "stepperslife";
 #[derive(Debug, Clone, Copy, Default)]
 pub struct BuildOptions {
     pub release: bool,
+    /// Leave the server binaries alone (the caller has built them, e.g. the test script through
+    /// `cargo test --no-run`, which builds them with the tests' feature set).
+    pub skip_servers: bool,
 }
 
 /// Directory served by `app` (its `SITE_ROOT`).
@@ -103,6 +106,7 @@ pub fn build_all(opts: BuildOptions) -> anyhow::Result<()> {
         "--lib",
         "--target",
         "wasm32-unknown-unknown",
+        "--no-default-features",
         "--features",
         "hydrate",
     ]);
@@ -165,12 +169,14 @@ pub fn build_all(opts: BuildOptions) -> anyhow::Result<()> {
 
     // 3. The servers (`ssr` is the apps' default feature). The whole workspace in one build, as
     // the tests build it, so that both share their dependencies' artifacts.
-    let mut servers = cargo();
-    servers.args(["build", "--workspace", "--bins"]);
-    if opts.release {
-        servers.arg("--release");
+    if !opts.skip_servers {
+        let mut servers = cargo();
+        servers.args(["build", "--workspace", "--bins"]);
+        if opts.release {
+            servers.arg("--release");
+        }
+        run(&mut servers)?;
     }
-    run(&mut servers)?;
     Ok(())
 }
 

@@ -7,9 +7,9 @@ use suite::{
     render, repo_root,
 };
 
-const USAGE: &str = "usage: suite <build|run|render> [--release] [--no-build]
+const USAGE: &str = "usage: suite <build|run|render> [--release] [--no-build] [--wasm-only]
 
-  build    build every enabled app (wasm, stylesheet, server binaries)
+  build    build every enabled app (wasm, stylesheet, server binaries; --wasm-only: no servers)
   run      build, then start the whole suite locally until Ctrl-C
   render   write nginx/ and ecosystem/systemd/ from the manifest";
 
@@ -18,8 +18,12 @@ async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let release = args.iter().any(|a| a == "--release");
     let no_build = args.iter().any(|a| a == "--no-build");
+    let skip_servers = args.iter().any(|a| a == "--wasm-only");
     match args.first().map(String::as_str) {
-        Some("build") => build::build_all(BuildOptions { release }),
+        Some("build") => build::build_all(BuildOptions {
+            release,
+            skip_servers,
+        }),
         Some("run") => run(release, no_build).await,
         Some("render") => render_all(),
         _ => {
@@ -31,7 +35,10 @@ async fn main() -> anyhow::Result<()> {
 
 async fn run(release: bool, no_build: bool) -> anyhow::Result<()> {
     if !no_build {
-        build::build_all(BuildOptions { release })?;
+        build::build_all(BuildOptions {
+            release,
+            skip_servers: false,
+        })?;
     }
     let mut opts = StackOptions::local(repo_root().join(".suite"));
     opts.release = release;

@@ -47,7 +47,7 @@ pub fn SignInPage() -> impl IntoView {
         if r.is_empty() {
             "/signup".to_owned()
         } else {
-            format!("/signup?return_to={}", enc(&r))
+            format!("/signup?return_to={}", ::platform::percent_encode(&r))
         }
     };
     view! {
@@ -80,7 +80,7 @@ pub fn SignUpPage() -> impl IntoView {
         if r.is_empty() {
             "/signin".to_owned()
         } else {
-            format!("/signin?return_to={}", enc(&r))
+            format!("/signin?return_to={}", ::platform::percent_encode(&r))
         }
     };
     view! {
@@ -120,7 +120,7 @@ fn ProviderButtons(return_to: Memo<String>) -> impl IntoView {
                                 if r.is_empty() {
                                     format!("/auth/{}/start", p.name)
                                 } else {
-                                    format!("/auth/{}/start?return_to={}", p.name, enc(&r))
+                                    format!("/auth/{}/start?return_to={}", p.name, ::platform::percent_encode(&r))
                                 }
                             };
                             view! {
@@ -135,18 +135,6 @@ fn ProviderButtons(return_to: Memo<String>) -> impl IntoView {
             })}
         </Suspense>
     }
-}
-
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-                char::from(b).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 #[cfg(feature = "ssr")]

@@ -213,6 +213,35 @@ pub mod ssr {
         }
     }
 
+    /// The OpenID Connect client of provider `p` (metadata discovered from `issuer`).
+    type OidcClient = openidconnect::core::CoreClient<
+        openidconnect::EndpointSet,
+        openidconnect::EndpointNotSet,
+        openidconnect::EndpointNotSet,
+        openidconnect::EndpointNotSet,
+        openidconnect::EndpointMaybeSet,
+        openidconnect::EndpointMaybeSet,
+    >;
+
+    impl Providers {
+        async fn oidc_client(
+            &self,
+            p: &ProviderConfig,
+            issuer: &str,
+            redirect: RedirectUrl,
+        ) -> Result<OidcClient, AppError> {
+            let meta = self.metadata(p, issuer).await?;
+            Ok(CoreClient::from_provider_metadata(
+                meta,
+                ClientId::new(p.client_id.clone()),
+                Some(ClientSecret::new(
+                    p.client_secret.expose_secret().to_owned(),
+                )),
+            )
+            .set_redirect_uri(redirect))
+        }
+    }
+
     /// A sign-in in progress, kept in the visitor's session between start and callback.
     #[derive(Debug, Clone, Serialize, Deserialize)]
     struct Pending {
@@ -278,15 +307,7 @@ pub mod ssr {
             RedirectUrl::new(redirect_uri(state, &p.name)).map_err(AppError::internal)?;
         let (url, csrf, nonce) = match &p.kind {
             ProviderKind::Oidc { issuer } => {
-                let meta = state.providers.metadata(p, issuer).await?;
-                let client = CoreClient::from_provider_metadata(
-                    meta,
-                    ClientId::new(p.client_id.clone()),
-                    Some(ClientSecret::new(
-                        p.client_secret.expose_secret().to_owned(),
-                    )),
-                )
-                .set_redirect_uri(redirect);
+                let client = state.providers.oidc_client(p, issuer, redirect).await?;
                 let (url, csrf, nonce) = client
                     .authorize_url(
                         AuthenticationFlow::<CoreResponseType>::AuthorizationCode,
@@ -436,15 +457,7 @@ pub mod ssr {
             RedirectUrl::new(redirect_uri(state, &p.name)).map_err(AppError::internal)?;
         let identity = match &p.kind {
             ProviderKind::Oidc { issuer } => {
-                let meta = state.providers.metadata(p, issuer).await?;
-                let client = CoreClient::from_provider_metadata(
-                    meta,
-                    ClientId::new(p.client_id.clone()),
-                    Some(ClientSecret::new(
-                        p.client_secret.expose_secret().to_owned(),
-                    )),
-                )
-                .set_redirect_uri(redirect);
+                let client = state.providers.oidc_client(p, issuer, redirect).await?;
                 let token = client
                     .exchange_code(AuthorizationCode::new(code))
                     .map_err(AppError::internal)?

@@ -117,13 +117,7 @@ pub fn client_ip(parts: &Parts, trust_proxy: bool) -> String {
 /// For server functions: the state and the signed-in user, or 401.
 pub async fn require_user() -> Result<(AppState, SessionUser), AppError> {
     let state = use_context::<AppState>().ok_or_else(|| AppError::internal("no AppState"))?;
-    let parts: Parts = leptos_axum::extract().await.map_err(AppError::internal)?;
-    let user = state
-        .sessions
-        .user(&parts.headers)
-        .await?
-        .ok_or(AppError::Unauthorized)?;
-    Ok((state, user))
+    Ok((state, ui::require_user().await?))
 }
 
 /// A section's last good copy.
@@ -357,15 +351,6 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let bind = config.bind;
     let (router, _) = build(config).await?;
-    let listener = tokio::net::TcpListener::bind(bind).await?;
-    let addr = listener.local_addr()?;
-    tracing::info!(%addr, "portal listening");
-    on_bound(addr);
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await?;
+    platform::serve::serve("portal", router, bind, shutdown, on_bound).await?;
     Ok(())
 }

@@ -288,7 +288,6 @@ pub fn EditRestaurantPage() -> impl IntoView {
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
-    use http::request::Parts;
     use leptos::prelude::*;
     use platform::AppError;
     use sqlx::PgPool;
@@ -303,14 +302,7 @@ pub mod ssr {
     }
 
     pub async fn require_user() -> Result<(AppState, SessionUser), AppError> {
-        let state = state()?;
-        let parts: Parts = leptos_axum::extract().await.map_err(AppError::internal)?;
-        let user = state
-            .sessions
-            .user(&parts.headers)
-            .await?
-            .ok_or(AppError::Unauthorized)?;
-        Ok((state, user))
+        Ok((state()?, ui::require_user().await?))
     }
 
     /// Form input as typed.
@@ -500,11 +492,10 @@ pub mod ssr {
 
     pub async fn get_view(slug: String) -> Result<RestaurantView, AppError> {
         let state = state()?;
-        let parts: Parts = leptos_axum::extract().await.map_err(AppError::internal)?;
         let row = find(&state.pool, &slug)
             .await?
             .ok_or_else(|| AppError::not_found("There is no such restaurant."))?;
-        let user = state.sessions.user(&parts.headers).await?;
+        let user = ui::signed_in_user().await?;
         let can_edit = user.is_some_and(|u| u.id == row.owner_id);
         Ok(RestaurantView {
             restaurant: row.detail(),

@@ -81,7 +81,7 @@ async fn sign_in_gate(State(state): State<AppState>, req: Request, next: Next) -
                 let to = format!(
                     "{}/signin?return_to={}",
                     state.suite.portal(),
-                    url_encode(&here)
+                    platform::percent_encode(&here)
                 );
                 return Redirect::to(&to).into_response();
             }
@@ -89,18 +89,6 @@ async fn sign_in_gate(State(state): State<AppState>, req: Request, next: Next) -
         }
     }
     next.run(req).await
-}
-
-fn url_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-                char::from(b).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 /// Connects, migrates and builds the router.
@@ -198,16 +186,7 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let bind = config.bind;
     let (router, _) = build(config).await?;
-    let listener = tokio::net::TcpListener::bind(bind).await?;
-    let addr = listener.local_addr()?;
-    tracing::info!(%addr, "restaurants listening");
-    on_bound(addr);
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await?;
+    platform::serve::serve("restaurants", router, bind, shutdown, on_bound).await?;
     Ok(())
 }
 

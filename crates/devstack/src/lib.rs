@@ -4,6 +4,7 @@ mod pg;
 mod provision;
 mod s3;
 mod testdb;
+pub mod testkit;
 
 pub use pg::{Postgres, admin_url_from_env};
 pub use provision::{AppCredentials, SESSION_READER_ROLE, provision_databases};

@@ -125,6 +125,28 @@ impl Suite {
         }
     }
 
+    /// The local suite without a proxy: `http://<app>.<local domain>:<app port>`.
+    pub fn local() -> Self {
+        let m = Manifest::embedded();
+        Self::new(
+            m,
+            m.suite.local_domain.clone(),
+            "http".into(),
+            PublicPort::PerApp,
+        )
+    }
+
+    /// Production: `https://<app>.<domain>`.
+    pub fn production() -> Self {
+        let m = Manifest::embedded();
+        Self::new(
+            m,
+            m.suite.domain.clone(),
+            "https".into(),
+            PublicPort::Default,
+        )
+    }
+
     pub fn is_https(&self) -> bool {
         self.scheme == "https"
     }
@@ -203,15 +225,6 @@ impl Suite {
 mod tests {
     use super::*;
 
-    fn local() -> Suite {
-        Suite::new(
-            Manifest::embedded(),
-            "stepperslife.localhost".into(),
-            "http".into(),
-            PublicPort::PerApp,
-        )
-    }
-
     #[test]
     fn the_embedded_manifest_has_the_portal_and_restaurants() {
         let m = Manifest::embedded();
@@ -222,7 +235,7 @@ mod tests {
 
     #[test]
     fn local_origins_carry_each_apps_port() {
-        let s = local();
+        let s = Suite::local();
         assert_eq!(s.portal(), "http://stepperslife.localhost:3001");
         assert_eq!(
             s.origin_of("restaurants"),
@@ -232,12 +245,7 @@ mod tests {
 
     #[test]
     fn production_origins_have_no_port() {
-        let s = Suite::new(
-            Manifest::embedded(),
-            "stepperslife.com".into(),
-            "https".into(),
-            PublicPort::Default,
-        );
+        let s = Suite::production();
         assert_eq!(s.portal(), "https://stepperslife.com");
         assert!(s.is_suite_origin("https://restaurants.stepperslife.com"));
         assert!(!s.is_suite_origin("http://restaurants.stepperslife.com"));

@@ -82,17 +82,11 @@ pub fn cors(suite: &Suite) -> CorsLayer {
 #[cfg(test)]
 mod tests {
     use axum::body::Body;
-    use platform::suite::{Manifest, PublicPort};
 
     use super::*;
 
     fn suite() -> Suite {
-        Suite::new(
-            Manifest::embedded(),
-            "stepperslife.com".into(),
-            "https".into(),
-            PublicPort::Default,
-        )
+        Suite::production()
     }
 
     fn post(origin: Option<&str>, referer: Option<&str>) -> Request {

@@ -93,26 +93,14 @@ fn absolute(raw: &str, suite: &Suite) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use platform::suite::{Manifest, PublicPort};
-
     use super::*;
 
     fn prod() -> Suite {
-        Suite::new(
-            Manifest::embedded(),
-            "stepperslife.com".into(),
-            "https".into(),
-            PublicPort::Default,
-        )
+        Suite::production()
     }
 
     fn local() -> Suite {
-        Suite::new(
-            Manifest::embedded(),
-            "stepperslife.localhost".into(),
-            "http".into(),
-            PublicPort::PerApp,
-        )
+        Suite::local()
     }
 
     #[test]

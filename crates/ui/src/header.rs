@@ -47,7 +47,12 @@ fn HeaderBar(nav: SuiteNav) -> impl IntoView {
     let signin = {
         let portal = nav.portal.clone();
         let here = here.clone();
-        move || format!("{portal}/signin?return_to={}", urlencode(&here()))
+        move || {
+            format!(
+                "{portal}/signin?return_to={}",
+                ::platform::percent_encode(&here())
+            )
+        }
     };
     let signout_action = format!("{}/signout", nav.portal);
     let account = format!("{}/account", nav.portal);
@@ -97,29 +102,5 @@ fn HeaderBar(nav: SuiteNav) -> impl IntoView {
             </nav>
             {user_part}
         </div>
-    }
-}
-
-/// Percent-encodes a value for a query string.
-pub(crate) fn urlencode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn return_urls_are_encoded_whole() {
-        assert_eq!(
-            super::urlencode("http://a.b:1/x?y=1&z=2"),
-            "http%3A%2F%2Fa.b%3A1%2Fx%3Fy%3D1%26z%3D2"
-        );
     }
 }

@@ -11,7 +11,7 @@ pub use form::{FormError, SubmitButton, TextArea, TextField};
 pub use header::SuiteHeader;
 pub use misc::{ErrorBox, NotFound};
 #[cfg(feature = "ssr")]
-pub use nav::ssr::NavContext;
+pub use nav::ssr::{NavContext, require_user, signed_in_user};
 pub use nav::{NavApp, NavUser, SuiteNav, get_suite_nav};
 
 /// The name of the built stylesheet and scripts under `/pkg/` (same for every app).

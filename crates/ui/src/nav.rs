@@ -58,11 +58,26 @@ pub mod ssr {
         pub sessions: SessionReader,
     }
 
-    pub async fn nav() -> Result<SuiteNav, AppError> {
-        let ctx = use_context::<NavContext>().ok_or_else(|| AppError::internal("no NavContext"))?;
+    fn context() -> Result<NavContext, AppError> {
+        use_context::<NavContext>().ok_or_else(|| AppError::internal("no NavContext"))
+    }
+
+    /// In a server function or a component rendered on the server: who is signed in.
+    pub async fn signed_in_user() -> Result<Option<sso::SessionUser>, AppError> {
+        let ctx = context()?;
         let parts: http::request::Parts =
             leptos_axum::extract().await.map_err(AppError::internal)?;
-        let user = ctx.sessions.user(&parts.headers).await?;
+        ctx.sessions.user(&parts.headers).await
+    }
+
+    /// Like [`signed_in_user`], but 401 when nobody is.
+    pub async fn require_user() -> Result<sso::SessionUser, AppError> {
+        signed_in_user().await?.ok_or(AppError::Unauthorized)
+    }
+
+    pub async fn nav() -> Result<SuiteNav, AppError> {
+        let ctx = context()?;
+        let user = signed_in_user().await?;
         let suite = &ctx.suite;
         Ok(SuiteNav {
             suite_name: suite.manifest.suite.name.clone(),

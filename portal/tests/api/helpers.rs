@@ -1,9 +1,12 @@
 use std::{net::SocketAddr, time::Duration};
 
-use devstack::TestDb;
-use platform::suite::{Manifest, PublicPort, Suite};
+use devstack::{
+    TestDb,
+    testkit::{self, Answer, Spawned},
+};
+use platform::suite::Suite;
 use portal::server::{Config, serve};
-use reqwest::{StatusCode, header};
+use reqwest::StatusCode;
 use sso::SessionSettings;
 
 /// The portal's public origin in tests (what a browser on the portal would send as `Origin`).
@@ -12,7 +15,7 @@ pub const ORIGIN: &str = "http://stepperslife.localhost:3001";
 pub struct TestApp {
     pub addr: SocketAddr,
     pub db: TestDb,
-    _shutdown: tokio::sync::oneshot::Sender<()>,
+    _server: Spawned,
 }
 
 pub struct Options {
@@ -39,12 +42,7 @@ pub async fn spawn_app() -> TestApp {
 
 pub async fn spawn_with(opts: Options) -> TestApp {
     let db = TestDb::new(None).await;
-    let suite = Suite::new(
-        Manifest::embedded(),
-        "stepperslife.localhost".into(),
-        "http".into(),
-        PublicPort::PerApp,
-    );
+    let suite = Suite::local();
     let config = Config {
         database_url: db.url.clone(),
         bind: "127.0.0.1:0".parse().expect("addr"),
@@ -57,86 +55,28 @@ pub async fn spawn_with(opts: Options) -> TestApp {
         seed_demo: false,
         providers: opts.providers,
     };
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let (addr_tx, addr_rx) = tokio::sync::oneshot::channel();
-    tokio::spawn(async move {
-        let shutdown = async {
-            let _ = rx.await;
-        };
-        if let Err(e) = serve(config, shutdown, |a| {
-            let _ = addr_tx.send(a);
-        })
-        .await
-        {
-            eprintln!("portal failed: {e:#}");
-        }
-    });
-    let addr = tokio::time::timeout(Duration::from_secs(30), addr_rx)
-        .await
-        .expect("portal starts within 30 s")
-        .expect("portal bound");
+    let server = testkit::spawn(|shutdown, on_bound| serve(config, shutdown, on_bound)).await;
     TestApp {
-        addr,
+        addr: server.addr,
         db,
-        _shutdown: tx,
+        _server: server,
     }
 }
 
-/// What a server function answered.
-pub struct FnAnswer {
-    pub status: StatusCode,
-    pub headers: header::HeaderMap,
-    pub body: serde_json::Value,
+/// What a server function answered, with the session cookie it set.
+pub struct FnAnswer(pub Answer);
+
+impl std::ops::Deref for FnAnswer {
+    type Target = Answer;
+    fn deref(&self) -> &Answer {
+        &self.0
+    }
 }
 
 impl FnAnswer {
     /// The session cookie the answer set, if any: `(value, full Set-Cookie line)`.
     pub fn session_cookie(&self) -> Option<(String, String)> {
-        self.headers
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find(|c| c.starts_with("sl_session="))
-            .map(|c| {
-                let value = c["sl_session=".len()..]
-                    .split(';')
-                    .next()
-                    .unwrap_or("")
-                    .to_owned();
-                (value, c.to_owned())
-            })
-    }
-
-    /// The field an error answer is about.
-    pub fn error_field(&self) -> Option<String> {
-        self.body
-            .get("Validation")
-            .or_else(|| self.body.get("Conflict"))
-            .and_then(|v| v.get("field"))
-            .and_then(|f| f.as_str())
-            .map(str::to_owned)
-    }
-
-    pub fn error_message(&self) -> String {
-        self.body
-            .as_object()
-            .and_then(|o| o.values().next())
-            .map(|v| match v {
-                serde_json::Value::String(s) => s.clone(),
-                other => other
-                    .get("message")
-                    .and_then(|m| m.as_str())
-                    .unwrap_or("")
-                    .to_owned(),
-            })
-            .unwrap_or_default()
-    }
-
-    pub fn redirect_to(&self) -> Option<String> {
-        self.headers
-            .get(header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
+        self.0.cookie("sl_session")
     }
 }
 
@@ -145,12 +85,8 @@ impl TestApp {
         format!("http://{}{path}", self.addr)
     }
 
-    /// A client that follows no redirects and keeps no cookies (tests pass cookies by hand).
     pub fn client() -> reqwest::Client {
-        reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client")
+        testkit::client()
     }
 
     /// Calls a server function as the hydrated page does (form-encoded POST from the portal's
@@ -166,28 +102,9 @@ impl TestApp {
         cookie: Option<&str>,
         origin: Option<&str>,
     ) -> FnAnswer {
-        let mut req = Self::client()
-            .post(self.url(path))
-            .header(header::ACCEPT, "application/json")
-            .form(form);
-        if let Some(o) = origin {
-            req = req.header(header::ORIGIN, o);
-        }
-        if let Some(c) = cookie {
-            req = req.header(header::COOKIE, format!("sl_session={c}"));
-        }
-        let res = req.send().await.expect("request");
-        let status = res.status();
-        let headers = res.headers().clone();
-        let text = res.text().await.unwrap_or_default();
-        let body = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
-        FnAnswer {
-            status,
-            headers,
-            body,
-        }
+        let cookie = cookie.map(|c| format!("sl_session={c}"));
+        FnAnswer(testkit::post_form(&self.url(path), form, cookie.as_deref(), origin).await)
     }
-
     pub async fn sign_up(&self, name: &str, email: &str, password: &str) -> FnAnswer {
         self.call(
             "/api/auth/signup",

@@ -1,8 +1,11 @@
 use std::{collections::HashMap, net::SocketAddr, time::Duration};
 
-use devstack::{EmbeddedS3, TestDb};
-use platform::suite::{Manifest, PublicPort, Suite};
-use reqwest::{StatusCode, header};
+use devstack::{
+    EmbeddedS3, TestDb,
+    testkit::{self, Spawned},
+};
+use platform::suite::Suite;
+use reqwest::header;
 use restaurants::server::{Config, serve};
 use secrecy::SecretString;
 use sso::{SessionReader, SessionSettings, SessionUser, SuiteStore, USER_KEY};
@@ -23,7 +26,7 @@ pub struct TestApp {
     pub sessions_db: TestDb,
     _s3: EmbeddedS3,
     _s3_dir: TempDir,
-    _shutdown: tokio::sync::oneshot::Sender<()>,
+    _server: Spawned,
 }
 
 pub struct TempDir(pub std::path::PathBuf);
@@ -57,12 +60,7 @@ pub async fn spawn_app() -> TestApp {
         .ensure_bucket()
         .await
         .expect("bucket");
-    let suite = Suite::new(
-        Manifest::embedded(),
-        "stepperslife.localhost".into(),
-        "http".into(),
-        PublicPort::PerApp,
-    );
+    let suite = Suite::local();
     let config = Config {
         database_url: db.url.clone(),
         session_database_url: sessions_db.url.clone(),
@@ -78,57 +76,18 @@ pub async fn spawn_app() -> TestApp {
         bucket,
         seed_demo: true,
     };
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let (addr_tx, addr_rx) = tokio::sync::oneshot::channel();
-    tokio::spawn(async move {
-        let shutdown = async {
-            let _ = rx.await;
-        };
-        if let Err(e) = serve(config, shutdown, |a| {
-            let _ = addr_tx.send(a);
-        })
-        .await
-        {
-            eprintln!("restaurants failed: {e:#}");
-        }
-    });
-    let addr = tokio::time::timeout(Duration::from_secs(30), addr_rx)
-        .await
-        .expect("starts within 30 s")
-        .expect("bound");
+    let server = testkit::spawn(|shutdown, on_bound| serve(config, shutdown, on_bound)).await;
     TestApp {
-        addr,
+        addr: server.addr,
         db,
         sessions_db,
         _s3: s3,
         _s3_dir: dir,
-        _shutdown: tx,
+        _server: server,
     }
 }
 
-pub struct FnAnswer {
-    pub status: StatusCode,
-    pub headers: header::HeaderMap,
-    pub body: serde_json::Value,
-}
-
-impl FnAnswer {
-    pub fn error_field(&self) -> Option<String> {
-        self.body
-            .get("Validation")
-            .or_else(|| self.body.get("Conflict"))
-            .and_then(|v| v.get("field"))
-            .and_then(|f| f.as_str())
-            .map(str::to_owned)
-    }
-
-    pub fn redirect_to(&self) -> Option<String> {
-        self.headers
-            .get(header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-    }
-}
+pub use devstack::testkit::Answer as FnAnswer;
 
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
@@ -136,10 +95,7 @@ impl TestApp {
     }
 
     pub fn client() -> reqwest::Client {
-        reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client")
+        testkit::client()
     }
 
     /// Signs someone in the way the portal does: a session row with the user in it.
@@ -180,26 +136,8 @@ impl TestApp {
         cookie: Option<&str>,
         origin: Option<&str>,
     ) -> FnAnswer {
-        let mut req = Self::client()
-            .post(self.url(path))
-            .header(header::ACCEPT, "application/json")
-            .form(form);
-        if let Some(o) = origin {
-            req = req.header(header::ORIGIN, o);
-        }
-        if let Some(c) = cookie {
-            req = req.header(header::COOKIE, format!("sl_session={c}"));
-        }
-        let res = req.send().await.expect("request");
-        let status = res.status();
-        let headers = res.headers().clone();
-        let text = res.text().await.unwrap_or_default();
-        let body = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
-        FnAnswer {
-            status,
-            headers,
-            body,
-        }
+        let cookie = cookie.map(|c| format!("sl_session={c}"));
+        testkit::post_form(&self.url(path), form, cookie.as_deref(), origin).await
     }
 
     pub async fn get(&self, path: &str, cookie: Option<&str>) -> reqwest::Response {
