@@ -328,6 +328,23 @@ impl Stack {
         Ok(())
     }
 
+    /// Stops one app (SIGTERM) and waits for it: what the rest of the suite does without it.
+    pub async fn stop_app(&mut self, name: &str) {
+        if let Some((_, child)) = self.children.iter_mut().find(|(n, _)| n == name) {
+            if let Some(pid) = child.id() {
+                let _ = std::process::Command::new("kill")
+                    .args(["-TERM", &pid.to_string()])
+                    .status();
+            }
+            if tokio::time::timeout(Duration::from_secs(10), child.wait())
+                .await
+                .is_err()
+            {
+                let _ = child.kill().await;
+            }
+        }
+    }
+
     /// Waits until one of the apps exits on its own; returns its name.
     pub async fn any_exit(&mut self) -> String {
         loop {

@@ -76,9 +76,7 @@ fn RestaurantsSection(
         Section::Fresh(l) => (Some(l), None),
         Section::Stale { data, .. } => (
             Some(data),
-            Some(
-                "Restaurants are slow to answer right now; this list may be a little out of date.",
-            ),
+            Some("Restaurants isn't answering right now; this list may be a little out of date."),
         ),
         Section::Unavailable => (
             None,

@@ -120,16 +120,41 @@ pub async fn require_user() -> Result<(AppState, SessionUser), AppError> {
     Ok((state, ui::require_user().await?))
 }
 
+/// After a failed call, sections are served from their last good copy without calling the app
+/// again for this long, so that an app that hangs does not slow every page down.
+const RETRY_AFTER: Duration = Duration::from_secs(10);
+
+#[derive(Default)]
+struct Slot<T> {
+    /// The last good answer and when it came.
+    good: Option<(Instant, T)>,
+    /// When the last call failed (cleared by a good one).
+    failed_at: Option<Instant>,
+}
+
 /// A section's last good copy.
 #[derive(Clone)]
 struct Cached<T> {
-    slot: Arc<Mutex<Option<(Instant, T)>>>,
+    slot: Arc<Mutex<Slot<T>>>,
 }
 
 impl<T: Clone> Cached<T> {
     fn new() -> Self {
         Self {
-            slot: Arc::new(Mutex::new(None)),
+            slot: Arc::new(Mutex::new(Slot {
+                good: None,
+                failed_at: None,
+            })),
+        }
+    }
+
+    fn fallback(&self) -> Section<T> {
+        match self.slot.lock().ok().and_then(|s| s.good.clone()) {
+            Some((at, data)) => Section::Stale {
+                data,
+                age_secs: at.elapsed().as_secs(),
+            },
+            None => Section::Unavailable,
         }
     }
 
@@ -140,10 +165,20 @@ impl<T: Clone> Cached<T> {
         timeout: Duration,
         fetch: impl Future<Output = Result<T, E>>,
     ) -> Section<T> {
+        let recently_failed = self
+            .slot
+            .lock()
+            .ok()
+            .and_then(|s| s.failed_at.filter(|_| s.good.is_some()))
+            .is_some_and(|at| at.elapsed() < RETRY_AFTER);
+        if recently_failed {
+            return self.fallback();
+        }
         match tokio::time::timeout(timeout, fetch).await {
             Ok(Ok(data)) => {
                 if let Ok(mut slot) = self.slot.lock() {
-                    *slot = Some((Instant::now(), data.clone()));
+                    slot.good = Some((Instant::now(), data.clone()));
+                    slot.failed_at = None;
                 }
                 Section::Fresh(data)
             }
@@ -152,13 +187,10 @@ impl<T: Clone> Cached<T> {
                     Ok(Err(e)) => tracing::warn!(section = what, error = %e, "app call failed"),
                     _ => tracing::warn!(section = what, "app call timed out"),
                 }
-                match self.slot.lock().ok().and_then(|s| s.clone()) {
-                    Some((at, data)) => Section::Stale {
-                        data,
-                        age_secs: at.elapsed().as_secs(),
-                    },
-                    None => Section::Unavailable,
+                if let Ok(mut slot) = self.slot.lock() {
+                    slot.failed_at = Some(Instant::now());
                 }
+                self.fallback()
             }
         }
     }
@@ -353,4 +385,58 @@ pub async fn serve(
     let (router, _) = build(config).await?;
     platform::serve::serve("portal", router, bind, shutdown, on_bound).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_section_falls_back_to_its_last_good_copy_and_lets_a_failing_app_rest() {
+        let cached = Cached::<Vec<u32>>::new();
+        let calls = Arc::new(AtomicUsize::new(0));
+        let ok = |v: Vec<u32>| {
+            let calls = calls.clone();
+            async move {
+                calls.fetch_add(1, Ordering::SeqCst);
+                Ok::<_, String>(v)
+            }
+        };
+        let down = || {
+            let calls = calls.clone();
+            async move {
+                calls.fetch_add(1, Ordering::SeqCst);
+                Err::<Vec<u32>, _>("connection refused".to_owned())
+            }
+        };
+        let t = Duration::from_millis(200);
+
+        assert_eq!(cached.get("x", t, down()).await, Section::Unavailable);
+        assert_eq!(
+            cached.get("x", t, ok(vec![1, 2])).await,
+            Section::Fresh(vec![1, 2])
+        );
+        assert!(
+            matches!(cached.get("x", t, down()).await, Section::Stale { data, .. } if data == vec![1, 2])
+        );
+        assert_eq!(calls.load(Ordering::SeqCst), 3);
+        // Within RETRY_AFTER of a failure the app is not called again.
+        assert!(matches!(
+            cached.get("x", t, down()).await,
+            Section::Stale { .. }
+        ));
+        assert_eq!(calls.load(Ordering::SeqCst), 3);
+
+        // A hanging app costs at most the timeout.
+        let slow = Cached::<u32>::new();
+        let started = Instant::now();
+        let res = slow.get("y", t, async {
+            tokio::time::sleep(Duration::from_secs(30)).await;
+            Ok::<_, String>(1)
+        });
+        assert_eq!(res.await, Section::Unavailable);
+        assert!(started.elapsed() < Duration::from_secs(5));
+    }
 }

@@ -134,7 +134,7 @@ async fn count_named(pool: &sqlx::PgPool, name: &str) -> i64 {
 
 #[tokio::test]
 async fn one_sign_in_works_across_the_suite_and_one_sign_out_ends_it_everywhere() {
-    let world = World::start().await;
+    let mut world = World::start().await;
     let b = Browser::start().await;
     let db = world.restaurants_db().await;
 
@@ -281,6 +281,21 @@ async fn one_sign_in_works_across_the_suite_and_one_sign_out_ends_it_everywhere(
         url.as_str().contains("/signin?return_to="),
         "sent to sign in: {url}"
     );
+
+    // Restaurants goes down: the portal home still renders, with the last good copy.
+    b.goto(&world.url("portal", "/")).await;
+    b.wait_text("[data-testid=home-new-restaurants]", "Ada's Two-Step Diner")
+        .await;
+    world.stack_mut().stop_app("restaurants").await;
+    b.goto(&world.url("portal", "/")).await;
+    b.wait_text("[data-testid=home-new-restaurants]", "Ada's Two-Step Diner")
+        .await;
+    b.wait_text(
+        "[data-testid=home-new-restaurants]",
+        "may be a little out of date",
+    )
+    .await;
+    b.find("[data-testid=sign-in]").await;
 
     let _ = b.client.close().await;
     world.stop().await;

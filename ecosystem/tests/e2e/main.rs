@@ -131,6 +131,10 @@ impl World {
         self.stack.as_ref().expect("running")
     }
 
+    pub fn stack_mut(&mut self) -> &mut Stack {
+        self.stack.as_mut().expect("running")
+    }
+
     pub fn url(&self, app: &str, path: &str) -> String {
         format!("{}{path}", self.stack().suite.origin_of(app))
     }
