@@ -7,6 +7,11 @@
 // `POST /next` with JSON {sub, email, email_verified, name, tamper}: the identity the next
 // tokens are issued for, and optionally a defect to put in the next ID token
 // (`aud`, `nonce`, `iss` or `exp`) so that tests can check that such a token is refused.
+//
+// GitHub is OAuth2 without OIDC: its users come from its REST API. The control port also answers
+// GitHub's two user endpoints (`GET /user`, `GET /user/emails`, bearer token required) for the
+// current identity, so that the GitHub sign-in runs against this server's real /authorize and
+// /token. Only these two JSON shapes are emulated.
 import http from 'node:http';
 import { OAuth2Server } from 'oauth2-mock-server';
 
@@ -34,7 +39,22 @@ server.service.on('beforeTokenSigning', (token) => {
   next.tamper = null;
 });
 
+const json = (res, status, body) => {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+};
+
 const control = http.createServer((req, res) => {
+  if (req.method === 'GET' && (req.url === '/user' || req.url === '/user/emails')) {
+    if (!/^Bearer \S+$/.test(req.headers.authorization ?? '')) {
+      json(res, 401, { message: 'Requires authentication' });
+    } else if (req.url === '/user') {
+      const id = Number.parseInt(next.sub.replace(/\D/g, '') || '1', 10);
+      json(res, 200, { id, login: next.sub, name: next.name });
+    } else {
+      json(res, 200, [{ email: next.email, primary: true, verified: next.email_verified }]);
+    }
+    return;
+  }
   if (req.method !== 'POST' || req.url !== '/next') {
     res.writeHead(404).end();
     return;

@@ -256,6 +256,11 @@ impl Aggregator {
 
 /// Refreshes the session's idle deadline every few minutes of activity, and its "last seen".
 async fn touch_session(session: Session, req: Request, next: Next) -> Response {
+    // Static files and probes do not count as activity (and need no session lookup).
+    let path = req.uri().path();
+    if path.starts_with("/pkg/") || path == "/healthz" || path == "/readyz" {
+        return next.run(req).await;
+    }
     let now = SessionReader::now();
     if let Ok(Some(seen)) = session.get::<i64>(SEEN_KEY).await
         && now - seen > TOUCH_EVERY_SECS
@@ -294,6 +299,22 @@ pub async fn seed_demo(pool: &PgPool) -> anyhow::Result<()> {
     .execute(pool)
     .await?;
     Ok(())
+}
+
+/// Sign-in attempts matter for the rate limit's window only; older ones are deleted hourly.
+/// Safe in several instances at once (the delete is idempotent).
+async fn forget_old_login_attempts(pool: PgPool, period: Duration) {
+    let mut tick = tokio::time::interval(period);
+    loop {
+        tick.tick().await;
+        if let Err(e) =
+            sqlx::query("delete from login_attempts where created_at < now() - interval '1 day'")
+                .execute(&pool)
+                .await
+        {
+            tracing::warn!(error = %e, "could not delete old sign-in attempts; will retry");
+        }
+    }
 }
 
 /// Connects, migrates and builds the router.
@@ -370,7 +391,11 @@ pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
         )]));
     let router = platform::telemetry::layer(router);
 
-    tokio::spawn(sso::delete_expired_loop(pool, Duration::from_secs(600)));
+    tokio::spawn(sso::delete_expired_loop(
+        pool.clone(),
+        Duration::from_secs(600),
+    ));
+    tokio::spawn(forget_old_login_attempts(pool, Duration::from_secs(3600)));
     Ok((router, state))
 }
 

@@ -14,6 +14,8 @@ use crate::helpers::{Options, TestApp, spawn_with};
 pub struct Idp {
     child: Child,
     pub issuer: String,
+    /// The control port's origin (also GitHub's API stand-in).
+    api: String,
     control: String,
 }
 
@@ -57,6 +59,7 @@ impl Idp {
         Self {
             child,
             issuer,
+            api: format!("http://127.0.0.1:{control}"),
             control: format!("http://127.0.0.1:{control}/next"),
         }
     }
@@ -74,17 +77,29 @@ impl Idp {
 }
 
 async fn spawn_with_idp() -> (TestApp, Idp) {
+    use portal::oauth::ssr::{ProviderConfig, ProviderKind};
     let idp = Idp::start();
+    let provider = |name: &str, title: &str, kind| ProviderConfig {
+        name: name.into(),
+        title: title.into(),
+        kind,
+        client_id: "stepperslife-portal".into(),
+        client_secret: secrecy::SecretString::from("portal-secret".to_owned()),
+    };
+    let acme = ProviderKind::Oidc {
+        issuer: idp.issuer.clone(),
+    };
+    // GitHub's OAuth2 endpoints are the IdP's real ones; its user API is the wrapper's stand-in.
+    let github = ProviderKind::Github {
+        auth_url: format!("{}/authorize", idp.issuer),
+        token_url: format!("{}/token", idp.issuer),
+        api_url: idp.api.clone(),
+    };
     let app = spawn_with(Options {
-        providers: vec![portal::oauth::ssr::ProviderConfig {
-            name: "acme".into(),
-            title: "Acme ID".into(),
-            kind: portal::oauth::ssr::ProviderKind::Oidc {
-                issuer: idp.issuer.clone(),
-            },
-            client_id: "stepperslife-portal".into(),
-            client_secret: secrecy::SecretString::from("portal-secret".to_owned()),
-        }],
+        providers: vec![
+            provider("acme", "Acme ID", acme),
+            provider("github", "GitHub", github),
+        ],
         ..Options::default()
     })
     .await;
@@ -117,8 +132,12 @@ struct Flow {
 impl TestApp {
     /// Starts a provider sign-in and lets the provider answer; returns the callback to call.
     async fn begin(&self, cookie: Option<String>, query: &str) -> Flow {
+        self.begin_with("acme", cookie, query).await
+    }
+
+    async fn begin_with(&self, provider: &str, cookie: Option<String>, query: &str) -> Flow {
         let mut cookie = cookie;
-        let mut req = Self::client().get(self.url(&format!("/auth/acme/start{query}")));
+        let mut req = Self::client().get(self.url(&format!("/auth/{provider}/start{query}")));
         if let Some(c) = &cookie {
             req = req.header(header::COOKIE, format!("sl_session={c}"));
         }
@@ -135,7 +154,9 @@ impl TestApp {
             authorize.contains("code_challenge_method=S256"),
             "PKCE S256: {authorize}"
         );
-        assert!(authorize.contains("nonce="), "OIDC nonce: {authorize}");
+        if provider != "github" {
+            assert!(authorize.contains("nonce="), "OIDC nonce: {authorize}");
+        }
         assert!(authorize.contains("state="), "state: {authorize}");
         let res = Self::client()
             .get(&authorize)
@@ -355,4 +376,29 @@ async fn the_sign_in_page_offers_the_configured_providers() {
         .expect("body");
     assert!(html.contains("Continue with Acme ID"), "{html}");
     assert!(html.contains("/auth/acme/start?return_to=%2Faccount"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_in_with_github_uses_pkce_and_its_user_api() {
+    let (app, idp) = spawn_with_idp().await;
+    idp.next("4242", "octo@idp.test", None).await;
+    let flow = app
+        .begin_with("github", None, "?return_to=%2Faccount")
+        .await;
+    let (status, to, cookie, body) = app.finish(&flow.callback, flow.cookie.as_deref()).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    assert_eq!(to, "/account");
+    assert_eq!(
+        app.whoami(cookie.as_deref()).await.as_deref(),
+        Some("octo@idp.test")
+    );
+    let (provider, subject): (String, String) =
+        sqlx::query_as("select provider, subject from identities")
+            .fetch_one(&app.db.pool)
+            .await
+            .expect("identity");
+    assert_eq!((provider.as_str(), subject.as_str()), ("github", "4242"));
+    // The callback is single-use here too.
+    let (status, _, _, _) = app.finish(&flow.callback, flow.cookie.as_deref()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
 }
