@@ -95,9 +95,13 @@ fn HeaderBar(nav: SuiteNav) -> impl IntoView {
         .into_any(),
     };
     view! {
-        <div class="mx-auto flex max-w-6xl items-center gap-3 px-4 py-2">
+        <div class="mx-auto flex max-w-6xl flex-wrap items-center justify-between gap-x-3 gap-y-1 px-4 py-2">
             <a href=home class="shrink-0 text-lg font-bold tracking-tight text-amber-700">{nav.suite_name}</a>
-            <nav class="flex min-w-0 flex-1 gap-1 overflow-x-auto" aria-label="SteppersLife apps">
+            // On phones the app links get a row of their own under the name and the user menu.
+            <nav
+                class="order-last -mx-1 flex w-full gap-1 overflow-x-auto [scrollbar-width:none] sm:order-none sm:mx-0 sm:w-auto sm:min-w-0 sm:flex-1"
+                aria-label="SteppersLife apps"
+            >
                 {links}
             </nav>
             {user_part}
