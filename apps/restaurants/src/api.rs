@@ -46,6 +46,7 @@ pub mod ssr {
                 city: r.city,
                 price_level: r.price_level,
                 featured: r.featured,
+                is_open_now: r.is_open,
             })
             .collect();
         Ok(Json(RestaurantList { restaurants }))

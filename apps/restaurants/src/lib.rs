@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod app;
+pub mod hours;
 pub mod restaurants;
 #[cfg(feature = "ssr")]
 pub mod server;

@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 use ui::{ErrorBox, FormError, NotFound, SubmitButton, TextArea, TextField};
 use uuid::Uuid;
 
+use crate::hours::{Period, day_name};
+
 /// A restaurant in a list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RestaurantCard {
@@ -18,6 +20,10 @@ pub struct RestaurantCard {
     pub city: String,
     pub price_level: i16,
     pub featured: bool,
+    /// Open at the moment of the request (in the restaurant's time zone).
+    pub is_open: bool,
+    /// "Open now · closes 22:00", "Closed · opens Tue 11:00", ...
+    pub status_text: String,
 }
 
 /// A restaurant's page.
@@ -32,6 +38,11 @@ pub struct RestaurantDetail {
     pub description: String,
     pub price_level: i16,
     pub featured: bool,
+    /// IANA time zone of the hours, e.g. `America/Chicago`.
+    pub time_zone: String,
+    pub hours: Vec<Period>,
+    pub is_open: bool,
+    pub status_text: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,6 +89,7 @@ pub async fn create_restaurant(
     address: String,
     description: String,
     price_level: String,
+    time_zone: Option<String>,
 ) -> Result<(), AppError> {
     ssr::create(ssr::RawFields {
         name,
@@ -86,6 +98,7 @@ pub async fn create_restaurant(
         address,
         description,
         price_level,
+        time_zone: time_zone.unwrap_or_default(),
     })
     .await
     .map_err(AppError::respond)
@@ -107,6 +120,7 @@ pub async fn update_restaurant(
     address: String,
     description: String,
     price_level: String,
+    time_zone: Option<String>,
 ) -> Result<(), AppError> {
     ssr::update(
         id,
@@ -117,6 +131,7 @@ pub async fn update_restaurant(
             address,
             description,
             price_level,
+            time_zone: time_zone.unwrap_or_default(),
         },
     )
     .await
@@ -148,6 +163,7 @@ pub fn RestaurantListPage() -> impl IntoView {
                                             {r.featured.then(|| view! { <span class="rounded bg-amber-100 px-1.5 text-xs text-amber-800">"Featured"</span> })}
                                         </div>
                                         <div class="text-sm text-slate-600">{format!("{} · {} · {}", r.cuisine, r.city, price(r.price_level))}</div>
+                                        <OpenBadge is_open=r.is_open text=r.status_text/>
                                     </a>
                                 </li>
                             }).collect_view()}
@@ -178,6 +194,7 @@ pub fn RestaurantPage() -> impl IntoView {
                                 <div>
                                     <h1 class="text-3xl font-bold" data-testid="restaurant-name">{r.name.clone()}</h1>
                                     <p class="mt-1 text-slate-600">{format!("{} · {} · {}", r.cuisine, r.city, price(r.price_level))}</p>
+                                    <OpenBadge is_open=r.is_open text=r.status_text.clone()/>
                                 </div>
                                 {can_edit.then(|| view! {
                                     <a href=format!("/r/{}/edit", r.slug) rel="external" class="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-100" data-testid="edit-restaurant">"Edit"</a>
@@ -185,12 +202,82 @@ pub fn RestaurantPage() -> impl IntoView {
                             </div>
                             {(!r.address.is_empty()).then(|| view! { <p class="mt-4 text-sm"><span class="font-medium">"Address: "</span>{r.address.clone()}</p> })}
                             {(!r.description.is_empty()).then(|| view! { <p class="mt-4 whitespace-pre-line">{r.description.clone()}</p> })}
+                            <HoursTable hours=r.hours.clone() time_zone=r.time_zone.clone()/>
                         </article>
                     }.into_any(),
                 }
             })}
         </Suspense>
     }
+}
+
+/// "Open now · closes 22:00" in green, or the next opening in grey.
+#[component]
+fn OpenBadge(
+    /// Whether it is open now.
+    is_open: bool,
+    /// The status line.
+    text: String,
+) -> impl IntoView {
+    let class = if is_open {
+        "mt-1 text-sm font-medium text-green-700"
+    } else {
+        "mt-1 text-sm text-slate-500"
+    };
+    view! { <p class=class data-testid="open-status">{text}</p> }
+}
+
+/// The week's opening hours, one line a day.
+#[component]
+fn HoursTable(
+    /// The periods.
+    hours: Vec<Period>,
+    /// The zone they are in.
+    time_zone: String,
+) -> impl IntoView {
+    if hours.is_empty() {
+        return ().into_any();
+    }
+    let days = (0..7u8)
+        .map(|d| {
+            let periods: Vec<String> = hours
+                .iter()
+                .filter(|p| p.weekday == d)
+                .map(|p| {
+                    let next_day = if p.crosses_midnight() && p.closes != chrono::NaiveTime::MIN {
+                        " (next day)"
+                    } else {
+                        ""
+                    };
+                    format!(
+                        "{}–{}{next_day}",
+                        p.opens.format("%H:%M"),
+                        p.closes.format("%H:%M")
+                    )
+                })
+                .collect();
+            let text = if periods.is_empty() {
+                "Closed".to_owned()
+            } else {
+                periods.join(", ")
+            };
+            view! {
+                <tr>
+                    <td class="py-0.5 pr-4 font-medium">{day_name(d)}</td>
+                    <td class="py-0.5">{text}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="mt-6">
+            <h2 class="text-lg font-semibold">"Hours"</h2>
+            // An explicit tbody: the browser adds one anyway, and hydration must find what SSR sent.
+            <table class="mt-2 text-sm" data-testid="hours"><tbody>{days}</tbody></table>
+            <p class="mt-1 text-xs text-slate-500">{format!("Times are local ({time_zone}).")}</p>
+        </section>
+    }
+    .into_any()
 }
 
 /// The form shared by "add" and "edit".
@@ -224,9 +311,45 @@ fn RestaurantForm(
             </select>
             <p class="text-sm text-red-600" data-field-error="price_level">{level_error}</p>
         </div>
+        <TimeZoneSelect current=initial.as_ref().map(|r| r.time_zone.clone()) error/>
         <TextArea name="description" label="About" value=get(|r| r.description.clone()) error/>
         <FormError error/>
         <SubmitButton label=submit pending/>
+    }
+}
+
+/// Time zones offered in the form (the restaurant's hours are kept in its own zone).
+const TIME_ZONES: [(&str, &str); 7] = [
+    ("America/New_York", "Eastern (New York, Atlanta, Detroit)"),
+    ("America/Chicago", "Central (Chicago, Houston)"),
+    ("America/Denver", "Mountain (Denver)"),
+    ("America/Phoenix", "Arizona (Phoenix)"),
+    ("America/Los_Angeles", "Pacific (Los Angeles, Seattle)"),
+    ("America/Anchorage", "Alaska"),
+    ("Pacific/Honolulu", "Hawaii"),
+];
+
+#[component]
+fn TimeZoneSelect(
+    /// The restaurant's zone (Central when adding).
+    current: Option<String>,
+    /// The form's last error.
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let current = current.unwrap_or_else(|| "America/Chicago".to_owned());
+    let listed = TIME_ZONES.iter().any(|(z, _)| *z == current);
+    let message = move || error.get().and_then(|e| e.message_for("time_zone"));
+    view! {
+        <div class="space-y-1">
+            <label for="time_zone" class="block text-sm font-medium text-slate-700">"Time zone of your hours"</label>
+            <select id="time_zone" name="time_zone" class="block w-full rounded-md border border-slate-300 px-3 py-2 text-base">
+                {(!listed).then(|| view! { <option value=current.clone() selected=true>{current.clone()}</option> })}
+                {TIME_ZONES.iter().map(|(zone, label)| view! {
+                    <option value=*zone selected=*zone == current>{*label}</option>
+                }).collect_view()}
+            </select>
+            <p class="text-sm text-red-600" data-field-error="time_zone">{message}</p>
+        </div>
     }
 }
 
@@ -288,6 +411,10 @@ pub fn EditRestaurantPage() -> impl IntoView {
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
+    use std::collections::HashMap;
+
+    use chrono::{NaiveTime, Utc};
+    use chrono_tz::Tz;
     use leptos::prelude::*;
     use platform::AppError;
     use sqlx::PgPool;
@@ -295,6 +422,7 @@ pub mod ssr {
     use uuid::Uuid;
 
     use super::{RestaurantCard, RestaurantDetail, RestaurantView};
+    use crate::hours::{Period, describe};
     use crate::server::AppState;
 
     pub fn state() -> Result<AppState, AppError> {
@@ -314,6 +442,8 @@ pub mod ssr {
         pub address: String,
         pub description: String,
         pub price_level: String,
+        /// IANA name; empty means the default zone.
+        pub time_zone: String,
     }
 
     /// Form input once checked: every field within its limits.
@@ -325,6 +455,7 @@ pub mod ssr {
         pub address: String,
         pub description: String,
         pub price_level: i16,
+        pub time_zone: String,
     }
 
     fn text(
@@ -380,8 +511,28 @@ pub mod ssr {
                     .ok_or_else(|| {
                         AppError::validation("price_level", "Choose a price from $ to $$$$.")
                     })?,
+                time_zone: parse_time_zone(&raw.time_zone)?,
             })
         }
+    }
+
+    /// Default time zone of a restaurant whose form did not say.
+    pub const DEFAULT_TIME_ZONE: &str = "America/Chicago";
+
+    /// An IANA time zone name (`America/Chicago`), or the default when empty.
+    pub fn parse_time_zone(raw: &str) -> Result<String, AppError> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Ok(DEFAULT_TIME_ZONE.to_owned());
+        }
+        raw.parse::<Tz>()
+            .map(|tz| tz.name().to_owned())
+            .map_err(|_| {
+                AppError::validation(
+                    "time_zone",
+                    "Choose the restaurant's time zone from the list.",
+                )
+            })
     }
 
     /// A URL slug from a name: lower-case ASCII letters and digits joined by single dashes.
@@ -425,10 +576,18 @@ pub mod ssr {
         description: String,
         price_level: i16,
         featured: bool,
+        time_zone: String,
     }
 
     impl Row {
-        fn detail(self) -> RestaurantDetail {
+        fn tz(&self) -> Tz {
+            self.time_zone
+                .parse()
+                .unwrap_or(chrono_tz::America::Chicago)
+        }
+
+        fn detail(self, hours: Vec<Period>) -> RestaurantDetail {
+            let status = crate::hours::status(&hours, self.tz(), Utc::now());
             RestaurantDetail {
                 id: self.id,
                 slug: self.slug,
@@ -439,13 +598,37 @@ pub mod ssr {
                 description: self.description,
                 price_level: self.price_level,
                 featured: self.featured,
+                time_zone: self.time_zone,
+                hours,
+                is_open: status.is_open(),
+                status_text: describe(status),
             }
         }
     }
 
+    /// The opening hours of each of `ids`.
+    async fn hours_of(pool: &PgPool, ids: &[Uuid]) -> Result<HashMap<Uuid, Vec<Period>>, AppError> {
+        let rows: Vec<(Uuid, i16, NaiveTime, NaiveTime)> = sqlx::query_as(
+            "select restaurant_id, weekday, opens, closes from opening_hours
+             where restaurant_id = any($1) order by weekday, opens",
+        )
+        .bind(ids)
+        .fetch_all(pool)
+        .await?;
+        let mut by_id: HashMap<Uuid, Vec<Period>> = HashMap::new();
+        for (id, weekday, opens, closes) in rows {
+            by_id.entry(id).or_default().push(Period {
+                weekday: u8::try_from(weekday).unwrap_or(0),
+                opens,
+                closes,
+            });
+        }
+        Ok(by_id)
+    }
+
     macro_rules! columns {
         () => {
-            "id, owner_id, slug, name, cuisine, city, address, description, price_level, featured"
+            "id, owner_id, slug, name, cuisine, city, address, description, price_level, featured, time_zone"
         };
     }
 
@@ -465,16 +648,29 @@ pub mod ssr {
         .bind(limit)
         .fetch_all(pool)
         .await?;
+        let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+        let mut hours = hours_of(pool, &ids).await?;
+        let now = Utc::now();
         Ok(rows
             .into_iter()
-            .map(|r| RestaurantCard {
-                id: r.id,
-                slug: r.slug,
-                name: r.name,
-                cuisine: r.cuisine,
-                city: r.city,
-                price_level: r.price_level,
-                featured: r.featured,
+            .map(|r| {
+                let status = crate::hours::status(
+                    hours.get(&r.id).map_or(&[][..], Vec::as_slice),
+                    r.tz(),
+                    now,
+                );
+                hours.remove(&r.id);
+                RestaurantCard {
+                    id: r.id,
+                    slug: r.slug,
+                    name: r.name,
+                    cuisine: r.cuisine,
+                    city: r.city,
+                    price_level: r.price_level,
+                    featured: r.featured,
+                    is_open: status.is_open(),
+                    status_text: describe(status),
+                }
             })
             .collect())
     }
@@ -497,8 +693,12 @@ pub mod ssr {
             .ok_or_else(|| AppError::not_found("There is no such restaurant."))?;
         let user = ui::signed_in_user().await?;
         let can_edit = user.is_some_and(|u| u.id == row.owner_id);
+        let hours = hours_of(&state.pool, &[row.id])
+            .await?
+            .remove(&row.id)
+            .unwrap_or_default();
         Ok(RestaurantView {
-            restaurant: row.detail(),
+            restaurant: row.detail(hours),
             can_edit,
         })
     }
@@ -513,7 +713,11 @@ pub mod ssr {
                 "Only the restaurant's owner can edit it.".into(),
             ));
         }
-        Ok(row.detail())
+        let hours = hours_of(&state.pool, &[row.id])
+            .await?
+            .remove(&row.id)
+            .unwrap_or_default();
+        Ok(row.detail(hours))
     }
 
     /// Inserts with a slug derived from the name; a taken slug gets a numeric suffix.
@@ -530,8 +734,8 @@ pub mod ssr {
                 format!("{base}-{attempt}")
             };
             let result = sqlx::query(
-                "insert into restaurants (owner_id, slug, name, cuisine, city, address, description, price_level)
-                 values ($1, $2, $3, $4, $5, $6, $7, $8)",
+                "insert into restaurants (owner_id, slug, name, cuisine, city, address, description, price_level, time_zone)
+                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             )
             .bind(owner)
             .bind(&slug)
@@ -541,6 +745,7 @@ pub mod ssr {
             .bind(&f.address)
             .bind(&f.description)
             .bind(f.price_level)
+            .bind(&f.time_zone)
             .execute(pool)
             .await;
             match result {
@@ -568,7 +773,7 @@ pub mod ssr {
     ) -> Result<String, AppError> {
         let slug: Option<String> = sqlx::query_scalar(
             "update restaurants set name = $3, cuisine = $4, city = $5, address = $6, description = $7,
-                    price_level = $8, updated_at = now()
+                    price_level = $8, time_zone = $9, updated_at = now()
              where id = $1 and owner_id = $2
              returning slug",
         )
@@ -580,6 +785,7 @@ pub mod ssr {
         .bind(&f.address)
         .bind(&f.description)
         .bind(f.price_level)
+        .bind(&f.time_zone)
         .fetch_optional(pool)
         .await?;
         if let Some(slug) = slug {
@@ -626,6 +832,7 @@ pub mod ssr {
                 address: String::new(),
                 description: String::new(),
                 price_level: "2".into(),
+                time_zone: String::new(),
             }
         }
 

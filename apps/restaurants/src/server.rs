@@ -202,7 +202,21 @@ pub mod seed {
         description: &'static str,
         price_level: i16,
         featured: bool,
+        time_zone: &'static str,
+        /// (weekdays, opens, closes): the same period on each of those days (0 = Monday).
+        hours: &'static [(&'static [i16], &'static str, &'static str)],
     }
+
+    const LUNCH_AND_DINNER: &[(&[i16], &str, &str)] = &[
+        (&[1, 2, 3, 4, 5, 6], "11:00", "14:30"),
+        (&[1, 2, 3, 4, 5, 6], "17:00", "22:00"),
+    ];
+    const LATE_NIGHT: &[(&[i16], &str, &str)] = &[
+        (&[0, 1, 2, 3], "16:00", "23:00"),
+        (&[4, 5], "16:00", "02:00"),
+        (&[6], "12:00", "20:00"),
+    ];
+    const DAYTIME: &[(&[i16], &str, &str)] = &[(&[0, 1, 2, 3, 4, 5, 6], "07:00", "15:00")];
 
     const DEMO: [Demo; 6] = [
         Demo {
@@ -214,6 +228,8 @@ pub mod seed {
             description: "Smothered chicken, greens and peach cobbler — the after-set favourite.",
             price_level: 2,
             featured: true,
+            time_zone: "America/Chicago",
+            hours: LUNCH_AND_DINNER,
         },
         Demo {
             slug: "island-groove-grill",
@@ -224,6 +240,8 @@ pub mod seed {
             description: "Jerk chicken, oxtail and plantains, open late on social nights.",
             price_level: 2,
             featured: true,
+            time_zone: "America/New_York",
+            hours: LATE_NIGHT,
         },
         Demo {
             slug: "the-smooth-step-cafe",
@@ -234,6 +252,8 @@ pub mod seed {
             description: "Coffee, waffles and a dance floor on Sunday afternoons.",
             price_level: 1,
             featured: true,
+            time_zone: "America/Detroit",
+            hours: DAYTIME,
         },
         Demo {
             slug: "bayou-bistro",
@@ -244,6 +264,8 @@ pub mod seed {
             description: "Gumbo, étouffée and beignets.",
             price_level: 3,
             featured: false,
+            time_zone: "America/Chicago",
+            hours: LUNCH_AND_DINNER,
         },
         Demo {
             slug: "uptown-steak-and-jazz",
@@ -254,6 +276,8 @@ pub mod seed {
             description: "Dry-aged steaks with a live trio every Friday.",
             price_level: 4,
             featured: false,
+            time_zone: "America/Chicago",
+            hours: LATE_NIGHT,
         },
         Demo {
             slug: "harlem-table",
@@ -264,6 +288,8 @@ pub mod seed {
             description: "Brunch that runs until the music stops.",
             price_level: 2,
             featured: true,
+            time_zone: "America/New_York",
+            hours: DAYTIME,
         },
     ];
 
@@ -273,8 +299,8 @@ pub mod seed {
         let owner = sso::DEMO_USER_ID;
         for d in DEMO {
             sqlx::query(
-                "insert into restaurants (owner_id, slug, name, cuisine, city, address, description, price_level, featured)
-                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                "insert into restaurants (owner_id, slug, name, cuisine, city, address, description, price_level, featured, time_zone)
+                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
                  on conflict (slug) do nothing",
             )
             .bind(owner)
@@ -286,8 +312,27 @@ pub mod seed {
             .bind(d.description)
             .bind(d.price_level)
             .bind(d.featured)
+            .bind(d.time_zone)
             .execute(pool)
             .await?;
+            for (days, opens, closes) in d.hours {
+                // Only for a demo restaurant that has no hours yet (its owner may have set some).
+                sqlx::query(
+                    "insert into opening_hours (restaurant_id, weekday, opens, closes)
+                     select r.id, day, $3::time, $4::time
+                     from restaurants r, unnest($2::smallint[]) as day
+                     where r.slug = $1
+                       and not exists (
+                           select 1 from opening_hours o
+                           where o.restaurant_id = r.id and o.weekday = day and o.opens = $3::time)",
+                )
+                .bind(d.slug)
+                .bind(*days)
+                .bind(*opens)
+                .bind(*closes)
+                .execute(pool)
+                .await?;
+            }
         }
         Ok(())
     }

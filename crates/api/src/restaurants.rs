@@ -31,6 +31,8 @@ pub struct RestaurantSummary {
     /// 1 ($) to 4 ($$$$).
     pub price_level: i16,
     pub featured: bool,
+    /// Open at the time of the answer, in the restaurant's own time zone.
+    pub is_open_now: bool,
     /// Absolute URL of the restaurant's page on the restaurants app.
     pub url: String,
 }
@@ -56,6 +58,7 @@ mod tests {
                 city: "Chicago".into(),
                 price_level: 2,
                 featured: true,
+                is_open_now: false,
                 url: "https://restaurants.stepperslife.com/r/soul-food".into(),
             }],
         };

@@ -69,10 +69,29 @@ pub fn TextArea(
                 name=name
                 rows="4"
                 class="block w-full rounded-md border border-slate-300 px-3 py-2 text-base shadow-sm focus:border-amber-600 focus:outline-none focus:ring-1 focus:ring-amber-600"
-            >{value}</textarea>
+                // Not a text child: a textarea's content is raw text, where hydration cannot
+                // place its markers (an empty one broke hydration of the whole page).
+                inner_html=escape_html(&value)
+            ></textarea>
             <p class="text-sm text-red-600" data-field-error=name>{message}</p>
         </div>
     }
+}
+
+/// Escapes text for use as HTML (here: a textarea's initial content).
+fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// The form's error when it is not about one field (rate limit, conflict, server trouble).
@@ -115,5 +134,16 @@ pub fn SubmitButton(
         >
             {label}
         </button>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn textarea_content_is_escaped() {
+        assert_eq!(
+            super::escape_html("</textarea><script>x</script> & 'q' \"d\""),
+            "&lt;/textarea&gt;&lt;script&gt;x&lt;/script&gt; &amp; &#39;q&#39; &quot;d&quot;"
+        );
     }
 }

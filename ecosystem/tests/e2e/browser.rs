@@ -100,11 +100,14 @@ impl Browser {
             {
                 return;
             }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "{css} never showed {needle:?} on {:?}",
-                self.client.current_url().await.ok()
-            );
+            if std::time::Instant::now() > deadline {
+                let url = self.client.current_url().await.ok();
+                let body = match self.client.find(Locator::Css("body")).await {
+                    Ok(b) => b.text().await.unwrap_or_default(),
+                    Err(_) => String::new(),
+                };
+                panic!("{css} never showed {needle:?} on {url:?}\n--- page ---\n{body}");
+            }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }

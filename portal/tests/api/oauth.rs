@@ -35,13 +35,14 @@ fn free_port() -> u16 {
 
 impl Idp {
     pub fn start() -> Self {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ecosystem/idp");
+        // Tests run in the package's directory (portal/).
+        let dir = std::path::Path::new("../ecosystem/idp");
         let (port, control) = (free_port(), free_port());
         let mut child = Command::new("node")
             .arg("server.mjs")
             .arg(port.to_string())
             .arg(control.to_string())
-            .current_dir(&dir)
+            .current_dir(dir)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()

@@ -84,3 +84,56 @@ async fn readiness_checks_the_database_the_sessions_and_the_bucket() {
     assert_eq!(body["checks"]["sessions"], "ok");
     assert_eq!(body["checks"]["bucket"], "ok");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn is_open_now_follows_the_hours_in_the_restaurants_time_zone() {
+    let app = spawn_app().await;
+    let owner = uuid::Uuid::new_v4();
+    for (slug, zone) in [
+        ("always-open", "Pacific/Honolulu"),
+        ("never-open", "America/New_York"),
+    ] {
+        sqlx::query(
+            "insert into restaurants (owner_id, slug, name, cuisine, city, price_level, featured, time_zone)
+             values ($1, $2, $2, 'x', 'x', 1, true, $3)",
+        )
+        .bind(owner)
+        .bind(slug)
+        .bind(zone)
+        .execute(&app.db.pool)
+        .await
+        .expect("insert");
+    }
+    // Every day from midnight to midnight.
+    sqlx::query(
+        "insert into opening_hours (restaurant_id, weekday, opens, closes)
+         select id, d, '00:00', '00:00' from restaurants, generate_series(0, 6) d where slug = 'always-open'",
+    )
+    .execute(&app.db.pool)
+    .await
+    .expect("hours");
+    let list: api::restaurants::RestaurantList = app
+        .get("/api/v1/restaurants?featured=true&limit=50", None)
+        .await
+        .json()
+        .await
+        .expect("json");
+    let open = |slug: &str| {
+        list.restaurants
+            .iter()
+            .find(|r| r.slug == slug)
+            .map(|r| r.is_open_now)
+    };
+    assert_eq!(open("always-open"), Some(true));
+    assert_eq!(open("never-open"), Some(false), "no hours: never open");
+
+    let html = app
+        .get("/r/always-open", None)
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(html.contains("Open now · closes 00:00"), "status line");
+    assert!(html.contains(r#"data-testid="hours""#), "hours table");
+    assert!(html.contains("Pacific/Honolulu"));
+}

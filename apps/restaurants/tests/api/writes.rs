@@ -212,3 +212,40 @@ async fn reading_the_session_never_writes_it() {
         .await;
     assert_eq!(res.status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_time_zone_must_be_a_real_one() {
+    let app = spawn_app().await;
+    let (_, cookie) = app.session_for("Ada").await;
+    let mut f = form(&[]);
+    f.push(("time_zone", "Mars/Olympus_Mons"));
+    let res = app.call("/api/restaurants/create", &f, Some(&cookie)).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(res.error_field().as_deref(), Some("time_zone"));
+
+    let mut f = form(&[("name", "London Calling")]);
+    f.push(("time_zone", "Europe/London"));
+    let res = app.call("/api/restaurants/create", &f, Some(&cookie)).await;
+    assert_eq!(res.status, StatusCode::OK, "{:?}", res.body);
+    let zone: String =
+        sqlx::query_scalar("select time_zone from restaurants where slug = 'london-calling'")
+            .fetch_one(&app.db.pool)
+            .await
+            .expect("row");
+    assert_eq!(zone, "Europe/London");
+    // A form without the field gets the default zone.
+    let res = app
+        .call(
+            "/api/restaurants/create",
+            &form(&[("name", "Default Zone")]),
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK);
+    let zone: String =
+        sqlx::query_scalar("select time_zone from restaurants where slug = 'default-zone'")
+            .fetch_one(&app.db.pool)
+            .await
+            .expect("row");
+    assert_eq!(zone, "America/Chicago");
+}
