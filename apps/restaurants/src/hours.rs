@@ -39,7 +39,6 @@ const DAY: u32 = 24 * 60;
 #[cfg(feature = "ssr")]
 const WEEK: u32 = 7 * DAY;
 
-#[cfg(feature = "ssr")]
 fn minutes(t: NaiveTime) -> u32 {
     use chrono::Timelike;
     t.hour() * 60 + t.minute()
@@ -98,6 +97,98 @@ pub fn status(periods: &[Period], tz: chrono_tz::Tz, now: DateTime<Utc>) -> Open
     }
 }
 
+/// Most periods accepted on one day.
+pub const MAX_PERIODS_PER_DAY: usize = 4;
+
+/// The periods starting on `weekday`, as the owner's form shows them: `11:00-14:30, 17:00-22:00`
+/// (empty when closed).
+pub fn format_day(periods: &[Period], weekday: u8) -> String {
+    periods
+        .iter()
+        .filter(|p| p.weekday == weekday)
+        .map(|p| format!("{}-{}", p.opens.format("%H:%M"), p.closes.format("%H:%M")))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn parse_time(raw: &str) -> Option<NaiveTime> {
+    let raw = raw.trim();
+    let (h, m) = raw.split_once(':').unwrap_or((raw, "0"));
+    let (h, m): (u32, u32) = (h.trim().parse().ok()?, m.trim().parse().ok()?);
+    if h == 24 && m == 0 {
+        return Some(NaiveTime::MIN);
+    }
+    NaiveTime::from_hms_opt(h, m, 0)
+}
+
+/// Reads one day of the owner's form: empty or `closed` for a closed day, else periods
+/// `HH:MM-HH:MM` separated by commas. A period ending at or before its start runs past
+/// midnight; `00:00-24:00` (or `00:00-00:00`) is the whole day. The message of an error says
+/// what to fix.
+pub fn parse_day(weekday: u8, raw: &str) -> Result<Vec<Period>, String> {
+    let raw = raw.trim();
+    if raw.is_empty() || raw.eq_ignore_ascii_case("closed") {
+        return Ok(Vec::new());
+    }
+    let mut periods = Vec::new();
+    for part in raw.split(',') {
+        let part = part.trim();
+        let (a, b) = part
+            .split_once(['-', '–'])
+            .ok_or_else(|| format!("Write each period as 11:00-14:30 (\"{part}\" is not one)."))?;
+        let (opens, closes) = match (parse_time(a), parse_time(b)) {
+            (Some(o), Some(c)) => (o, c),
+            _ => return Err(format!("\"{part}\" has a time that is not HH:MM.")),
+        };
+        if opens == closes && opens != NaiveTime::MIN {
+            return Err(format!("\"{part}\" opens and closes at the same time."));
+        }
+        periods.push(Period {
+            weekday,
+            opens,
+            closes,
+        });
+    }
+    if periods.len() > MAX_PERIODS_PER_DAY {
+        return Err(format!("At most {MAX_PERIODS_PER_DAY} periods a day."));
+    }
+    // No two periods of the day may overlap (minutes from the day's start; past midnight counts
+    // on).
+    let mut spans: Vec<(u32, u32)> = periods
+        .iter()
+        .map(|p| {
+            let (o, c) = (minutes(p.opens), minutes(p.closes));
+            (o, if c <= o { c + 24 * 60 } else { c })
+        })
+        .collect();
+    spans.sort_unstable();
+    if spans.windows(2).any(|w| w[1].0 < w[0].1) {
+        return Err("Two periods overlap.".to_owned());
+    }
+    periods.sort_by_key(|p| p.opens);
+    Ok(periods)
+}
+
+/// The weekday of a period that overlaps another one across the week (Friday 20:00-02:00 and
+/// Saturday 01:00-…), if any.
+pub fn week_overlap(periods: &[Period]) -> Option<u8> {
+    const DAY_MIN: u32 = 24 * 60;
+    const WEEK_MIN: u32 = 7 * DAY_MIN;
+    let mut spans: Vec<(u32, u32, u8)> = Vec::new();
+    for p in periods {
+        let start = u32::from(p.weekday) * DAY_MIN + minutes(p.opens);
+        let mut end = u32::from(p.weekday) * DAY_MIN + minutes(p.closes);
+        if p.crosses_midnight() {
+            end += DAY_MIN;
+        }
+        // A copy one week later catches Sunday night running into Monday.
+        spans.push((start, end, p.weekday));
+        spans.push((start + WEEK_MIN, end + WEEK_MIN, p.weekday));
+    }
+    spans.sort_unstable();
+    spans.windows(2).find(|w| w[1].0 < w[0].1).map(|w| w[1].2)
+}
+
 /// "Mon", "Tue", … for 0 = Monday.
 pub fn day_name(weekday: u8) -> &'static str {
     match Weekday::try_from(weekday).unwrap_or(Weekday::Mon) {
@@ -123,6 +214,73 @@ pub fn describe(status: OpenStatus) -> String {
             )
         }
         OpenStatus::NoHours => "Hours not listed".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod form_tests {
+    use super::*;
+
+    fn t(h: u32, m: u32) -> NaiveTime {
+        NaiveTime::from_hms_opt(h, m, 0).expect("valid time")
+    }
+
+    #[test]
+    fn a_day_of_the_form_reads_into_periods_and_back() {
+        let day = parse_day(4, " 11:00-14:30 , 17:00 – 2:00 ").expect("valid");
+        assert_eq!(
+            day,
+            vec![
+                Period {
+                    weekday: 4,
+                    opens: t(11, 0),
+                    closes: t(14, 30)
+                },
+                Period {
+                    weekday: 4,
+                    opens: t(17, 0),
+                    closes: t(2, 0)
+                },
+            ]
+        );
+        assert_eq!(format_day(&day, 4), "11:00-14:30, 17:00-02:00");
+        assert_eq!(parse_day(0, ""), Ok(vec![]));
+        assert_eq!(parse_day(0, "Closed"), Ok(vec![]));
+        assert_eq!(
+            parse_day(0, "00:00-24:00").map(|d| d[0].closes),
+            Ok(NaiveTime::MIN)
+        );
+    }
+
+    #[test]
+    fn periods_may_not_overlap_across_midnight_either() {
+        let fri_late = parse_day(4, "20:00-02:00").expect("valid");
+        let sat_early = parse_day(5, "01:00-03:00").expect("valid");
+        assert_eq!(
+            week_overlap(&[fri_late.clone(), sat_early].concat()),
+            Some(5)
+        );
+        let sun_late = parse_day(6, "22:00-03:00").expect("valid");
+        let mon_early = parse_day(0, "02:00-04:00").expect("valid");
+        assert_eq!(week_overlap(&[sun_late, mon_early].concat()), Some(0));
+        let sat_noon = parse_day(5, "12:00-15:00").expect("valid");
+        assert_eq!(week_overlap(&[fri_late, sat_noon].concat()), None);
+    }
+
+    #[test]
+    fn bad_days_say_what_to_fix() {
+        for bad in [
+            "11-",
+            "noon-3pm",
+            "25:00-26:00",
+            "11:00",
+            "11:00-11:00",
+            "11:00-15:00, 14:00-16:00",
+            "22:00-02:00, 23:00-23:30",
+            "1-2,3-4,5-6,7-8,9-10",
+        ] {
+            assert!(parse_day(0, bad).is_err(), "{bad:?} was accepted");
+        }
     }
 }
 

@@ -104,6 +104,27 @@ pub async fn create_restaurant(
     .map_err(AppError::respond)
 }
 
+/// Replaces the opening hours of a restaurant its owner owns (one form field a weekday, Monday
+/// first; see [`crate::hours::parse_day`]), then opens its page.
+#[server(prefix = "/api/restaurants", endpoint = "hours")]
+pub async fn update_hours(
+    id: Uuid,
+    hours_0: String,
+    hours_1: String,
+    hours_2: String,
+    hours_3: String,
+    hours_4: String,
+    hours_5: String,
+    hours_6: String,
+) -> Result<(), AppError> {
+    let days = [
+        hours_0, hours_1, hours_2, hours_3, hours_4, hours_5, hours_6,
+    ];
+    ssr::update_hours(id, &days)
+        .await
+        .map_err(AppError::respond)
+}
+
 /// A restaurant for its edit form: only for its owner.
 #[server(prefix = "/api/restaurants", endpoint = "for-edit")]
 pub async fn get_restaurant_for_edit(slug: String) -> Result<RestaurantDetail, AppError> {
@@ -381,6 +402,17 @@ pub fn NewRestaurantPage() -> impl IntoView {
     }
 }
 
+/// The hours form's fields, Monday first.
+const HOURS_FIELDS: [(&str, &str); 7] = [
+    ("hours_0", "Monday"),
+    ("hours_1", "Tuesday"),
+    ("hours_2", "Wednesday"),
+    ("hours_3", "Thursday"),
+    ("hours_4", "Friday"),
+    ("hours_5", "Saturday"),
+    ("hours_6", "Sunday"),
+];
+
 #[component]
 pub fn EditRestaurantPage() -> impl IntoView {
     let params = use_params_map();
@@ -388,6 +420,8 @@ pub fn EditRestaurantPage() -> impl IntoView {
     let current = Resource::new_blocking(slug, get_restaurant_for_edit);
     let action = ServerAction::<UpdateRestaurant>::new();
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    let hours_action = ServerAction::<UpdateHours>::new();
+    let hours_error = Signal::derive(move || hours_action.value().get().and_then(Result::err));
     view! {
         <Title text="Edit restaurant"/>
         <div class="mx-auto max-w-2xl rounded-lg border border-slate-200 bg-white p-6">
@@ -397,11 +431,28 @@ pub fn EditRestaurantPage() -> impl IntoView {
                     match current.await {
                         Err(AppError::NotFound(_)) => view! { <NotFound what="restaurant"/> }.into_any(),
                         Err(e) => view! { <div class="mt-4"><ErrorBox message=e.to_string()/></div> }.into_any(),
-                        Ok(r) => view! {
-                            <ActionForm action attr:class="mt-6 space-y-4" attr:data-testid="restaurant-form">
-                                <RestaurantForm initial=Some(r) error pending=action.pending().into() submit="Save changes"/>
-                            </ActionForm>
-                        }.into_any(),
+                        Ok(r) => {
+                            let id = r.id.to_string();
+                            let hours = r.hours.clone();
+                            view! {
+                                <ActionForm action attr:class="mt-6 space-y-4" attr:data-testid="restaurant-form">
+                                    <RestaurantForm initial=Some(r) error pending=action.pending().into() submit="Save changes"/>
+                                </ActionForm>
+                                <h2 class="mt-10 text-xl font-bold">"Opening hours"</h2>
+                                <p class="mt-1 text-sm text-slate-600">
+                                    "Periods like 11:00-14:30, 17:00-22:00. A period may run past midnight (20:00-02:00). Leave a day empty when closed."
+                                </p>
+                                <ActionForm action=hours_action attr:class="mt-4 space-y-3" attr:data-testid="hours-form">
+                                    <input type="hidden" name="id" value=id/>
+                                    {HOURS_FIELDS.iter().enumerate().map(|(d, (name, label))| {
+                                        let value = crate::hours::format_day(&hours, u8::try_from(d).unwrap_or(0));
+                                        view! { <TextField name=*name label=*label value error=hours_error/> }
+                                    }).collect_view()}
+                                    <FormError error=hours_error/>
+                                    <SubmitButton label="Save hours" pending=hours_action.pending()/>
+                                </ActionForm>
+                            }.into_any()
+                        }
                     }
                 })}
             </Suspense>
@@ -808,6 +859,63 @@ pub mod ssr {
         let fields = RestaurantFields::parse(&raw)?;
         let slug = insert(&state.pool, user.id, &fields).await?;
         tracing::info!(user_id = %user.id, slug, "restaurant created");
+        leptos_axum::redirect(&format!("/r/{slug}"));
+        Ok(())
+    }
+
+    /// Checks every day first, then replaces the hours in one transaction: a bad day changes
+    /// nothing.
+    pub async fn update_hours(id: Uuid, days: &[String; 7]) -> Result<(), AppError> {
+        let (state, user) = require_user().await?;
+        let mut periods = Vec::new();
+        for (d, raw) in days.iter().enumerate() {
+            let weekday = u8::try_from(d).unwrap_or(0);
+            let day = crate::hours::parse_day(weekday, raw)
+                .map_err(|m| AppError::validation(format!("hours_{d}"), m))?;
+            periods.extend(day);
+        }
+        if let Some(d) = crate::hours::week_overlap(&periods) {
+            return Err(AppError::validation(
+                format!("hours_{d}"),
+                "This day's hours overlap the previous day's late hours.",
+            ));
+        }
+        let mut tx = state.pool.begin().await?;
+        let slug: Option<String> = sqlx::query_scalar(
+            "select slug from restaurants where id = $1 and owner_id = $2 for update",
+        )
+        .bind(id)
+        .bind(user.id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(slug) = slug else {
+            let exists: bool =
+                sqlx::query_scalar("select exists(select 1 from restaurants where id = $1)")
+                    .bind(id)
+                    .fetch_one(&state.pool)
+                    .await?;
+            return Err(if exists {
+                AppError::Forbidden("Only the restaurant's owner can edit it.".into())
+            } else {
+                AppError::not_found("There is no such restaurant.")
+            });
+        };
+        sqlx::query("delete from opening_hours where restaurant_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        for p in &periods {
+            sqlx::query(
+                "insert into opening_hours (restaurant_id, weekday, opens, closes) values ($1, $2, $3, $4)",
+            )
+            .bind(id)
+            .bind(i16::from(p.weekday))
+            .bind(p.opens)
+            .bind(p.closes)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
         leptos_axum::redirect(&format!("/r/{slug}"));
         Ok(())
     }

@@ -208,7 +208,22 @@ async fn one_sign_in_works_across_the_suite_and_one_sign_out_ends_it_everywhere(
         .expect("submit");
     b.wait_text("[data-testid=restaurant-name]", "Ada's Two-Step Diner")
         .await;
-    b.find("[data-testid=edit-restaurant]").await;
+
+    // Its owner sets the hours; Friday runs past midnight.
+    b.find("[data-testid=edit-restaurant]")
+        .await
+        .click()
+        .await
+        .expect("click edit");
+    b.find("[data-testid=hours-form]").await;
+    b.fill("hours_4", "17:00-02:00").await;
+    b.find("[data-testid=hours-form] button[type=submit]")
+        .await
+        .click()
+        .await
+        .expect("save hours");
+    b.wait_text("[data-testid=hours]", "17:00–02:00 (next day)")
+        .await;
 
     // It shows on the portal home.
     b.goto(&world.url("portal", "/")).await;

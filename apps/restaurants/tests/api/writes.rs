@@ -249,3 +249,72 @@ async fn the_time_zone_must_be_a_real_one() {
             .expect("row");
     assert_eq!(zone, "America/Chicago");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_owner_sets_the_hours_and_a_bad_day_changes_nothing() {
+    let app = spawn_app().await;
+    let (_, owner) = app.session_for("Ada").await;
+    let (_, stranger) = app.session_for("Mallory").await;
+    app.call("/api/restaurants/create", &form(&[]), Some(&owner))
+        .await;
+    let id: uuid::Uuid =
+        sqlx::query_scalar("select id from restaurants where slug = 'test-kitchen'")
+            .fetch_one(&app.db.pool)
+            .await
+            .expect("id");
+    let id = id.to_string();
+    let week = |friday: &'static str| -> Vec<(&'static str, String)> {
+        vec![
+            ("hours_0", String::new()),
+            ("hours_1", "11:00-14:30, 17:00-22:00".into()),
+            ("hours_2", "11:00-14:30, 17:00-22:00".into()),
+            ("hours_3", "closed".into()),
+            ("hours_4", friday.into()),
+            ("hours_5", "12:00-02:00".into()),
+            ("hours_6", String::new()),
+        ]
+    };
+    let call = |cookie: Option<String>, days: Vec<(&'static str, String)>| {
+        let id = id.clone();
+        let app = &app;
+        async move {
+            let mut f: Vec<(&str, &str)> = vec![("id", id.as_str())];
+            f.extend(days.iter().map(|(k, v)| (*k, v.as_str())));
+            app.call("/api/restaurants/hours", &f, cookie.as_deref())
+                .await
+        }
+    };
+    let count = || async {
+        sqlx::query_scalar::<_, i64>("select count(*) from opening_hours o join restaurants r on r.id = o.restaurant_id where r.slug = 'test-kitchen'")
+            .fetch_one(&app.db.pool)
+            .await
+            .expect("count")
+    };
+
+    let res = call(Some(owner.clone()), week("17:00-02:00")).await;
+    assert_eq!(res.status, StatusCode::OK, "{:?}", res.body);
+    assert_eq!(res.redirect_to().as_deref(), Some("/r/test-kitchen"));
+    assert_eq!(count().await, 6);
+
+    let res = call(Some(owner.clone()), week("17:00-16:00, 16:30-18:00")).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(res.error_field().as_deref(), Some("hours_4"));
+    assert_eq!(count().await, 6, "a bad day changes nothing");
+
+    let res = call(Some(stranger), week("")).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    let res = call(None, week("")).await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(count().await, 6);
+
+    let html = app
+        .get("/r/test-kitchen", None)
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(
+        html.contains("17:00–02:00 (next day)"),
+        "the week's hours are shown"
+    );
+}
