@@ -251,8 +251,13 @@ pub mod ssr {
         }
     }
 
+    /// Argon2 hashes at once, at most (each takes ~19 MiB and a core for a while): a burst of
+    /// sign-ins queues instead of exhausting memory.
+    static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+
     /// Hashes with argon2id (on a blocking thread: it is deliberately slow).
     pub async fn hash_password(password: NewPassword) -> Result<String, AppError> {
+        let _permit = HASHING.acquire().await.map_err(AppError::internal)?;
         tokio::task::spawn_blocking(move || {
             let salt = SaltString::generate(&mut OsRng);
             Argon2::default()
@@ -268,6 +273,9 @@ pub mod ssr {
     /// that an unknown email takes as long as a wrong password.
     pub async fn verify_password(hash: Option<String>, password: String) -> bool {
         static DUMMY: OnceLock<String> = OnceLock::new();
+        let Ok(_permit) = HASHING.acquire().await else {
+            return false;
+        };
         tokio::task::spawn_blocking(move || {
             let dummy = DUMMY.get_or_init(|| {
                 let salt = SaltString::generate(&mut OsRng);
@@ -289,7 +297,8 @@ pub mod ssr {
         .unwrap_or(false)
     }
 
-    /// Refuses when the account or the address has failed too often recently.
+    /// Refuses when the account or the address has failed too often recently (more than the
+    /// limit, counting the attempt being judged).
     pub async fn check_rate_limit(pool: &PgPool, email: &str, ip: &str) -> Result<(), AppError> {
         let (by_account, by_ip): (i64, i64) = sqlx::query_as(
             "select
@@ -305,7 +314,8 @@ pub mod ssr {
         .bind(WINDOW_MINUTES)
         .fetch_one(pool)
         .await?;
-        if by_account >= MAX_FAILURES_PER_ACCOUNT || by_ip >= MAX_FAILURES_PER_IP {
+        // The counts include the attempt being judged.
+        if by_account > MAX_FAILURES_PER_ACCOUNT || by_ip > MAX_FAILURES_PER_IP {
             return Err(AppError::TooManyRequests(format!(
                 "Too many failed sign-in attempts. Wait {WINDOW_MINUTES} minutes and try again."
             )));
@@ -313,19 +323,15 @@ pub mod ssr {
         Ok(())
     }
 
-    async fn record_attempt(
-        pool: &PgPool,
-        email: &str,
-        ip: &str,
-        succeeded: bool,
-    ) -> Result<(), AppError> {
-        sqlx::query("insert into login_attempts (email, ip, succeeded) values ($1, $2, $3)")
-            .bind(email)
-            .bind(ip)
-            .bind(succeeded)
-            .execute(pool)
-            .await?;
-        Ok(())
+    /// Records a sign-in attempt as failed; returns its id.
+    async fn record_attempt(pool: &PgPool, email: &str, ip: &str) -> Result<i64, AppError> {
+        Ok(sqlx::query_scalar(
+            "insert into login_attempts (email, ip, succeeded) values ($1, $2, false) returning id",
+        )
+        .bind(email)
+        .bind(ip)
+        .fetch_one(pool)
+        .await?)
     }
 
     #[derive(Debug, sqlx::FromRow)]
@@ -360,6 +366,8 @@ pub mod ssr {
         parts: &Parts,
         ip: &str,
     ) -> Result<(), AppError> {
+        // Nothing from before sign-in survives it (a planted session's data included).
+        session.clear().await;
         session.cycle_id().await.map_err(AppError::internal)?;
         let now = SessionReader::now();
         let signed_in = SessionUser {
@@ -418,12 +426,20 @@ pub mod ssr {
             return Err(AppError::validation("password", "Enter your password."));
         }
         let ip = client_ip(&parts, state.trust_proxy);
+        // The attempt is recorded (as failed) before it is judged, so that parallel attempts
+        // count against each other; it is marked as succeeded only if the password is right.
+        let attempt = record_attempt(&state.pool, email.as_str(), &ip).await?;
         check_rate_limit(&state.pool, email.as_str(), &ip).await?;
 
         let user = find_user_by_email(&state.pool, email.as_str()).await?;
         let hash = user.as_ref().and_then(|u| u.password_hash.clone());
         let ok = verify_password(hash, password).await;
-        record_attempt(&state.pool, email.as_str(), &ip, ok).await?;
+        if ok {
+            sqlx::query("update login_attempts set succeeded = true where id = $1")
+                .bind(attempt)
+                .execute(&state.pool)
+                .await?;
+        }
         let user = match user {
             Some(u) if ok => u,
             _ => return Err(AppError::validation("password", WRONG_CREDENTIALS)),

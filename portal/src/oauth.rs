@@ -192,8 +192,9 @@ pub mod ssr {
             p: &ProviderConfig,
             issuer: &str,
         ) -> Result<CoreProviderMetadata, AppError> {
-            let mut cache = self.discovered.lock().await;
-            if let Some((at, meta)) = cache.get(&p.name)
+            // The lock is not held across the network call: one slow issuer must not stall the
+            // others (two first sign-ins at once may both discover; harmless).
+            if let Some((at, meta)) = self.discovered.lock().await.get(&p.name)
                 && at.elapsed() < DISCOVERY_TTL
             {
                 return Ok(meta.clone());
@@ -208,7 +209,10 @@ pub mod ssr {
                         p.title
                     ))
                 })?;
-            cache.insert(p.name.clone(), (Instant::now(), meta.clone()));
+            self.discovered
+                .lock()
+                .await
+                .insert(p.name.clone(), (Instant::now(), meta.clone()));
             Ok(meta)
         }
     }
@@ -250,8 +254,8 @@ pub mod ssr {
         verifier: String,
         nonce: Option<String>,
         return_to: Option<String>,
-        /// Link to the signed-in account instead of signing in.
-        link: bool,
+        /// Link to this signed-in account instead of signing in.
+        link_to: Option<Uuid>,
         started_at: i64,
     }
 
@@ -298,10 +302,12 @@ pub mod ssr {
             .providers
             .get(provider)
             .ok_or_else(|| AppError::not_found("This sign-in method is not available."))?;
-        let link = q.link.as_deref() == Some("1");
-        if link && state.sessions.user_in_session(session).await.is_none() {
-            return Err(AppError::Unauthorized);
-        }
+        let link_to = if q.link.as_deref() == Some("1") {
+            let user = state.sessions.user_in_session(session).await;
+            Some(user.ok_or(AppError::Unauthorized)?.id)
+        } else {
+            None
+        };
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let redirect =
             RedirectUrl::new(redirect_uri(state, &p.name)).map_err(AppError::internal)?;
@@ -341,7 +347,7 @@ pub mod ssr {
             verifier: verifier.secret().clone(),
             nonce,
             return_to: q.return_to,
-            link,
+            link_to,
             started_at: sso::SessionReader::now(),
         };
         session
@@ -514,12 +520,14 @@ pub mod ssr {
         };
 
         let ip = client_ip(parts, state.trust_proxy);
-        if pending.link {
+        if let Some(link_to) = pending.link_to {
+            // The account that asked for the link must still be the one signed in here.
             let user = state
                 .sessions
                 .user_in_session(session)
                 .await
-                .ok_or(AppError::Unauthorized)?;
+                .filter(|u| u.id == link_to)
+                .ok_or_else(|| refused("linking for another account"))?;
             link_identity(&state.pool, user.id, &identity, &p.title).await?;
             return Ok("/account".to_owned());
         }

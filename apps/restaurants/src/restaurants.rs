@@ -778,11 +778,12 @@ pub mod ssr {
         f: &RestaurantFields,
     ) -> Result<String, AppError> {
         let base = slugify(&f.name);
-        for attempt in 1..=20 {
-            let slug = if attempt == 1 {
-                base.clone()
-            } else {
-                format!("{base}-{attempt}")
+        for attempt in 1..=10 {
+            // name, name-2 … name-5, then a random suffix (a name nobody can exhaust).
+            let slug = match attempt {
+                1 => base.clone(),
+                2..=5 => format!("{base}-{attempt}"),
+                _ => format!("{base}-{}", &Uuid::new_v4().simple().to_string()[..6]),
             };
             let result = sqlx::query(
                 "insert into restaurants (owner_id, slug, name, cuisine, city, address, description, price_level, time_zone)

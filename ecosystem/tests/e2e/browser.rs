@@ -3,7 +3,7 @@ use std::time::Duration;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 
-use crate::{FOREIGN_HOST, Guard, PLANTED, World, free_port, wait_for_port};
+use crate::{FOREIGN_HOST, Guard, World, free_port, wait_for_port};
 
 struct Browser {
     client: Client,
@@ -154,7 +154,9 @@ async fn one_sign_in_works_across_the_suite_and_one_sign_out_ends_it_everywhere(
     b.fill("password", "correct horse battery").await;
 
     // ...while, in another tab, a sibling subdomain plants a session id for the whole parent
-    // domain (session fixation).
+    // domain (session fixation): a real one, of the attacker's own session, which the portal
+    // knows and would happily keep using without the cycle at sign-in.
+    let planted = world.attacker_session().await;
     let form_tab = b.client.window().await.expect("tab");
     let other = b.client.new_window(true).await.expect("new tab");
     b.client
@@ -162,7 +164,7 @@ async fn one_sign_in_works_across_the_suite_and_one_sign_out_ends_it_everywhere(
         .await
         .expect("switch");
     b.goto(&format!(
-        "http://{FOREIGN_HOST}:{}/plant?v={PLANTED}",
+        "http://{FOREIGN_HOST}:{}/plant?v={planted}",
         world.port
     ))
     .await;
@@ -173,7 +175,7 @@ async fn one_sign_in_works_across_the_suite_and_one_sign_out_ends_it_everywhere(
         .expect("switch back");
     assert_eq!(
         b.session_cookie().await.as_deref(),
-        Some(PLANTED),
+        Some(planted.as_str()),
         "the planted cookie is in place"
     );
     b.find("[data-testid=signup-form] button[type=submit]")
@@ -184,7 +186,7 @@ async fn one_sign_in_works_across_the_suite_and_one_sign_out_ends_it_everywhere(
     b.wait_text("[data-testid=header-user]", "Ada Stepper")
         .await;
     let session = b.session_cookie().await.expect("signed in");
-    assert_ne!(session, PLANTED, "...is not the one in use after it");
+    assert_ne!(session, planted, "...is not the one in use after it");
 
     // The restaurants subdomain knows who this is.
     b.goto(&world.url("restaurants", "/")).await;

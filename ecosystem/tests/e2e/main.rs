@@ -59,9 +59,6 @@ pub struct World {
 /// cookie for the whole parent domain, as any sibling subdomain can.
 pub const FOREIGN_HOST: &str = "evil.stepperslife.localhost";
 
-/// The session id that page plants for the whole parent domain (a session-fixation attempt).
-pub const PLANTED: &str = "AAAAAAAAAAAAAAAAAAAAAA";
-
 impl World {
     pub async fn start() -> Self {
         let suffix = format!("_e2e_{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
@@ -137,6 +134,42 @@ impl World {
 
     pub fn url(&self, app: &str, path: &str) -> String {
         format!("{}{path}", self.stack().suite.origin_of(app))
+    }
+
+    /// Signs up an attacker on the portal (straight to its port, as any HTTP client could) and
+    /// returns the id of that real, signed-in session.
+    pub async fn attacker_session(&self) -> String {
+        let res = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
+            .post(format!(
+                "http://{}/api/auth/signup",
+                self.stack().addrs["portal"]
+            ))
+            .header("origin", self.stack().suite.portal())
+            .header("accept", "application/json")
+            .form(&[
+                ("name", "Mallory"),
+                ("email", "mallory@example.com"),
+                ("password", "mallory's password"),
+            ])
+            .send()
+            .await
+            .expect("sign-up");
+        assert!(
+            res.status().is_success(),
+            "attacker sign-up: {}",
+            res.status()
+        );
+        res.headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|c| c.strip_prefix("sl_session="))
+            .and_then(|c| c.split(';').next())
+            .expect("a session cookie")
+            .to_owned()
     }
 
     pub async fn restaurants_db(&self) -> sqlx::PgPool {

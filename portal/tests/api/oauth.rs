@@ -403,3 +403,37 @@ async fn signing_in_with_github_uses_pkce_and_its_user_api() {
     let (status, _, _, _) = app.finish(&flow.callback, flow.cookie.as_deref()).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_link_started_by_one_account_cannot_complete_for_another() {
+    let (app, idp) = spawn_with_idp().await;
+    // Mallory starts linking her provider account from her own session...
+    let mallory = app.signed_up("mallory@example.com").await;
+    idp.next("mallory-at-acme", "mallory@idp.test", None).await;
+    let flow = app.begin(Some(mallory.clone()), "?link=1").await;
+    // ...plants that session in the victim's browser, where the victim then signs up...
+    let victim = app
+        .call(
+            "/api/auth/signup",
+            &[
+                ("name", "Victim"),
+                ("email", "victim@example.com"),
+                ("password", "correct horse battery"),
+            ],
+            Some(&mallory),
+        )
+        .await;
+    let victim = victim.session_cookie().expect("signed up").0;
+    // ...and sends it to her saved callback: refused, nothing linked.
+    let (status, _, _, body) = app.finish(&flow.callback, Some(&victim)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let links: i64 = sqlx::query_scalar("select count(*) from identities")
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("count");
+    assert_eq!(links, 0);
+    assert_eq!(
+        app.whoami(Some(&victim)).await.as_deref(),
+        Some("victim@example.com")
+    );
+}

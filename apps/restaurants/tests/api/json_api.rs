@@ -137,3 +137,51 @@ async fn is_open_now_follows_the_hours_in_the_restaurants_time_zone() {
     assert!(html.contains(r#"data-testid="hours""#), "hours table");
     assert!(html.contains("Pacific/Honolulu"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_hours_are_open_in_one_time_zone_and_closed_in_another() {
+    use chrono::{Datelike, Timelike};
+    let app = spawn_app().await;
+    // A two-hour window around the current time in Honolulu; Tokyo is 19 hours ahead, so the
+    // same wall-clock window is far from its current time.
+    let now = chrono::Utc::now().with_timezone(&chrono_tz::Pacific::Honolulu);
+    let weekday = i16::try_from(now.weekday().num_days_from_monday()).expect("0..7");
+    let opens = format!("{:02}:00", now.hour());
+    let closes = format!("{:02}:00", (now.hour() + 2) % 24);
+    let owner = uuid::Uuid::new_v4();
+    for (slug, zone) in [
+        ("in-honolulu", "Pacific/Honolulu"),
+        ("in-tokyo", "Asia/Tokyo"),
+    ] {
+        sqlx::query(
+            "with r as (
+                 insert into restaurants (owner_id, slug, name, cuisine, city, price_level, featured, time_zone)
+                 values ($1, $2, $2, 'x', 'x', 1, true, $3) returning id)
+             insert into opening_hours (restaurant_id, weekday, opens, closes)
+             select id, $4, $5::time, $6::time from r",
+        )
+        .bind(owner)
+        .bind(slug)
+        .bind(zone)
+        .bind(weekday)
+        .bind(&opens)
+        .bind(&closes)
+        .execute(&app.db.pool)
+        .await
+        .expect("insert");
+    }
+    let list: api::restaurants::RestaurantList = app
+        .get("/api/v1/restaurants?featured=true&limit=50", None)
+        .await
+        .json()
+        .await
+        .expect("json");
+    let open = |slug: &str| {
+        list.restaurants
+            .iter()
+            .find(|r| r.slug == slug)
+            .map(|r| r.is_open_now)
+    };
+    assert_eq!(open("in-honolulu"), Some(true));
+    assert_eq!(open("in-tokyo"), Some(false));
+}

@@ -52,8 +52,21 @@ async fn nobody_signed_out_can_add_or_edit() {
     let id = id.to_string();
     let mut f = form(&[]);
     f.push(("id", &id));
+    let before_row: (String, String) =
+        sqlx::query_as("select name, city from restaurants where id = $1::uuid")
+            .bind(&id)
+            .fetch_one(&app.db.pool)
+            .await
+            .expect("row");
     let res = app.call("/api/restaurants/update", &f, None).await;
     assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    let after_row: (String, String) =
+        sqlx::query_as("select name, city from restaurants where id = $1::uuid")
+            .bind(&id)
+            .fetch_one(&app.db.pool)
+            .await
+            .expect("row");
+    assert_eq!(before_row, after_row, "the update changed nothing");
     let after: i64 = sqlx::query_scalar("select count(*) from restaurants")
         .fetch_one(&app.db.pool)
         .await
