@@ -19,7 +19,6 @@ use axum::{
 };
 use http::request::Parts;
 use leptos::prelude::*;
-use leptos_axum::{LeptosRoutes, generate_route_list};
 use platform::{AppError, config, suite::Suite};
 use sqlx::PgPool;
 use sso::{Session, SessionReader, SessionSettings, SessionUser, SuiteStore};
@@ -325,12 +324,7 @@ pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
         seed_demo(&pool).await?;
     }
 
-    let leptos_options = LeptosOptions::builder()
-        .output_name(ui::OUTPUT_NAME)
-        .site_root(config.site_root.as_str())
-        .site_pkg_dir("pkg")
-        .site_addr(config.bind)
-        .build();
+    let leptos_options = ui::server::leptos_options(&config.site_root, config.bind);
     let suite = Arc::new(config.suite.clone());
     let store = SuiteStore::new(pool.clone());
     let state = AppState {
@@ -344,36 +338,20 @@ pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
         pool: pool.clone(),
     };
 
-    let routes = generate_route_list(App);
     let nav = NavContext {
         app: "portal",
         suite: suite.clone(),
         sessions: state.sessions.clone(),
     };
-    let context = {
-        let state = state.clone();
-        move || {
-            provide_context(state.clone());
-            provide_context(nav.clone());
-        }
-    };
     let health_pool = pool.clone();
-    let router = Router::new()
+    let routes = Router::new()
         .route("/signout", post(crate::auth::ssr::sign_out))
         .route("/auth/{provider}/start", get(crate::oauth::ssr::start))
         .route(
             "/auth/{provider}/callback",
             get(crate::oauth::ssr::callback),
-        )
-        .leptos_routes_with_context(&state, routes, context.clone(), {
-            let options = leptos_options.clone();
-            move || shell(options.clone())
-        })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<
-            AppState,
-            _,
-        >(context, shell))
-        .layer(middleware::from_fn(platform::error::server_fn_status))
+        );
+    let router = ui::server::with_pages(routes, &state, nav, App, shell)
         .layer(middleware::from_fn(touch_session))
         .layer(axum::Extension(pool.clone()))
         .layer(config.sessions.layer(store))

@@ -9,7 +9,6 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use leptos::prelude::*;
-use leptos_axum::{LeptosRoutes, generate_route_list};
 use platform::{config, suite::Suite};
 use sqlx::PgPool;
 use sso::{SessionReader, SessionSettings};
@@ -101,12 +100,7 @@ pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
     let session_pool = platform::db::connect(&config.session_database_url, 5).await?;
     let storage = Storage::new(&config.bucket)?;
 
-    let leptos_options = LeptosOptions::builder()
-        .output_name(ui::OUTPUT_NAME)
-        .site_root(config.site_root.as_str())
-        .site_pkg_dir("pkg")
-        .site_addr(config.bind)
-        .build();
+    let leptos_options = ui::server::leptos_options(&config.site_root, config.bind);
     let suite = Arc::new(config.suite.clone());
     let state = AppState {
         pool: pool.clone(),
@@ -116,18 +110,10 @@ pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
         leptos_options: leptos_options.clone(),
     };
 
-    let routes = generate_route_list(App);
     let nav = NavContext {
         app: "restaurants",
         suite: suite.clone(),
         sessions: state.sessions.clone(),
-    };
-    let context = {
-        let state = state.clone();
-        move || {
-            provide_context(state.clone());
-            provide_context(nav.clone());
-        }
     };
     let api = crate::api::ssr::routes().layer(sso::origin::cors(&suite));
     let checks = vec![
@@ -156,17 +142,7 @@ pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
             }),
         ),
     ];
-    let router = Router::new()
-        .merge(api)
-        .leptos_routes_with_context(&state, routes, context.clone(), {
-            let options = leptos_options.clone();
-            move || shell(options.clone())
-        })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<
-            AppState,
-            _,
-        >(context, shell))
-        .layer(middleware::from_fn(platform::error::server_fn_status))
+    let router = ui::server::with_pages(Router::new().merge(api), &state, nav, App, shell)
         .layer(middleware::from_fn_with_state(state.clone(), sign_in_gate))
         .layer(middleware::from_fn_with_state(
             suite,

@@ -5,6 +5,8 @@ mod form;
 mod header;
 mod misc;
 mod nav;
+#[cfg(feature = "ssr")]
+pub mod server;
 
 pub use document::{Document, Page};
 pub use form::{FormError, SubmitButton, TextArea, TextField};
