@@ -705,12 +705,8 @@ pub mod ssr {
         Ok(rows
             .into_iter()
             .map(|r| {
-                let status = crate::hours::status(
-                    hours.get(&r.id).map_or(&[][..], Vec::as_slice),
-                    r.tz(),
-                    now,
-                );
-                hours.remove(&r.id);
+                let periods = hours.remove(&r.id).unwrap_or_default();
+                let status = crate::hours::status(&periods, r.tz(), now);
                 RestaurantCard {
                     id: r.id,
                     slug: r.slug,
