@@ -96,10 +96,14 @@ fn RestaurantsSection(
                 view! {
                     <ul class="mt-3 grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
                         {l.into_iter().map(|r| view! {
-                            <li class="rounded-lg border border-slate-200 bg-white p-4 hover:shadow">
+                            <li class="overflow-hidden rounded-lg border border-slate-200 bg-white hover:shadow" data-testid="home-restaurant">
                                 <a href=r.url class="block">
-                                    <div class="font-semibold text-slate-900">{r.name}</div>
-                                    <div class="text-sm text-slate-600">{format!("{} · {} · {}", r.cuisine, r.city, "$".repeat(usize::try_from(r.price_level).unwrap_or(1)))}</div>
+                                    {r.cover_url.map(|src| view! { <img src=src alt="" class="h-36 w-full object-cover" loading="lazy" data-testid="home-cover"/> })}
+                                    <div class="p-4">
+                                        <div class="font-semibold text-slate-900">{r.name}</div>
+                                        <div class="text-sm text-slate-600">{format!("{} · {} · {}", r.cuisine, r.city, "$".repeat(usize::try_from(r.price_level).unwrap_or(1)))}</div>
+                                        <div class=if r.is_open_now { "text-sm font-medium text-green-700" } else { "text-sm text-slate-500" }>{if r.is_open_now { "Open now" } else { "Closed now" }}</div>
+                                    </div>
                                 </a>
                             </li>
                         }).collect_view()}

@@ -6,6 +6,7 @@ pub mod app;
 pub mod auth;
 pub mod home;
 pub mod oauth;
+pub mod orders;
 #[cfg(feature = "ssr")]
 pub mod server;
 

@@ -219,6 +219,11 @@ impl Aggregator {
         })
     }
 
+    /// The restaurants app's client (for calls made on a user's behalf).
+    pub fn restaurants(&self) -> &AppClient {
+        &self.restaurants
+    }
+
     pub async fn feed(&self, request_id: Option<&str>) -> HomeFeed {
         let featured = RestaurantQuery {
             featured: true,

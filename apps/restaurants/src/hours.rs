@@ -217,6 +217,118 @@ pub fn describe(status: OpenStatus) -> String {
     }
 }
 
+/// Earliest a pickup slot is offered after now.
+#[cfg(feature = "ssr")]
+pub const SLOT_LEAD: chrono::TimeDelta = chrono::TimeDelta::minutes(20);
+/// Earliest a chosen slot is still accepted after now (the customer may take a while to decide).
+#[cfg(feature = "ssr")]
+pub const SLOT_MIN_LEAD: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
+/// How far ahead slots are offered, and accepted.
+#[cfg(feature = "ssr")]
+pub const SLOT_HORIZON: chrono::TimeDelta = chrono::TimeDelta::hours(24);
+#[cfg(feature = "ssr")]
+const SLOT_STEP_MINUTES: i64 = 15;
+
+/// Pickup slots inside the opening hours: every quarter hour from [`SLOT_LEAD`] after `now` to
+/// [`SLOT_HORIZON`] after it.
+#[cfg(feature = "ssr")]
+pub fn pickup_slots(
+    periods: &[Period],
+    tz: chrono_tz::Tz,
+    now: DateTime<Utc>,
+) -> Vec<DateTime<Utc>> {
+    let step = SLOT_STEP_MINUTES * 60;
+    let first = (now + SLOT_LEAD).timestamp();
+    let first = first + (step - first.rem_euclid(step)) % step;
+    let end = (now + SLOT_HORIZON).timestamp();
+    (0..)
+        .map(|i| first + i * step)
+        .take_while(|t| *t <= end)
+        .filter_map(|t| DateTime::from_timestamp(t, 0))
+        .filter(|t| status(periods, tz, *t).is_open())
+        .collect()
+}
+
+/// Why a pickup time cannot be taken, or `None` when it can.
+#[cfg(feature = "ssr")]
+pub fn slot_problem(
+    periods: &[Period],
+    tz: chrono_tz::Tz,
+    now: DateTime<Utc>,
+    at: DateTime<Utc>,
+) -> Option<String> {
+    if at < now + SLOT_MIN_LEAD {
+        return Some("That pickup time has passed. Choose a later one.".to_owned());
+    }
+    if at > now + SLOT_HORIZON {
+        return Some("Pickup can be booked up to a day ahead. Choose an earlier time.".to_owned());
+    }
+    if !status(periods, tz, at).is_open() {
+        return Some(
+            "The restaurant is closed at that time. Choose a time within its hours.".to_owned(),
+        );
+    }
+    None
+}
+
+/// A slot as the customer reads it, in the restaurant's zone: "Today 18:15", "Tomorrow 11:00".
+#[cfg(feature = "ssr")]
+pub fn slot_label(tz: chrono_tz::Tz, now: DateTime<Utc>, at: DateTime<Utc>) -> String {
+    let today = now.with_timezone(&tz).date_naive();
+    let local = at.with_timezone(&tz);
+    let day = match (local.date_naive() - today).num_days() {
+        0 => "Today".to_owned(),
+        1 => "Tomorrow".to_owned(),
+        _ => day_name(u8::try_from(local.weekday().num_days_from_monday()).unwrap_or(0)).to_owned(),
+    };
+    format!("{day} {}", local.format("%H:%M"))
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod slot_tests {
+    use chrono::TimeZone;
+    use chrono_tz::America::Chicago;
+
+    use super::*;
+
+    fn t(h: u32, m: u32) -> NaiveTime {
+        NaiveTime::from_hms_opt(h, m, 0).expect("valid time")
+    }
+
+    #[test]
+    fn slots_lie_inside_the_hours_on_quarter_hours() {
+        // Friday 17:00-02:00 (crossing midnight); now is Friday 2026-11-20 23:10 in Chicago.
+        let hours = [Period {
+            weekday: 4,
+            opens: t(17, 0),
+            closes: t(2, 0),
+        }];
+        let now = Chicago
+            .with_ymd_and_hms(2026, 11, 20, 23, 10, 0)
+            .unwrap()
+            .with_timezone(&Utc);
+        let slots = pickup_slots(&hours, Chicago, now);
+        let local: Vec<String> = slots
+            .iter()
+            .map(|s| s.with_timezone(&Chicago).format("%a %H:%M").to_string())
+            .collect();
+        assert_eq!(local.first().map(String::as_str), Some("Fri 23:30"));
+        assert_eq!(local.last().map(String::as_str), Some("Sat 01:45"));
+        assert_eq!(slots.len(), 10);
+        assert_eq!(slot_label(Chicago, now, slots[0]), "Today 23:30");
+        assert_eq!(slot_label(Chicago, now, slots[9]), "Tomorrow 01:45");
+        assert_eq!(slot_problem(&hours, Chicago, now, slots[0]), None);
+        let closed = Chicago
+            .with_ymd_and_hms(2026, 11, 21, 3, 0, 0)
+            .unwrap()
+            .with_timezone(&Utc);
+        assert!(slot_problem(&hours, Chicago, now, closed).is_some_and(|m| m.contains("closed")));
+        assert!(slot_problem(&hours, Chicago, now, now).is_some_and(|m| m.contains("passed")));
+        let far = now + chrono::TimeDelta::days(7);
+        assert!(slot_problem(&hours, Chicago, now, far).is_some_and(|m| m.contains("a day ahead")));
+    }
+}
+
 #[cfg(test)]
 mod form_tests {
     use super::*;

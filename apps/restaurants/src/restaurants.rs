@@ -24,6 +24,8 @@ pub struct RestaurantCard {
     pub is_open: bool,
     /// "Open now · closes 22:00", "Closed · opens Tue 11:00", ...
     pub status_text: String,
+    /// Path of the cover photo.
+    pub cover_url: Option<String>,
 }
 
 /// A restaurant's page.
@@ -43,6 +45,8 @@ pub struct RestaurantDetail {
     pub hours: Vec<Period>,
     pub is_open: bool,
     pub status_text: String,
+    /// Path of the cover photo.
+    pub cover_url: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,6 +54,13 @@ pub struct RestaurantView {
     pub restaurant: RestaurantDetail,
     /// Whether the visitor owns it.
     pub can_edit: bool,
+    /// The visitor's part in it, when they have one (the dashboard link).
+    pub role: Option<crate::access::Role>,
+    pub menu: api::restaurants::Menu,
+    /// Pickup times on offer: (instant, "Today 18:15").
+    pub pickup_slots: Vec<(chrono::DateTime<chrono::Utc>, String)>,
+    /// Where to sign in and come back here; `None` when signed in (ordering needs it).
+    pub sign_in_url: Option<String>,
 }
 
 fn price(level: i16) -> String {
@@ -208,8 +219,11 @@ pub fn RestaurantPage() -> impl IntoView {
                 match view_res.await {
                     Err(AppError::NotFound(_)) => view! { <NotFound what="restaurant"/> }.into_any(),
                     Err(e) => view! { <ErrorBox message=e.to_string()/> }.into_any(),
-                    Ok(RestaurantView { restaurant: r, can_edit }) => view! {
+                    Ok(RestaurantView { restaurant: r, can_edit, role, menu, pickup_slots, sign_in_url }) => view! {
                         <Title text=r.name.clone()/>
+                        {r.cover_url.clone().map(|src| view! {
+                            <img src=src alt="" class="mb-4 h-48 w-full rounded-lg object-cover sm:h-64" data-testid="cover-photo"/>
+                        })}
                         <article class="rounded-lg border border-slate-200 bg-white p-6">
                             <div class="flex flex-wrap items-start justify-between gap-3">
                                 <div>
@@ -217,14 +231,21 @@ pub fn RestaurantPage() -> impl IntoView {
                                     <p class="mt-1 text-slate-600">{format!("{} · {} · {}", r.cuisine, r.city, price(r.price_level))}</p>
                                     <OpenBadge is_open=r.is_open text=r.status_text.clone()/>
                                 </div>
-                                {can_edit.then(|| view! {
-                                    <a href=format!("/r/{}/edit", r.slug) rel="external" class="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-100" data-testid="edit-restaurant">"Edit"</a>
-                                })}
+                                <div class="flex gap-2">
+                                    {role.is_some().then(|| view! {
+                                        <a href=format!("/dashboard/r/{}/orders", r.slug) class="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-100" data-testid="manage-orders">"Orders"</a>
+                                        <a href=format!("/dashboard/r/{}/menu", r.slug) class="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-100" data-testid="edit-menu">"Menu"</a>
+                                    })}
+                                    {can_edit.then(|| view! {
+                                        <a href=format!("/r/{}/edit", r.slug) rel="external" class="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-100" data-testid="edit-restaurant">"Edit"</a>
+                                    })}
+                                </div>
                             </div>
                             {(!r.address.is_empty()).then(|| view! { <p class="mt-4 text-sm"><span class="font-medium">"Address: "</span>{r.address.clone()}</p> })}
                             {(!r.description.is_empty()).then(|| view! { <p class="mt-4 whitespace-pre-line">{r.description.clone()}</p> })}
                             <HoursTable hours=r.hours.clone() time_zone=r.time_zone.clone()/>
                         </article>
+                        <crate::orders::pages::OrderingMenu restaurant_id=r.id menu open_now=r.is_open slots=pickup_slots sign_in_url/>
                     }.into_any(),
                 }
             })}
@@ -421,6 +442,8 @@ pub fn EditRestaurantPage() -> impl IntoView {
     let action = ServerAction::<UpdateRestaurant>::new();
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
     let hours_action = ServerAction::<UpdateHours>::new();
+    let query = leptos_router::hooks::use_query_map();
+    let photo_error = move || query.read().get("photo_error");
     let hours_error = Signal::derive(move || hours_action.value().get().and_then(Result::err));
     view! {
         <Title text="Edit restaurant"/>
@@ -434,6 +457,9 @@ pub fn EditRestaurantPage() -> impl IntoView {
                         Ok(r) => {
                             let id = r.id.to_string();
                             let hours = r.hours.clone();
+                            let cover = r.cover_url.clone();
+                            let photo_action = format!("/dashboard/photos/cover/{}", r.id);
+                            let back = format!("/r/{}/edit", r.slug);
                             view! {
                                 <ActionForm action attr:class="mt-6 space-y-4" attr:data-testid="restaurant-form">
                                     <RestaurantForm initial=Some(r) error pending=action.pending().into() submit="Save changes"/>
@@ -451,6 +477,15 @@ pub fn EditRestaurantPage() -> impl IntoView {
                                     <FormError error=hours_error/>
                                     <SubmitButton label="Save hours" pending=hours_action.pending()/>
                                 </ActionForm>
+                                <h2 class="mt-10 text-xl font-bold">"Cover photo"</h2>
+                                {cover.map(|src| view! { <img src=src alt="" class="mt-2 h-32 rounded-md object-cover"/> })}
+                                {move || photo_error().map(|m| view! { <div class="mt-2"><ErrorBox message=m/></div> })}
+                                <form method="post" action=photo_action enctype="multipart/form-data" class="mt-3 flex flex-wrap items-center gap-2" data-testid="cover-form">
+                                    <input type="hidden" name="back" value=back/>
+                                    <input type="file" name="photo" accept="image/jpeg,image/png,image/webp,image/gif" required class="text-sm" aria-label="Cover photo"/>
+                                    <button class="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-100">"Upload"</button>
+                                </form>
+                                <p class="mt-1 text-xs text-slate-500">"JPEG, PNG, WebP or GIF, up to 5 MiB."</p>
                             }.into_any()
                         }
                     }
@@ -628,6 +663,7 @@ pub mod ssr {
         price_level: i16,
         featured: bool,
         time_zone: String,
+        cover_key: Option<String>,
     }
 
     impl Row {
@@ -653,6 +689,7 @@ pub mod ssr {
                 hours,
                 is_open: status.is_open(),
                 status_text: describe(status),
+                cover_url: self.cover_key.as_deref().map(storage::Storage::public_path),
             }
         }
     }
@@ -679,7 +716,7 @@ pub mod ssr {
 
     macro_rules! columns {
         () => {
-            "id, owner_id, slug, name, cuisine, city, address, description, price_level, featured, time_zone"
+            "id, owner_id, slug, name, cuisine, city, address, description, price_level, featured, time_zone, cover_key"
         };
     }
 
@@ -707,6 +744,7 @@ pub mod ssr {
             .map(|r| {
                 let periods = hours.remove(&r.id).unwrap_or_default();
                 let status = crate::hours::status(&periods, r.tz(), now);
+                let cover_url = r.cover_key.as_deref().map(storage::Storage::public_path);
                 RestaurantCard {
                     id: r.id,
                     slug: r.slug,
@@ -717,6 +755,7 @@ pub mod ssr {
                     featured: r.featured,
                     is_open: status.is_open(),
                     status_text: describe(status),
+                    cover_url,
                 }
             })
             .collect())
@@ -739,15 +778,79 @@ pub mod ssr {
             .await?
             .ok_or_else(|| AppError::not_found("There is no such restaurant."))?;
         let user = ui::signed_in_user().await?;
-        let can_edit = user.is_some_and(|u| u.id == row.owner_id);
+        let can_edit = user.as_ref().is_some_and(|u| u.id == row.owner_id);
+        let role = match &user {
+            Some(u) => crate::access::ssr::role(&state.pool, row.id, u.id).await?,
+            None => None,
+        };
         let hours = hours_of(&state.pool, &[row.id])
             .await?
             .remove(&row.id)
             .unwrap_or_default();
+        let now = Utc::now();
+        let tz = row.tz();
+        let pickup_slots = crate::hours::pickup_slots(&hours, tz, now)
+            .into_iter()
+            .map(|at| (at, crate::hours::slot_label(tz, now, at)))
+            .collect();
+        let menu = crate::menu::db::load(&state.pool, row.id, true).await?;
         Ok(RestaurantView {
             restaurant: row.detail(hours),
             can_edit,
+            role,
+            menu,
+            pickup_slots,
+            sign_in_url: user.is_none().then(|| {
+                let here = format!("{}/r/{}", state.suite.origin_of("restaurants"), slug);
+                format!(
+                    "{}/signin?return_to={}",
+                    state.suite.portal(),
+                    platform::percent_encode(&here)
+                )
+            }),
         })
+    }
+
+    /// Name, time zone and hours of a restaurant by id (what an order is checked against).
+    pub async fn hours_by_id(
+        pool: &PgPool,
+        id: Uuid,
+    ) -> Result<Option<(String, Tz, Vec<Period>)>, AppError> {
+        let row: Option<(String, String)> =
+            sqlx::query_as("select name, time_zone from restaurants where id = $1")
+                .bind(id)
+                .fetch_optional(pool)
+                .await?;
+        let Some((name, zone)) = row else {
+            return Ok(None);
+        };
+        let hours = hours_of(pool, &[id]).await?.remove(&id).unwrap_or_default();
+        Ok(Some((
+            name,
+            zone.parse().unwrap_or(chrono_tz::America::Chicago),
+            hours,
+        )))
+    }
+
+    /// Id and name of the restaurant at `slug`; `NotFound` when there is none.
+    pub async fn id_and_name(pool: &PgPool, slug: &str) -> Result<(Uuid, String), AppError> {
+        sqlx::query_as("select id, name from restaurants where slug = $1")
+            .bind(slug)
+            .fetch_optional(pool)
+            .await?
+            .ok_or_else(|| AppError::not_found("There is no such restaurant."))
+    }
+
+    /// A restaurant's details with its hours, by slug.
+    pub async fn detail(pool: &PgPool, slug: &str) -> Result<Option<RestaurantDetail>, AppError> {
+        let Some(row) = find(pool, slug).await? else {
+            return Ok(None);
+        };
+        let hours = hours_of(pool, &[row.id])
+            .await?
+            .remove(&row.id)
+            .unwrap_or_default();
+        Ok(Some(row.detail(hours)))
     }
 
     pub async fn get_for_edit(slug: String) -> Result<RestaurantDetail, AppError> {

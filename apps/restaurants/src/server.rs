@@ -64,7 +64,12 @@ pub struct AppState {
 /// Pages that only make sense signed in: a visitor who is not is sent to the portal's sign-in
 /// and brought back here afterwards.
 fn needs_sign_in(path: &str) -> bool {
-    path == "/new" || (path.starts_with("/r/") && path.ends_with("/edit"))
+    let under = |prefix: &str| path == prefix || path.starts_with(&format!("{prefix}/"));
+    path == "/new"
+        || (path.starts_with("/r/") && path.ends_with("/edit"))
+        || under("/dashboard")
+        || under("/orders")
+        || under("/staff")
 }
 
 async fn sign_in_gate(State(state): State<AppState>, req: Request, next: Next) -> Response {
@@ -116,6 +121,7 @@ pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
         sessions: state.sessions.clone(),
     };
     let api = crate::api::ssr::routes().layer(sso::origin::cors(&suite));
+    let photos = crate::photos::ssr::routes(storage.max_bytes());
     let checks = vec![
         (
             "database",
@@ -142,15 +148,21 @@ pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
             }),
         ),
     ];
-    let router = ui::server::with_pages(Router::new().merge(api), &state, nav, App, shell)
-        .layer(middleware::from_fn_with_state(state.clone(), sign_in_gate))
-        .layer(middleware::from_fn_with_state(
-            suite,
-            sso::origin::require_suite_origin,
-        ))
-        .with_state(state.clone())
-        .merge(state.storage.media_routes())
-        .merge(platform::health::routes(checks));
+    let router = ui::server::with_pages(
+        Router::new().merge(api).merge(photos),
+        &state,
+        nav,
+        App,
+        shell,
+    )
+    .layer(middleware::from_fn_with_state(state.clone(), sign_in_gate))
+    .layer(middleware::from_fn_with_state(
+        suite,
+        sso::origin::require_suite_origin,
+    ))
+    .with_state(state.clone())
+    .merge(state.storage.media_routes())
+    .merge(platform::health::routes(checks));
     Ok((platform::telemetry::layer(router), state))
 }
 
@@ -317,10 +329,15 @@ pub mod seed {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn only_the_add_and_edit_pages_need_sign_in() {
+    fn only_personal_pages_need_sign_in() {
         assert!(super::needs_sign_in("/new"));
         assert!(super::needs_sign_in("/r/soul/edit"));
+        assert!(super::needs_sign_in("/dashboard"));
+        assert!(super::needs_sign_in("/dashboard/r/soul/orders"));
+        assert!(super::needs_sign_in("/orders"));
+        assert!(super::needs_sign_in("/staff/join/abc"));
         assert!(!super::needs_sign_in("/"));
         assert!(!super::needs_sign_in("/r/soul"));
+        assert!(!super::needs_sign_in("/ordersx"));
     }
 }

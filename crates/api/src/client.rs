@@ -3,7 +3,11 @@
 
 use std::time::Duration;
 
-use crate::restaurants::{LIST_PATH, RestaurantList, RestaurantQuery};
+use crate::ApiError;
+use crate::restaurants::{
+    IDEMPOTENCY_KEY, LIST_PATH, ORDERS_PATH, Order, PlaceOrder, RECENT_ORDERS_PATH, RecentOrders,
+    RestaurantList, RestaurantQuery,
+};
 
 /// What can go wrong calling another app.
 #[derive(Debug, thiserror::Error)]
@@ -16,6 +20,13 @@ pub enum ClientError {
     Body { url: String, source: reqwest::Error },
     #[error("bad base URL {0}")]
     BaseUrl(String),
+    /// The app refused the request with a message meant for the user (a 4xx with [`ApiError`]).
+    #[error("{url} refused ({status}): {message}")]
+    Refused {
+        url: String,
+        status: u16,
+        message: String,
+    },
 }
 
 /// Calls one app. Cheap to clone (the HTTP client is shared).
@@ -70,6 +81,93 @@ impl AppClient {
         res.json()
             .await
             .map_err(|source| ClientError::Body { url: shown, source })
+    }
+
+    async fn answer<T: serde::de::DeserializeOwned>(
+        shown: String,
+        res: reqwest::Response,
+    ) -> Result<T, ClientError> {
+        let status = res.status();
+        if status.is_client_error() {
+            let message = res
+                .json::<ApiError>()
+                .await
+                .map(|e| e.error)
+                .unwrap_or_else(|_| "The request was refused.".to_owned());
+            return Err(ClientError::Refused {
+                url: shown,
+                status: status.as_u16(),
+                message,
+            });
+        }
+        if !status.is_success() {
+            return Err(ClientError::Status {
+                url: shown,
+                status: status.as_u16(),
+            });
+        }
+        res.json()
+            .await
+            .map_err(|source| ClientError::Body { url: shown, source })
+    }
+
+    fn url(&self, path: &str) -> Result<url::Url, ClientError> {
+        self.base
+            .join(path)
+            .map_err(|_| ClientError::BaseUrl(self.base.to_string()))
+    }
+
+    /// `GET /api/v1/orders/recent` for the user whose session cookie (`name=value`) is given.
+    pub async fn recent_orders(
+        &self,
+        session_cookie: &str,
+        limit: u32,
+        request_id: Option<&str>,
+    ) -> Result<RecentOrders, ClientError> {
+        let url = self.url(RECENT_ORDERS_PATH)?;
+        let shown = url.to_string();
+        let mut req = self
+            .http
+            .get(url)
+            .query(&[("limit", limit)])
+            .header("cookie", session_cookie);
+        if let Some(id) = request_id {
+            req = req.header("x-request-id", id);
+        }
+        let res = req.send().await.map_err(|source| ClientError::Transport {
+            url: shown.clone(),
+            source,
+        })?;
+        Self::answer(shown, res).await
+    }
+
+    /// `POST /api/v1/orders` for the user whose session cookie is given, on behalf of a page
+    /// at `origin` (the app accepts state-changing requests from the suite's origins only).
+    pub async fn place_order(
+        &self,
+        session_cookie: &str,
+        origin: &str,
+        idempotency_key: &str,
+        order: &PlaceOrder,
+        request_id: Option<&str>,
+    ) -> Result<Order, ClientError> {
+        let url = self.url(ORDERS_PATH)?;
+        let shown = url.to_string();
+        let mut req = self
+            .http
+            .post(url)
+            .json(order)
+            .header("cookie", session_cookie)
+            .header("origin", origin)
+            .header(IDEMPOTENCY_KEY, idempotency_key);
+        if let Some(id) = request_id {
+            req = req.header("x-request-id", id);
+        }
+        let res = req.send().await.map_err(|source| ClientError::Transport {
+            url: shown.clone(),
+            source,
+        })?;
+        Self::answer(shown, res).await
     }
 
     /// `GET /api/v1/restaurants`.

@@ -217,6 +217,17 @@ impl Storage {
         }
     }
 
+    /// Keys of the objects under `prefix` (at most 1000; for checks and housekeeping).
+    pub async fn list(&self, prefix: &str) -> Result<Vec<String>, StorageError> {
+        let page = self
+            .bucket
+            .list_page(prefix.to_owned(), None, None, None, Some(1000))
+            .await
+            .map_err(backend)?
+            .0;
+        Ok(page.contents.into_iter().map(|o| o.key).collect())
+    }
+
     /// Deletes an object; deleting a missing one is not an error.
     pub async fn delete(&self, key: &str) -> Result<(), StorageError> {
         match self.bucket.delete_object(key).await {

@@ -4,8 +4,11 @@ use platform::AppError;
 /// A labelled input with the error about it, if any.
 #[component]
 pub fn TextField(
-    /// The form field's name (also its id).
+    /// The form field's name (also its id, unless `id` is given).
     name: &'static str,
+    /// The element's id, when the page has several forms with this field.
+    #[prop(optional, into)]
+    id: Option<String>,
     /// The visible label.
     label: &'static str,
     /// `text`, `email`, `password`, ...
@@ -25,13 +28,14 @@ pub fn TextField(
     error: Signal<Option<AppError>>,
 ) -> impl IntoView {
     let message = move || error.get().and_then(|e| e.message_for(name));
-    let err_id = format!("{name}-error");
+    let id = id.unwrap_or_else(|| name.to_owned());
+    let err_id = format!("{id}-error");
     let described = err_id.clone();
     view! {
         <div class="space-y-1">
-            <label for=name class="block text-sm font-medium text-slate-700">{label}</label>
+            <label for=id.clone() class="block text-sm font-medium text-slate-700">{label}</label>
             <input
-                id=name
+                id=id
                 name=name
                 type=kind
                 value=value

@@ -3,5 +3,8 @@
 
 mod helpers;
 mod json_api;
+mod menu;
+mod orders;
 mod pages;
+mod photos;
 mod writes;

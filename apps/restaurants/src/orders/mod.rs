@@ -1,0 +1,168 @@
+//! Pickup orders: the cart and checkout on a restaurant's page, the customer's orders, and the
+//! restaurant's queue.
+
+#[cfg(feature = "ssr")]
+pub mod db;
+pub mod pages;
+pub mod rules;
+
+use api::restaurants::{Order, PlaceOrder};
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use platform::AppError;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use rules::Step;
+
+/// An order's page: the order, its history, and what the viewer may do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderPageData {
+    pub order: Order,
+    /// (status label, by whom, when) in order.
+    pub history: Vec<(String, String, DateTime<Utc>)>,
+    pub can_cancel: bool,
+    /// The restaurant's page, for "order more".
+    pub restaurant_slug: String,
+}
+
+/// One order in a restaurant's queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueEntry {
+    pub order: Order,
+    pub customer_name: String,
+    /// The buttons to show.
+    pub steps: Vec<Step>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Queue {
+    pub restaurant_name: String,
+    pub slug: String,
+    pub entries: Vec<QueueEntry>,
+}
+
+/// Places an order for the signed-in customer. `key` makes retries safe: the same key and
+/// request give back the same order.
+#[server(prefix = "/api/orders", endpoint = "submit", input = Json)]
+pub async fn submit_order(request: PlaceOrder, key: String) -> Result<Order, AppError> {
+    ssr::place(request, key).await.map_err(AppError::respond)
+}
+
+/// An order, for the customer who placed it or the restaurant's owner and staff.
+#[server(prefix = "/api/orders", endpoint = "get")]
+pub async fn get_order(id: Uuid) -> Result<OrderPageData, AppError> {
+    ssr::page(id).await.map_err(AppError::respond)
+}
+
+/// The signed-in customer's orders, newest first.
+#[server(prefix = "/api/orders", endpoint = "mine")]
+pub async fn my_orders() -> Result<Vec<Order>, AppError> {
+    ssr::mine().await.map_err(AppError::respond)
+}
+
+/// Moves an order on (`step` is one of [`Step::as_str`]): the customer cancels, the restaurant
+/// accepts, declines, prepares, readies, hands over.
+#[server(prefix = "/api/orders", endpoint = "step")]
+pub async fn step_order(id: Uuid, step: String) -> Result<(), AppError> {
+    ssr::step(id, step).await.map_err(AppError::respond)
+}
+
+/// A restaurant's order queue, for its owner and staff.
+#[server(prefix = "/api/orders", endpoint = "queue")]
+pub async fn order_queue(slug: String) -> Result<Queue, AppError> {
+    ssr::queue(slug).await.map_err(AppError::respond)
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use api::restaurants::{Order, OrderStatus, PlaceOrder};
+    use chrono::Utc;
+    use platform::AppError;
+    use uuid::Uuid;
+
+    use super::rules::{Actor, Step, steps};
+    use super::{OrderPageData, Queue, QueueEntry};
+    use crate::access::{Role, ssr::require};
+    use crate::restaurants::ssr::require_user;
+
+    pub async fn place(request: PlaceOrder, key: String) -> Result<Order, AppError> {
+        let (state, user) = require_user().await?;
+        let origin = state.suite.origin_of("restaurants");
+        super::db::place(&state.pool, &origin, &user, &key, &request, Utc::now())
+            .await
+            .map(|p| p.order)
+    }
+
+    pub async fn page(id: Uuid) -> Result<OrderPageData, AppError> {
+        let (state, user) = require_user().await?;
+        let origin = state.suite.origin_of("restaurants");
+        let (order, customer) = super::db::get(&state.pool, &origin, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("There is no such order."))?;
+        if customer.id != user.id {
+            // Not the customer's: only the restaurant's people may look (404 for anyone else,
+            // so order ids cannot be probed).
+            require(&state.pool, order.restaurant_id, user.id, Role::Staff)
+                .await
+                .map_err(|_| AppError::not_found("There is no such order."))?;
+        }
+        let history = super::db::events(&state.pool, id)
+            .await?
+            .into_iter()
+            .map(|e| {
+                let by = match e.actor_role.as_str() {
+                    "customer" => "you".to_owned(),
+                    _ => "the restaurant".to_owned(),
+                };
+                (e.to_status.label().to_owned(), by, e.at)
+            })
+            .collect();
+        let slug: String = sqlx::query_scalar("select slug from restaurants where id = $1")
+            .bind(order.restaurant_id)
+            .fetch_one(&state.pool)
+            .await?;
+        Ok(OrderPageData {
+            can_cancel: customer.id == user.id && order.status == OrderStatus::Placed,
+            order,
+            history,
+            restaurant_slug: slug,
+        })
+    }
+
+    pub async fn mine() -> Result<Vec<Order>, AppError> {
+        let (state, user) = require_user().await?;
+        let origin = state.suite.origin_of("restaurants");
+        super::db::of_customer(&state.pool, &origin, user.id, 50).await
+    }
+
+    pub async fn step(id: Uuid, step: String) -> Result<(), AppError> {
+        let (state, user) = require_user().await?;
+        let step = Step::parse(&step)
+            .ok_or_else(|| AppError::BadRequest("There is no such step.".into()))?;
+        super::db::advance(&state.pool, user.id, id, step).await?;
+        Ok(())
+    }
+
+    pub async fn queue(slug: String) -> Result<Queue, AppError> {
+        let (state, user) = require_user().await?;
+        let (id, name) = crate::restaurants::ssr::id_and_name(&state.pool, &slug).await?;
+        require(&state.pool, id, user.id, Role::Staff).await?;
+        let origin = state.suite.origin_of("restaurants");
+        let entries = super::db::queue(&state.pool, &origin, id)
+            .await?
+            .into_iter()
+            .map(|(order, customer)| QueueEntry {
+                steps: steps(order.status, Actor::Restaurant),
+                order,
+                customer_name: customer.name,
+            })
+            .collect();
+        Ok(Queue {
+            restaurant_name: name,
+            slug,
+            entries,
+        })
+    }
+}

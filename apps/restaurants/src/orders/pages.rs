@@ -1,0 +1,598 @@
+//! Ordering pages: the menu with its cart on a restaurant's page, an order's page, the
+//! customer's orders and the restaurant's live queue.
+
+use api::restaurants::{
+    Menu, MenuItem, Order, OrderLineRequest, OrderStatus, Pickup, PlaceOrder, format_cents,
+    tag_label,
+};
+use chrono::{DateTime, Utc};
+use leptos::{either::Either, prelude::*};
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+use platform::AppError;
+use serde::{Deserialize, Serialize};
+use ui::{ErrorBox, NotFound};
+use uuid::Uuid;
+
+use super::rules::{Step, price_line};
+use super::{StepOrder, SubmitOrder, get_order, my_orders, order_queue};
+
+/// A signal that counts up every `period_ms` in the browser (never on the server): a resource
+/// keyed on it is fetched again that often.
+pub fn use_tick(period_ms: u64) -> ReadSignal<u32> {
+    let (tick, set_tick) = signal(0u32);
+    Effect::new(move |_| {
+        if let Ok(handle) = set_interval_with_handle(
+            move || set_tick.update(|t| *t = t.wrapping_add(1)),
+            std::time::Duration::from_millis(period_ms),
+        ) {
+            on_cleanup(move || handle.clear());
+        }
+    });
+    tick
+}
+
+/// One line of the cart, as shown (the server prices it again).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct CartLine {
+    item_id: Uuid,
+    name: String,
+    option_ids: Vec<Uuid>,
+    options: Vec<String>,
+    quantity: u32,
+    unit_cents: i64,
+}
+
+impl CartLine {
+    fn request(&self) -> OrderLineRequest {
+        OrderLineRequest {
+            item_id: self.item_id,
+            quantity: self.quantity,
+            option_ids: self.option_ids.clone(),
+        }
+    }
+}
+
+#[cfg(feature = "hydrate")]
+fn storage_key(restaurant: Uuid) -> String {
+    format!("stepperslife.cart.{restaurant}")
+}
+
+/// The cart kept in the browser's local storage, so a reload keeps it.
+#[cfg(feature = "hydrate")]
+fn load_cart(restaurant: Uuid) -> Vec<CartLine> {
+    window()
+        .local_storage()
+        .ok()
+        .flatten()
+        .and_then(|s| s.get_item(&storage_key(restaurant)).ok().flatten())
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default()
+}
+
+#[cfg(feature = "hydrate")]
+fn save_cart(restaurant: Uuid, lines: &[CartLine]) {
+    if let Some(s) = window().local_storage().ok().flatten() {
+        let key = storage_key(restaurant);
+        let _ = if lines.is_empty() {
+            s.remove_item(&key)
+        } else {
+            s.set_item(&key, &serde_json::to_string(lines).unwrap_or_default())
+        };
+    }
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn load_cart(_restaurant: Uuid) -> Vec<CartLine> {
+    Vec::new()
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn save_cart(_restaurant: Uuid, _lines: &[CartLine]) {}
+
+fn tags_text(tags: &[String]) -> String {
+    tags.iter()
+        .filter_map(|t| tag_label(t))
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+/// The menu with "Add" buttons and the cart with checkout.
+#[component]
+pub fn OrderingMenu(
+    restaurant_id: Uuid,
+    menu: Menu,
+    /// Pickup slots on offer.
+    slots: Vec<(DateTime<Utc>, String)>,
+    /// Open now (ASAP pickup possible).
+    open_now: bool,
+    /// Where to sign in when not signed in.
+    sign_in_url: Option<String>,
+) -> impl IntoView {
+    if menu.categories.is_empty() {
+        return view! { <p class="mt-6 text-slate-500" data-testid="no-menu">"This restaurant has not put its menu online yet."</p> }.into_any();
+    }
+    let menu = StoredValue::new(menu);
+    let cart = RwSignal::new(Vec::<CartLine>::new());
+    // Read the saved cart once in the browser, then save on every change after that.
+    let loaded = StoredValue::new(false);
+    Effect::new(move |_| {
+        if !loaded.get_value() {
+            cart.set(load_cart(restaurant_id));
+            loaded.set_value(true);
+        }
+    });
+    Effect::new(move |_| {
+        let lines = cart.get();
+        if loaded.get_value() {
+            save_cart(restaurant_id, &lines);
+        }
+    });
+    let choosing = RwSignal::new(None::<Uuid>);
+
+    let add = move |line: CartLine| {
+        cart.update(|c| {
+            if let Some(same) = c
+                .iter_mut()
+                .find(|l| l.item_id == line.item_id && l.option_ids == line.option_ids)
+            {
+                same.quantity = (same.quantity + line.quantity).min(super::rules::MAX_QUANTITY);
+            } else {
+                c.push(line);
+            }
+        });
+        choosing.set(None);
+    };
+
+    let categories = menu.with_value(|m| m.categories.clone());
+    view! {
+        <div class="mt-8 grid gap-6 lg:grid-cols-3">
+            <section class="lg:col-span-2" data-testid="menu">
+                <h2 class="text-xl font-bold">"Menu"</h2>
+                {categories.into_iter().map(|cat| view! {
+                    <div class="mt-5">
+                        <h3 class="border-b border-slate-200 pb-1 text-lg font-semibold">{cat.name}</h3>
+                        <ul class="mt-2 divide-y divide-slate-100">
+                            {cat.items.into_iter().map(|item| view! {
+                                <MenuItemRow item=item.clone() choosing menu on_add=Callback::new(add)/>
+                            }).collect_view()}
+                        </ul>
+                    </div>
+                }).collect_view()}
+            </section>
+            <CartPanel restaurant_id cart slots open_now sign_in_url/>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn MenuItemRow(
+    item: MenuItem,
+    choosing: RwSignal<Option<Uuid>>,
+    menu: StoredValue<Menu>,
+    on_add: Callback<CartLine>,
+) -> impl IntoView {
+    let id = item.id;
+    let has_choices = !item.option_groups.is_empty();
+    let chosen = RwSignal::new(Vec::<Uuid>::new());
+    let error = RwSignal::new(None::<String>);
+    let try_add = move || {
+        let req = OrderLineRequest {
+            item_id: id,
+            quantity: 1,
+            option_ids: chosen.get_untracked(),
+        };
+        match menu.with_value(|m| price_line(m, &req)) {
+            Ok(p) => {
+                error.set(None);
+                chosen.set(Vec::new());
+                on_add.run(CartLine {
+                    item_id: p.item_id,
+                    name: p.name,
+                    option_ids: p.option_ids,
+                    options: p.options,
+                    quantity: 1,
+                    unit_cents: p.unit_cents,
+                });
+            }
+            Err(e) => error.set(Some(e.to_string())),
+        }
+    };
+    let groups = item.option_groups.clone();
+    let tags = tags_text(&item.tags);
+    view! {
+        <li class="flex gap-3 py-3" data-testid="menu-item" data-item=item.name.clone()>
+            {item.photo_url.clone().map(|src| view! {
+                <img src=src alt="" class="h-20 w-20 shrink-0 rounded-md object-cover" loading="lazy"/>
+            })}
+            <div class="min-w-0 flex-1">
+                <div class="flex items-start justify-between gap-2">
+                    <div>
+                        <p class="font-medium">{item.name.clone()}</p>
+                        {(!item.description.is_empty()).then(|| view! { <p class="text-sm text-slate-600">{item.description.clone()}</p> })}
+                        {(!tags.is_empty()).then(|| view! { <p class="mt-0.5 text-xs text-emerald-700">{tags.clone()}</p> })}
+                    </div>
+                    <div class="shrink-0 text-right">
+                        <p class="font-medium">{format_cents(i64::from(item.price_cents))}</p>
+                        {if item.sold_out {
+                            Either::Left(view! { <p class="text-sm font-medium text-red-700" data-testid="sold-out">"Sold out"</p> })
+                        } else {
+                            Either::Right(view! {
+                                <button type="button" class="mt-1 rounded-md bg-amber-600 px-3 py-1 text-sm font-semibold text-white hover:bg-amber-700"
+                                    data-testid="add-item"
+                                    on:click=move |_| if has_choices { choosing.set(Some(id)) } else { try_add() }>
+                                    "Add"
+                                </button>
+                            })
+                        }}
+                    </div>
+                </div>
+                <Show when=move || choosing.get() == Some(id)>
+                    <div class="mt-2 rounded-md border border-slate-200 bg-slate-50 p-3" data-testid="chooser">
+                        {groups.clone().into_iter().map(|g| {
+                            let single = g.max_choices == 1;
+                            let rule = match (g.min_choices, g.max_choices) {
+                                (1, 1) => "choose 1".to_owned(),
+                                (0, max) => format!("optional, up to {max}"),
+                                (min, max) if min == max => format!("choose {min}"),
+                                (min, max) => format!("choose {min} to {max}"),
+                            };
+                            let group_options: Vec<Uuid> = g.options.iter().map(|o| o.id).collect();
+                            view! {
+                                <fieldset class="mt-1">
+                                    <legend class="text-sm font-medium">{g.name.clone()}<span class="ml-1 text-xs text-slate-500">{format!("({rule})")}</span></legend>
+                                    {g.options.into_iter().map(|o| {
+                                        let oid = o.id;
+                                        let others = group_options.clone();
+                                        let delta = if o.price_delta_cents == 0 { String::new() } else {
+                                            format!(" ({}{})", if o.price_delta_cents > 0 { "+" } else { "" }, format_cents(i64::from(o.price_delta_cents)))
+                                        };
+                                        view! {
+                                            <label class="mr-4 inline-flex items-center gap-1 text-sm">
+                                                <input type=if single { "radio" } else { "checkbox" } name=format!("g-{}", g.id)
+                                                    prop:checked=move || chosen.with(|c| c.contains(&oid))
+                                                    on:change=move |_| chosen.update(|c| {
+                                                        if c.contains(&oid) {
+                                                            c.retain(|x| *x != oid);
+                                                        } else {
+                                                            if single { c.retain(|x| !others.contains(x)); }
+                                                            c.push(oid);
+                                                        }
+                                                    })/>
+                                                {format!("{}{delta}", o.name)}
+                                            </label>
+                                        }
+                                    }).collect_view()}
+                                </fieldset>
+                            }
+                        }).collect_view()}
+                        <p class="mt-1 text-sm text-red-600">{move || error.get()}</p>
+                        <div class="mt-2 flex gap-2">
+                            <button type="button" class="rounded-md bg-amber-600 px-3 py-1 text-sm font-semibold text-white" data-testid="add-choice" on:click=move |_| try_add()>"Add to order"</button>
+                            <button type="button" class="rounded-md border border-slate-300 px-3 py-1 text-sm" on:click=move |_| choosing.set(None)>"Cancel"</button>
+                        </div>
+                    </div>
+                </Show>
+            </div>
+        </li>
+    }
+}
+
+#[component]
+fn CartPanel(
+    restaurant_id: Uuid,
+    cart: RwSignal<Vec<CartLine>>,
+    slots: Vec<(DateTime<Utc>, String)>,
+    open_now: bool,
+    sign_in_url: Option<String>,
+) -> impl IntoView {
+    let pickup = RwSignal::new(if open_now {
+        "asap".to_owned()
+    } else {
+        slots
+            .first()
+            .map(|(t, _)| t.to_rfc3339())
+            .unwrap_or_default()
+    });
+    let note = RwSignal::new(String::new());
+    // One key per checkout attempt: a retry of the same cart reuses it, a changed cart gets a new
+    // one.
+    let key = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        cart.track();
+        key.set(None);
+    });
+    let submit = ServerAction::<SubmitOrder>::new();
+    let total = move || {
+        cart.with(|c| {
+            c.iter()
+                .map(|l| l.unit_cents * i64::from(l.quantity))
+                .sum::<i64>()
+        })
+    };
+    let place = move |_| {
+        let pickup = match pickup.get_untracked().as_str() {
+            "asap" => Pickup::Asap,
+            other => match DateTime::parse_from_rfc3339(other) {
+                Ok(t) => Pickup::At {
+                    at: t.with_timezone(&Utc),
+                },
+                Err(_) => Pickup::Asap,
+            },
+        };
+        let k = key
+            .get_untracked()
+            .unwrap_or_else(|| Uuid::new_v4().to_string());
+        key.set(Some(k.clone()));
+        submit.dispatch(SubmitOrder {
+            request: PlaceOrder {
+                restaurant_id,
+                lines: cart.with_untracked(|c| c.iter().map(CartLine::request).collect()),
+                pickup,
+                note: note.get_untracked(),
+                expected_total_cents: Some(total()),
+            },
+            key: k,
+        });
+    };
+    let navigate = leptos_router::hooks::use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(order)) = submit.value().get() {
+            cart.set(Vec::new());
+            save_cart(restaurant_id, &[]);
+            navigate(&format!("/orders/{}", order.id), Default::default());
+        }
+    });
+    let error = move || {
+        submit
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| e.to_string())
+    };
+    let no_slots = slots.is_empty();
+    view! {
+        <aside class="h-fit rounded-lg border border-slate-200 bg-white p-4 lg:sticky lg:top-4" data-testid="cart">
+            <h2 class="text-lg font-bold">"Your pickup order"</h2>
+            <Show when=move || cart.with(|c| !c.is_empty()) fallback=|| view! { <p class="mt-2 text-sm text-slate-500">"Add dishes from the menu."</p> }>
+                <ul class="mt-2 space-y-2 text-sm">
+                    <For each=move || cart.get().into_iter().enumerate() key=|(i, l)| (*i, l.item_id, l.quantity, l.option_ids.clone()) let:((i, l))>
+                        <li class="flex items-start justify-between gap-2" data-testid="cart-line">
+                            <div>
+                                <p><span class="font-medium">{format!("{} × ", l.quantity)}</span>{l.name.clone()}</p>
+                                {(!l.options.is_empty()).then(|| view! { <p class="text-xs text-slate-500">{l.options.join(", ")}</p> })}
+                            </div>
+                            <div class="flex shrink-0 items-center gap-1">
+                                <span>{format_cents(l.unit_cents * i64::from(l.quantity))}</span>
+                                <button type="button" aria-label="One fewer" class="rounded border px-1.5" on:click=move |_| cart.update(|c| {
+                                    if let Some(x) = c.get_mut(i) { if x.quantity > 1 { x.quantity -= 1 } else { c.remove(i); } }
+                                })>"−"</button>
+                                <button type="button" aria-label="One more" class="rounded border px-1.5" on:click=move |_| cart.update(|c| {
+                                    if let Some(x) = c.get_mut(i) { x.quantity = (x.quantity + 1).min(super::rules::MAX_QUANTITY) }
+                                })>"+"</button>
+                            </div>
+                        </li>
+                    </For>
+                </ul>
+                <p class="mt-3 flex justify-between border-t pt-2 font-semibold"><span>"Total"</span><span data-testid="cart-total">{move || format_cents(total())}</span></p>
+                <label class="mt-3 block text-sm font-medium" for="pickup">"Pickup"</label>
+                <select id="pickup" class="mt-1 block w-full rounded-md border border-slate-300 px-2 py-1.5" data-testid="pickup"
+                    on:change=move |ev| pickup.set(event_target_value(&ev)) prop:value=move || pickup.get()>
+                    {open_now.then(|| view! { <option value="asap">"As soon as possible"</option> })}
+                    {slots.iter().map(|(t, label)| view! { <option value=t.to_rfc3339()>{label.clone()}</option> }).collect_view()}
+                </select>
+                {(no_slots && !open_now).then(|| view! { <p class="mt-1 text-sm text-slate-600">"No pickup times in the next day."</p> })}
+                <label class="mt-3 block text-sm font-medium" for="note">"Note for the kitchen (optional)"</label>
+                <textarea id="note" rows="2" maxlength="300" class="mt-1 block w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm"
+                    prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))></textarea>
+                {match sign_in_url.clone() {
+                    Some(url) => Either::Left(view! {
+                        <a href=url rel="external" class="mt-3 block rounded-md bg-amber-600 px-4 py-2 text-center font-semibold text-white" data-testid="sign-in-to-order">"Sign in to order"</a>
+                    }),
+                    None => Either::Right(view! {
+                        <button type="button" class="mt-3 w-full rounded-md bg-amber-600 px-4 py-2 font-semibold text-white hover:bg-amber-700 disabled:opacity-60"
+                            data-testid="place-order" disabled=move || submit.pending().get() || (no_slots && !open_now) on:click=place>
+                            {move || if submit.pending().get() { "Placing…" } else { "Place pickup order" }}
+                        </button>
+                    }),
+                }}
+                <p class="mt-2 text-sm text-red-700" role="alert" data-testid="order-error">{error}</p>
+            </Show>
+        </aside>
+    }
+}
+
+fn pickup_text(at: Option<DateTime<Utc>>) -> String {
+    match at {
+        None => "As soon as possible".to_owned(),
+        Some(t) => format!("{} UTC", t.format("%a %d %b %H:%M")),
+    }
+}
+
+/// Status in colour.
+#[component]
+fn StatusBadge(status: OrderStatus) -> impl IntoView {
+    let class = match status {
+        OrderStatus::Ready => "bg-green-100 text-green-800",
+        OrderStatus::Rejected | OrderStatus::Cancelled => "bg-red-100 text-red-800",
+        OrderStatus::PickedUp => "bg-slate-100 text-slate-700",
+        _ => "bg-amber-100 text-amber-800",
+    };
+    view! {
+        <span class=format!("rounded px-2 py-0.5 text-sm font-semibold {class}") data-testid="order-status" data-status=status.as_str()>
+            {status.label()}
+        </span>
+    }
+}
+
+#[component]
+fn OrderLines(order: Order) -> impl IntoView {
+    view! {
+        <ul class="mt-2 space-y-1 text-sm">
+            {order.lines.into_iter().map(|l| view! {
+                <li class="flex justify-between gap-2">
+                    <span>{format!("{} × {}", l.quantity, l.name)}
+                        {(!l.options.is_empty()).then(|| view! { <span class="text-slate-500">{format!(" ({})", l.options.join(", "))}</span> })}
+                    </span>
+                    <span>{format_cents(l.line_cents)}</span>
+                </li>
+            }).collect_view()}
+        </ul>
+        <p class="mt-2 flex justify-between border-t pt-1 font-semibold"><span>"Total"</span><span>{format_cents(order.total_cents)}</span></p>
+        {(!order.note.is_empty()).then(|| view! { <p class="mt-1 text-sm text-slate-600">{format!("Note: {}", order.note)}</p> })}
+    }
+}
+
+/// `/orders/:id`: the order, live.
+#[component]
+pub fn OrderPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").and_then(|s| s.parse::<Uuid>().ok());
+    let tick = use_tick(4000);
+    let cancel = ServerAction::<StepOrder>::new();
+    let data = Resource::new(
+        move || (id(), tick.get(), cancel.version().get()),
+        |(id, _, _)| async move {
+            match id {
+                Some(id) => get_order(id).await,
+                None => Err(AppError::not_found("There is no such order.")),
+            }
+        },
+    );
+    view! {
+        <Title text="Your order"/>
+        <Transition fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(AppError::NotFound(_)) => view! { <NotFound what="order"/> }.into_any(),
+                    Err(AppError::Unauthorized) => view! { <p>"Sign in to see your orders."</p> }.into_any(),
+                    Err(e) => view! { <ErrorBox message=e.to_string()/> }.into_any(),
+                    Ok(d) => {
+                        let o = d.order.clone();
+                        view! {
+                            <article class="mx-auto max-w-xl rounded-lg border border-slate-200 bg-white p-6" data-testid="order">
+                                <p class="text-sm text-slate-500"><a class="underline" href=format!("/r/{}", d.restaurant_slug)>{o.restaurant_name.clone()}</a></p>
+                                <div class="mt-1 flex flex-wrap items-center justify-between gap-2">
+                                    <h1 class="text-2xl font-bold">{format!("Order #{}", o.number)}</h1>
+                                    <StatusBadge status=o.status/>
+                                </div>
+                                <p class="mt-1 text-sm">{format!("Pickup: {}", pickup_text(o.pickup_at))}</p>
+                                <OrderLines order=o.clone()/>
+                                <h2 class="mt-4 text-sm font-semibold">"History"</h2>
+                                <ul class="text-sm text-slate-600" data-testid="history">
+                                    {d.history.into_iter().map(|(label, by, at)| view! {
+                                        <li>{format!("{} UTC — {label} by {by}", at.format("%H:%M"))}</li>
+                                    }).collect_view()}
+                                </ul>
+                                {d.can_cancel.then(|| view! {
+                                    <ActionForm action=cancel attr:class="mt-4">
+                                        <input type="hidden" name="id" value=o.id.to_string()/>
+                                        <input type="hidden" name="step" value=Step::Cancel.as_str()/>
+                                        <button class="rounded-md border border-red-300 px-3 py-1.5 text-sm text-red-700 hover:bg-red-50" data-testid="cancel-order">"Cancel order"</button>
+                                    </ActionForm>
+                                })}
+                                <p class="mt-2 text-sm text-red-700">{move || cancel.value().get().and_then(Result::err).map(|e| e.to_string())}</p>
+                            </article>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// `/orders`: the customer's orders, live.
+#[component]
+pub fn MyOrdersPage() -> impl IntoView {
+    let tick = use_tick(10_000);
+    let orders = Resource::new(move || tick.get(), |_| my_orders());
+    view! {
+        <Title text="My orders"/>
+        <h1 class="text-2xl font-bold">"My orders"</h1>
+        <Transition fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match orders.await {
+                    Err(AppError::Unauthorized) => view! { <p class="mt-4">"Sign in to see your orders."</p> }.into_any(),
+                    Err(e) => view! { <ErrorBox message=e.to_string()/> }.into_any(),
+                    Ok(list) if list.is_empty() => view! { <p class="mt-4 text-slate-600">"No orders yet. "<a class="underline" href="/">"Find a restaurant"</a></p> }.into_any(),
+                    Ok(list) => view! {
+                        <ul class="mt-4 space-y-3" data-testid="my-orders">
+                            {list.into_iter().map(|o| view! {
+                                <li class="rounded-lg border border-slate-200 bg-white p-4">
+                                    <a href=format!("/orders/{}", o.id) class="flex flex-wrap items-center justify-between gap-2">
+                                        <span><span class="font-semibold">{o.restaurant_name.clone()}</span>{format!(" · #{} · {}", o.number, format_cents(o.total_cents))}</span>
+                                        <StatusBadge status=o.status/>
+                                    </a>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// `/dashboard/r/:slug/orders`: the restaurant's queue, refreshed every few seconds.
+#[component]
+pub fn QueuePage() -> impl IntoView {
+    let params = use_params_map();
+    let slug = move || params.read().get("slug").unwrap_or_default();
+    let tick = use_tick(3000);
+    let step = ServerAction::<StepOrder>::new();
+    let queue = Resource::new(
+        move || (slug(), tick.get(), step.version().get()),
+        |(slug, _, _)| order_queue(slug),
+    );
+    view! {
+        <Title text="Orders"/>
+        <Transition fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match queue.await {
+                    Err(AppError::NotFound(_)) => view! { <NotFound what="restaurant"/> }.into_any(),
+                    Err(e) => view! { <ErrorBox message=e.to_string()/> }.into_any(),
+                    Ok(q) => view! {
+                        <div class="flex flex-wrap items-center justify-between gap-2">
+                            <h1 class="text-2xl font-bold">{format!("Orders · {}", q.restaurant_name)}</h1>
+                            <a class="text-sm underline" href=format!("/dashboard/r/{}/menu", q.slug)>"Menu and sold-out"</a>
+                        </div>
+                        <p class="text-sm text-slate-500">"New orders appear here by themselves."</p>
+                        <p class="mt-2 text-sm text-red-700" role="alert">{move || step.value().get().and_then(Result::err).map(|e| e.to_string())}</p>
+                        {if q.entries.is_empty() {
+                            Either::Left(view! { <p class="mt-4 text-slate-600" data-testid="queue-empty">"No orders yet today."</p> })
+                        } else {
+                            Either::Right(view! {
+                                <ul class="mt-4 grid gap-3 md:grid-cols-2" data-testid="queue">
+                                    {q.entries.into_iter().map(|e| {
+                                        let o = e.order.clone();
+                                        view! {
+                                            <li class="rounded-lg border border-slate-200 bg-white p-4" data-testid="queue-order" data-number=o.number.to_string()>
+                                                <div class="flex items-center justify-between gap-2">
+                                                    <p class="font-semibold">{format!("#{} · {}", o.number, e.customer_name)}</p>
+                                                    <StatusBadge status=o.status/>
+                                                </div>
+                                                <p class="text-sm text-slate-600">{format!("Pickup: {} · placed {} UTC", pickup_text(o.pickup_at), o.created_at.format("%H:%M"))}</p>
+                                                <OrderLines order=o.clone()/>
+                                                <div class="mt-3 flex flex-wrap gap-2">
+                                                    {e.steps.into_iter().map(|s| view! {
+                                                        <ActionForm action=step>
+                                                            <input type="hidden" name="id" value=o.id.to_string()/>
+                                                            <input type="hidden" name="step" value=s.as_str()/>
+                                                            <button class=if s == Step::Reject { "rounded-md border border-red-300 px-3 py-1.5 text-sm text-red-700" } else { "rounded-md bg-amber-600 px-3 py-1.5 text-sm font-semibold text-white" }
+                                                                data-step=s.as_str()>{s.label()}</button>
+                                                        </ActionForm>
+                                                    }).collect_view()}
+                                                </div>
+                                            </li>
+                                        }
+                                    }).collect_view()}
+                                </ul>
+                            })
+                        }}
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}

@@ -1,0 +1,294 @@
+//! Staff: an owner creates a single-use invitation link (valid 7 days) and sends it to a person;
+//! that person, signed in, opens it and joins. Staff run the order queue and mark dishes sold
+//! out; the owner can remove them at any time.
+
+use chrono::{DateTime, Utc};
+use leptos::{either::Either, prelude::*};
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+use platform::AppError;
+use serde::{Deserialize, Serialize};
+use ui::{ErrorBox, FormError, NotFound};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffMember {
+    pub user_id: Uuid,
+    pub name: String,
+    pub added_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffData {
+    pub restaurant_id: Uuid,
+    pub name: String,
+    pub slug: String,
+    pub staff: Vec<StaffMember>,
+}
+
+/// The restaurant's staff, for its owner.
+#[server(prefix = "/api/staff", endpoint = "list")]
+pub async fn get_staff(slug: String) -> Result<StaffData, AppError> {
+    ssr::list(slug).await.map_err(AppError::respond)
+}
+
+/// A new invitation link (shown once).
+#[server(prefix = "/api/staff", endpoint = "invite")]
+pub async fn create_invite(restaurant_id: Uuid) -> Result<String, AppError> {
+    ssr::invite(restaurant_id).await.map_err(AppError::respond)
+}
+
+#[server(prefix = "/api/staff", endpoint = "remove")]
+pub async fn remove_staff(restaurant_id: Uuid, user_id: Uuid) -> Result<(), AppError> {
+    ssr::remove(restaurant_id, user_id)
+        .await
+        .map_err(AppError::respond)
+}
+
+/// The name of the restaurant an invitation is for, while it can be used.
+#[server(prefix = "/api/staff", endpoint = "invitation")]
+pub async fn get_invitation(token: String) -> Result<String, AppError> {
+    ssr::invitation(token).await.map_err(AppError::respond)
+}
+
+/// Joins the restaurant as staff, then opens the dashboard.
+#[server(prefix = "/api/staff", endpoint = "join")]
+pub async fn join_staff(token: String) -> Result<(), AppError> {
+    ssr::join(token).await.map_err(AppError::respond)
+}
+
+#[component]
+pub fn StaffPage() -> impl IntoView {
+    let params = use_params_map();
+    let slug = move || params.read().get("slug").unwrap_or_default();
+    let invite = ServerAction::<CreateInvite>::new();
+    let remove = ServerAction::<RemoveStaff>::new();
+    let data = Resource::new(
+        move || (slug(), remove.version().get()),
+        |(slug, _)| get_staff(slug),
+    );
+    let remove_error = Signal::derive(move || remove.value().get().and_then(Result::err));
+    view! {
+        <Title text="Staff"/>
+        <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(AppError::NotFound(_)) => view! { <NotFound what="restaurant"/> }.into_any(),
+                    Err(e) => view! { <ErrorBox message=e.to_string()/> }.into_any(),
+                    Ok(d) => {
+                        let rid = d.restaurant_id;
+                        view! {
+                            <div class="mx-auto max-w-2xl rounded-lg border border-slate-200 bg-white p-6">
+                                <h1 class="text-2xl font-bold">{format!("Staff · {}", d.name)}</h1>
+                                <p class="mt-1 text-sm text-slate-600">"Staff see and move orders along and mark dishes sold out. They cannot change the menu, hours or staff."</p>
+                                {if d.staff.is_empty() {
+                                    Either::Left(view! { <p class="mt-4 text-slate-600" data-testid="no-staff">"No staff yet."</p> })
+                                } else {
+                                    Either::Right(view! {
+                                        <ul class="mt-4 divide-y" data-testid="staff-list">
+                                            {d.staff.into_iter().map(|m| view! {
+                                                <li class="flex items-center justify-between py-2">
+                                                    <span>{m.name}<span class="ml-2 text-xs text-slate-500">{format!("since {}", m.added_at.format("%d %b %Y"))}</span></span>
+                                                    <ActionForm action=remove>
+                                                        <input type="hidden" name="restaurant_id" value=rid.to_string()/>
+                                                        <input type="hidden" name="user_id" value=m.user_id.to_string()/>
+                                                        <button class="rounded-md border border-red-300 px-2 py-1 text-sm text-red-700">"Remove"</button>
+                                                    </ActionForm>
+                                                </li>
+                                            }).collect_view()}
+                                        </ul>
+                                    })
+                                }}
+                                <FormError error=remove_error/>
+                                <ActionForm action=invite attr:class="mt-6">
+                                    <input type="hidden" name="restaurant_id" value=rid.to_string()/>
+                                    <button class="rounded-md bg-amber-600 px-4 py-2 text-sm font-semibold text-white" data-testid="create-invite">"Create an invitation link"</button>
+                                </ActionForm>
+                                {move || invite.value().get().map(|r| match r {
+                                    Ok(link) => Either::Left(view! {
+                                        <div class="mt-3 rounded-md bg-slate-50 p-3 text-sm">
+                                            <p>"Send this link to the person you want to add. It works once, for 7 days, and they must be signed in:"</p>
+                                            <input readonly class="mt-1 w-full rounded border px-2 py-1 font-mono text-xs" value=link data-testid="invite-link"/>
+                                        </div>
+                                    }),
+                                    Err(e) => Either::Right(view! { <div class="mt-3"><ErrorBox message=e.to_string()/></div> }),
+                                })}
+                            </div>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn JoinStaffPage() -> impl IntoView {
+    let params = use_params_map();
+    let token = move || params.read().get("token").unwrap_or_default();
+    let info = Resource::new(token, get_invitation);
+    let join = ServerAction::<JoinStaff>::new();
+    let error = Signal::derive(move || join.value().get().and_then(Result::err));
+    view! {
+        <Title text="Join as staff"/>
+        <div class="mx-auto max-w-md rounded-lg border border-slate-200 bg-white p-6">
+            <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match info.await {
+                        Err(e) => view! { <ErrorBox message=e.to_string()/> }.into_any(),
+                        Ok(name) => view! {
+                            <h1 class="text-xl font-bold">{format!("Join {name} as staff")}</h1>
+                            <p class="mt-2 text-sm text-slate-600">"You will see its orders and can mark dishes sold out."</p>
+                            <ActionForm action=join attr:class="mt-4 space-y-3">
+                                <input type="hidden" name="token" value=token()/>
+                                <FormError error/>
+                                <button class="rounded-md bg-amber-600 px-4 py-2 font-semibold text-white" data-testid="join-staff">"Join"</button>
+                            </ActionForm>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </div>
+    }
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use chrono::{TimeDelta, Utc};
+    use platform::AppError;
+    use rand::RngCore;
+    use sha2::{Digest, Sha256};
+    use uuid::Uuid;
+
+    use super::{StaffData, StaffMember};
+    use crate::access::{Role, ssr::require};
+    use crate::restaurants::ssr::{id_and_name, require_user};
+
+    /// How long an invitation link works.
+    pub const INVITE_LIFETIME: TimeDelta = TimeDelta::days(7);
+
+    fn hash(token: &str) -> String {
+        Sha256::digest(token.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    pub async fn list(slug: String) -> Result<StaffData, AppError> {
+        let (state, user) = require_user().await?;
+        let (id, name) = id_and_name(&state.pool, &slug).await?;
+        require(&state.pool, id, user.id, Role::Owner).await?;
+        let rows: Vec<(Uuid, String, chrono::DateTime<Utc>)> = sqlx::query_as(
+            "select user_id, user_name, added_at from restaurant_staff where restaurant_id = $1 order by added_at",
+        )
+        .bind(id)
+        .fetch_all(&state.pool)
+        .await?;
+        Ok(StaffData {
+            restaurant_id: id,
+            name,
+            slug,
+            staff: rows
+                .into_iter()
+                .map(|(user_id, name, added_at)| StaffMember {
+                    user_id,
+                    name,
+                    added_at,
+                })
+                .collect(),
+        })
+    }
+
+    pub async fn invite(restaurant: Uuid) -> Result<String, AppError> {
+        let (state, user) = require_user().await?;
+        require(&state.pool, restaurant, user.id, Role::Owner).await?;
+        let mut bytes = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut bytes);
+        let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        sqlx::query(
+            "insert into staff_invites (token_hash, restaurant_id, created_by, expires_at) values ($1, $2, $3, $4)",
+        )
+        .bind(hash(&token))
+        .bind(restaurant)
+        .bind(user.id)
+        .bind(Utc::now() + INVITE_LIFETIME)
+        .execute(&state.pool)
+        .await?;
+        Ok(format!(
+            "{}/staff/join/{token}",
+            state.suite.origin_of("restaurants")
+        ))
+    }
+
+    pub async fn remove(restaurant: Uuid, member: Uuid) -> Result<(), AppError> {
+        let (state, user) = require_user().await?;
+        require(&state.pool, restaurant, user.id, Role::Owner).await?;
+        sqlx::query("delete from restaurant_staff where restaurant_id = $1 and user_id = $2")
+            .bind(restaurant)
+            .bind(member)
+            .execute(&state.pool)
+            .await?;
+        Ok(())
+    }
+
+    fn unusable() -> AppError {
+        AppError::not_found(
+            "This invitation link has expired or was already used. Ask the owner for a new one.",
+        )
+    }
+
+    pub async fn invitation(token: String) -> Result<String, AppError> {
+        let (state, _) = require_user().await?;
+        sqlx::query_scalar(
+            "select r.name from staff_invites i join restaurants r on r.id = i.restaurant_id
+             where i.token_hash = $1 and i.used_at is null and i.expires_at > now()",
+        )
+        .bind(hash(&token))
+        .fetch_optional(&state.pool)
+        .await?
+        .ok_or_else(unusable)
+    }
+
+    pub async fn join(token: String) -> Result<(), AppError> {
+        let (state, user) = require_user().await?;
+        let mut tx = state.pool.begin().await?;
+        // Used up in the same statement that checks it: two people cannot both use one link.
+        let restaurant: Option<Uuid> = sqlx::query_scalar(
+            "update staff_invites set used_by = $2, used_at = now()
+             where token_hash = $1 and used_at is null and expires_at > now()
+             returning restaurant_id",
+        )
+        .bind(hash(&token))
+        .bind(user.id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let restaurant = restaurant.ok_or_else(unusable)?;
+        let owner: Uuid = sqlx::query_scalar("select owner_id from restaurants where id = $1")
+            .bind(restaurant)
+            .fetch_one(&mut *tx)
+            .await?;
+        if owner == user.id {
+            return Err(AppError::Conflict {
+                field: None,
+                message:
+                    "You own this restaurant already; send the link to the person you want to add."
+                        .into(),
+            });
+        }
+        sqlx::query(
+            "insert into restaurant_staff (restaurant_id, user_id, user_name, added_by)
+             select $1, $2, $3, created_by from staff_invites where token_hash = $4
+             on conflict (restaurant_id, user_id) do nothing",
+        )
+        .bind(restaurant)
+        .bind(user.id)
+        .bind(&user.name)
+        .bind(hash(&token))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        tracing::info!(user_id = %user.id, restaurant_id = %restaurant, "joined as staff");
+        leptos_axum::redirect("/dashboard");
+        Ok(())
+    }
+}

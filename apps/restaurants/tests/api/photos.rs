@@ -1,0 +1,202 @@
+//! Photo uploads against the real object store: checked by content and size, the old object
+//! removed on replace, and never a row without its object or an object without its row.
+
+use reqwest::{StatusCode, header, multipart};
+
+use crate::helpers::{ORIGIN, TestApp, spawn_app};
+
+/// The smallest PNG: a 1×1 transparent pixel.
+pub const PNG: &[u8] = &[
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4,
+    0x89, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x00, 0x01, 0x00, 0x00,
+    0x05, 0x00, 0x01, 0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE,
+    0x42, 0x60, 0x82,
+];
+
+/// Posts the upload form as a browser would (the page's origin, `back` first).
+pub async fn upload(
+    app: &TestApp,
+    path: &str,
+    bytes: Vec<u8>,
+    cookie: Option<&str>,
+) -> reqwest::Response {
+    let form = multipart::Form::new()
+        .text("back", "/dashboard/r/x/menu")
+        .part(
+            "photo",
+            multipart::Part::bytes(bytes).file_name("photo.png"),
+        );
+    let mut req = TestApp::client()
+        .post(app.url(path))
+        .header(header::ORIGIN, ORIGIN)
+        .multipart(form);
+    if let Some(c) = cookie {
+        req = req.header(header::COOKIE, format!("sl_session={c}"));
+    }
+    req.send().await.expect("upload")
+}
+
+fn location(res: &reqwest::Response) -> String {
+    res.headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+async fn cover_key(app: &TestApp, id: uuid::Uuid) -> Option<String> {
+    sqlx::query_scalar("select cover_key from restaurants where id = $1")
+        .bind(id)
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("row")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cover_photo_is_stored_shown_and_replaced() {
+    let app = spawn_app().await;
+    let (owner_id, owner) = app.session_for("Owner").await;
+    let k = app.kitchen(owner_id).await;
+    let path = format!("/dashboard/photos/cover/{}", k.id);
+
+    let res = upload(&app, &path, PNG.to_vec(), Some(&owner)).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&res), "/dashboard/r/x/menu");
+    let first = cover_key(&app, k.id).await.expect("cover set");
+    assert!(
+        first.starts_with(&format!("covers/{}/", k.id)) && first.ends_with(".png"),
+        "{first}"
+    );
+    let media = app.get(&format!("/media/{first}"), None).await;
+    assert_eq!(media.status(), StatusCode::OK);
+    assert_eq!(media.headers()[header::CONTENT_TYPE], "image/png");
+    assert_eq!(media.bytes().await.expect("bytes").as_ref(), PNG);
+
+    // Shown on the page and, once featured, in the API with an absolute URL.
+    let html = app
+        .get(&format!("/r/{}", k.slug), None)
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(html.contains(&format!("/media/{first}")));
+    sqlx::query("update restaurants set featured = true where id = $1")
+        .bind(k.id)
+        .execute(&app.db.pool)
+        .await
+        .expect("feature");
+    let list: serde_json::Value = app
+        .get("/api/v1/restaurants?featured=true&limit=50", None)
+        .await
+        .json()
+        .await
+        .expect("json");
+    let me = list["restaurants"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|r| r["slug"] == k.slug.as_str())
+        .cloned()
+        .expect("listed");
+    assert!(
+        me["cover_url"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("http") && u.ends_with(&first)),
+        "{me}"
+    );
+
+    // Replaced: the new object is used and the old one is gone.
+    let res = upload(&app, &path, PNG.to_vec(), Some(&owner)).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let second = cover_key(&app, k.id).await.expect("cover set");
+    assert_ne!(first, second);
+    let stored = app.storage().list("covers/").await.expect("list");
+    assert_eq!(stored, vec![second]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_is_not_an_image_or_too_big_is_refused_and_nothing_is_kept() {
+    let app = spawn_app().await;
+    let (owner_id, owner) = app.session_for("Owner").await;
+    let k = app.kitchen(owner_id).await;
+    let path = format!("/dashboard/photos/cover/{}", k.id);
+    let svg = b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>".to_vec();
+    let mut big = PNG.to_vec();
+    big.resize(6 * 1024 * 1024, 0);
+    for (bytes, words) in [
+        (svg, "Only JPEG"),
+        (big, "larger than 5 MiB"),
+        (Vec::new(), "empty"),
+    ] {
+        let res = upload(&app, &path, bytes, Some(&owner)).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let to = location(&res);
+        let shown = urlencoding_decode(&to);
+        assert!(
+            to.starts_with("/dashboard/r/x/menu?photo_error=") && shown.contains(words),
+            "{shown}"
+        );
+    }
+    assert_eq!(cover_key(&app, k.id).await, None);
+    assert!(app.storage().list("").await.expect("list").is_empty());
+    // Signed out: refused before anything is read.
+    let res = upload(&app, &path, PNG.to_vec(), None).await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+}
+
+fn urlencoding_decode(s: &str) -> String {
+    url::form_urlencoded::parse(s.split_once('?').map_or("", |(_, q)| q).as_bytes())
+        .map(|(_, v)| v.into_owned())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_row_update_leaves_no_object_and_a_deleted_item_takes_its_photo() {
+    let app = spawn_app().await;
+    let (owner_id, owner) = app.session_for("Owner").await;
+    let k = app.kitchen(owner_id).await;
+    let path = format!("/dashboard/photos/item/{}", k.wings);
+
+    // The database refuses the update (a trigger stands in for a failure after the upload).
+    sqlx::query(
+        "create function refuse_photo() returns trigger language plpgsql as $$
+         begin raise exception 'photo updates are off'; end $$",
+    )
+    .execute(&app.db.pool)
+    .await
+    .expect("function");
+    sqlx::query("create trigger refuse_photo before update of photo_key on menu_items for each row execute function refuse_photo()")
+        .execute(&app.db.pool)
+        .await
+        .expect("trigger");
+    let res = upload(&app, &path, PNG.to_vec(), Some(&owner)).await;
+    assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(
+        app.storage().list("").await.expect("list").is_empty(),
+        "the stored object was removed again"
+    );
+    sqlx::query("drop trigger refuse_photo on menu_items")
+        .execute(&app.db.pool)
+        .await
+        .expect("drop");
+
+    let res = upload(&app, &path, PNG.to_vec(), Some(&owner)).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let key: Option<String> = sqlx::query_scalar("select photo_key from menu_items where id = $1")
+        .bind(k.wings)
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("row");
+    let key = key.expect("photo set");
+    assert_eq!(app.storage().list("items/").await.expect("list"), vec![key]);
+    let res = app
+        .call(
+            "/api/menu/delete-item",
+            &[("id", &k.wings.to_string())],
+            Some(&owner),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(app.storage().list("items/").await.expect("list").is_empty());
+}

@@ -1,0 +1,160 @@
+//! The account page's "Recent restaurant orders", with "Order again". The portal asks the
+//! restaurants app on the user's behalf, forwarding their session cookie; restaurants checks
+//! everything as for any order (open now, on the menu, not sold out, today's prices).
+
+use api::restaurants::{Order, format_cents};
+use leptos::prelude::*;
+use platform::AppError;
+use serde::{Deserialize, Serialize};
+use ui::FormError;
+use uuid::Uuid;
+
+/// A past order and the idempotency key its "Order again" button sends: pressing twice (or a
+/// retried request) places one order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PastOrder {
+    pub order: Order,
+    pub again_key: String,
+}
+
+#[server(prefix = "/api/account", endpoint = "restaurant-orders")]
+pub async fn recent_restaurant_orders() -> Result<Vec<PastOrder>, AppError> {
+    ssr::recent().await.map_err(AppError::respond)
+}
+
+/// Places the same order again, then opens it on the restaurants app.
+#[server(prefix = "/api/account", endpoint = "order-again")]
+pub async fn order_again(order_id: Uuid, key: String) -> Result<(), AppError> {
+    ssr::again(order_id, key).await.map_err(AppError::respond)
+}
+
+#[component]
+pub fn RecentOrders() -> impl IntoView {
+    let again = ServerAction::<OrderAgain>::new();
+    let orders = Resource::new(|| (), |()| recent_restaurant_orders());
+    let error = Signal::derive(move || again.value().get().and_then(Result::err));
+    view! {
+        <section class="rounded-lg border border-slate-200 bg-white p-5 md:col-span-2" data-testid="recent-orders">
+            <h2 class="text-lg font-semibold">"Recent restaurant orders"</h2>
+            <FormError error/>
+            <Suspense fallback=|| view! { <p class="mt-2 text-sm text-slate-500">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match orders.await {
+                        Err(e) => view! { <p class="mt-2 text-sm text-slate-600">{e.to_string()}</p> }.into_any(),
+                        Ok(list) if list.is_empty() => view! { <p class="mt-2 text-sm text-slate-600">"No orders yet."</p> }.into_any(),
+                        Ok(list) => view! {
+                            <ul class="mt-2 divide-y divide-slate-100 text-sm">
+                                {list.into_iter().map(|p| {
+                                    let o = p.order;
+                                    let items = o.lines.iter().map(|l| format!("{} × {}", l.quantity, l.name)).collect::<Vec<_>>().join(", ");
+                                    view! {
+                                        <li class="flex flex-wrap items-center justify-between gap-2 py-2" data-testid="past-order">
+                                            <div>
+                                                <a href=o.url.clone() class="font-medium hover:underline">{format!("{} · #{}", o.restaurant_name, o.number)}</a>
+                                                <p class="text-slate-600">{format!("{items} · {} · {} · {}", format_cents(o.total_cents), o.status.label(), o.created_at.format("%d %b %Y"))}</p>
+                                            </div>
+                                            <ActionForm action=again>
+                                                <input type="hidden" name="order_id" value=o.id.to_string()/>
+                                                <input type="hidden" name="key" value=p.again_key/>
+                                                <button class="rounded-md border border-amber-600 px-3 py-1.5 font-medium text-amber-700 hover:bg-amber-50" data-testid="order-again">"Order again"</button>
+                                            </ActionForm>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use api::client::ClientError;
+    use platform::AppError;
+    use uuid::Uuid;
+
+    use super::PastOrder;
+    use crate::server::{AppState, require_user};
+
+    /// The caller's session cookie as `name=value`, to act for them at another app.
+    async fn session_cookie(state: &AppState) -> Result<String, AppError> {
+        let parts: http::request::Parts =
+            leptos_axum::extract().await.map_err(AppError::internal)?;
+        let id = state
+            .sessions
+            .session_id(&parts.headers)
+            .ok_or(AppError::Unauthorized)?;
+        Ok(format!("{}={id}", state.sessions.settings().cookie_name))
+    }
+
+    fn from_client(e: ClientError) -> AppError {
+        match e {
+            ClientError::Refused { status: 401, .. } => AppError::Unauthorized,
+            ClientError::Refused {
+                status: 404,
+                message,
+                ..
+            } => AppError::NotFound(message),
+            ClientError::Refused { message, .. } => AppError::Conflict {
+                field: None,
+                message,
+            },
+            other => {
+                tracing::warn!(error = %other, "restaurants could not be reached");
+                AppError::Unavailable(
+                    "Restaurant orders can't be reached right now. Try again in a moment.".into(),
+                )
+            }
+        }
+    }
+
+    pub async fn recent() -> Result<Vec<PastOrder>, AppError> {
+        let (state, _) = require_user().await?;
+        let cookie = session_cookie(&state).await?;
+        let list = state
+            .aggregator
+            .restaurants()
+            .recent_orders(&cookie, 5, None)
+            .await
+            .map_err(from_client)?;
+        Ok(list
+            .orders
+            .into_iter()
+            .map(|order| PastOrder {
+                order,
+                again_key: Uuid::new_v4().to_string(),
+            })
+            .collect())
+    }
+
+    pub async fn again(order_id: Uuid, key: String) -> Result<(), AppError> {
+        let (state, user) = require_user().await?;
+        let cookie = session_cookie(&state).await?;
+        let client = state.aggregator.restaurants();
+        let past = client
+            .recent_orders(&cookie, 20, None)
+            .await
+            .map_err(from_client)?
+            .orders
+            .into_iter()
+            .find(|o| o.id == order_id)
+            .ok_or_else(|| AppError::not_found("That order is not among your recent ones."))?;
+        let request = past.again();
+        if request.lines.is_empty() {
+            return Err(AppError::Conflict {
+                field: None,
+                message: "None of those dishes is on the menu any more.".into(),
+            });
+        }
+        let order = client
+            .place_order(&cookie, &state.suite.portal(), &key, &request, None)
+            .await
+            .map_err(from_client)?;
+        tracing::info!(user_id = %user.id, order_id = %order.id, "ordered again");
+        leptos_axum::redirect(&order.url);
+        Ok(())
+    }
+}
