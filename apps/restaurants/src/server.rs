@@ -281,6 +281,145 @@ pub mod seed {
         },
     ];
 
+    /// A demo dish: name, description, cents, tags, option groups (name, min, max, options).
+    type Dish = (
+        &'static str,
+        &'static str,
+        i32,
+        &'static [&'static str],
+        &'static [(&'static str, i16, i16, &'static [(&'static str, i32)])],
+    );
+    const SIDES: (&str, i16, i16, &[(&str, i32)]) = (
+        "Side",
+        1,
+        1,
+        &[("Collard greens", 0), ("Mac and cheese", 100), ("Candied yams", 0)],
+    );
+    const MENUS: &[(&str, &[(&str, &[Dish])])] = &[
+        (
+            "mama-lous-soul-kitchen",
+            &[
+                (
+                    "Plates",
+                    &[
+                        ("Smothered chicken", "Slow-cooked in onion gravy.", 1450, &["contains_gluten"], &[SIDES]),
+                        ("Fried catfish", "Cornmeal-crusted, with hot sauce.", 1600, &["contains_fish"], &[SIDES]),
+                        ("Oxtail plate", "Braised until it falls apart.", 2200, &[], &[SIDES]),
+                    ],
+                ),
+                (
+                    "Desserts",
+                    &[
+                        ("Peach cobbler", "Warm, with a buttery crust.", 650, &["vegetarian", "contains_dairy", "contains_gluten"],
+                         &[("Extras", 0, 1, &[("Vanilla ice cream", 200)])]),
+                        ("Sweet potato pie", "By the slice.", 550, &["vegetarian", "contains_egg"], &[]),
+                    ],
+                ),
+            ],
+        ),
+        (
+            "island-groove-grill",
+            &[(
+                "From the grill",
+                &[
+                    ("Jerk chicken", "Scotch bonnet and allspice.", 1500, &["spicy", "gluten_free"],
+                     &[("Heat", 1, 1, &[("Mild", 0), ("Hot", 0), ("Island hot", 0)]), ("Extras", 0, 2, &[("Plantains", 300), ("Festival", 250)])]),
+                    ("Curry goat", "With rice and peas.", 1800, &["spicy"], &[]),
+                    ("Veggie rundown", "Coconut stew of the season's vegetables.", 1300, &["vegan", "gluten_free"], &[]),
+                ],
+            )],
+        ),
+        (
+            "the-smooth-step-cafe",
+            &[
+                (
+                    "Breakfast",
+                    &[
+                        ("Chicken and waffles", "Crispy thighs, maple butter.", 1350, &["contains_gluten", "contains_dairy", "contains_egg"], &[]),
+                        ("Shrimp and grits", "Cheddar grits, Cajun butter.", 1500, &["contains_shellfish", "contains_dairy"], &[]),
+                    ],
+                ),
+                (
+                    "Drinks",
+                    &[("Coffee", "Fresh every hour.", 300, &["vegan"], &[("Size", 1, 1, &[("Small", 0), ("Large", 100)]), ("Milk", 0, 1, &[("Oat milk", 75), ("Whole milk", 0)])])],
+                ),
+            ],
+        ),
+    ];
+
+    /// The demo menus, for demo restaurants that have no menu yet.
+    async fn demo_menus(pool: &PgPool) -> Result<(), sqlx::Error> {
+        for (slug, sections) in MENUS {
+            let mut tx = pool.begin().await?;
+            // Two instances starting together seed one menu, not two.
+            sqlx::query("select pg_advisory_xact_lock(hashtext('demo-menu:' || $1))")
+                .bind(slug)
+                .execute(&mut *tx)
+                .await?;
+            let restaurant: Option<uuid::Uuid> = sqlx::query_scalar(
+                "select r.id from restaurants r where r.slug = $1
+                 and not exists (select 1 from menu_categories c where c.restaurant_id = r.id)",
+            )
+            .bind(slug)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(restaurant) = restaurant else {
+                continue;
+            };
+            for (pos, (section, dishes)) in sections.iter().enumerate() {
+                let category: uuid::Uuid = sqlx::query_scalar(
+                    "insert into menu_categories (restaurant_id, name, position) values ($1, $2, $3) returning id",
+                )
+                .bind(restaurant)
+                .bind(section)
+                .bind(i32::try_from(pos).unwrap_or(0))
+                .fetch_one(&mut *tx)
+                .await?;
+                for (n, (name, description, cents, tags, groups)) in dishes.iter().enumerate() {
+                    let item: uuid::Uuid = sqlx::query_scalar(
+                        "insert into menu_items (restaurant_id, category_id, name, description, price_cents, tags, position)
+                         values ($1, $2, $3, $4, $5, $6, $7) returning id",
+                    )
+                    .bind(restaurant)
+                    .bind(category)
+                    .bind(name)
+                    .bind(description)
+                    .bind(cents)
+                    .bind(tags.iter().map(|t| (*t).to_owned()).collect::<Vec<_>>())
+                    .bind(i32::try_from(n).unwrap_or(0))
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    for (g, (group, min, max, options)) in groups.iter().enumerate() {
+                        let group_id: uuid::Uuid = sqlx::query_scalar(
+                            "insert into option_groups (item_id, name, min_choices, max_choices, position)
+                             values ($1, $2, $3, $4, $5) returning id",
+                        )
+                        .bind(item)
+                        .bind(group)
+                        .bind(min)
+                        .bind(max)
+                        .bind(i32::try_from(g).unwrap_or(0))
+                        .fetch_one(&mut *tx)
+                        .await?;
+                        for (o, (option, delta)) in options.iter().enumerate() {
+                            sqlx::query(
+                                "insert into options (group_id, name, price_delta_cents, position) values ($1, $2, $3, $4)",
+                            )
+                            .bind(group_id)
+                            .bind(option)
+                            .bind(delta)
+                            .bind(i32::try_from(o).unwrap_or(0))
+                            .execute(&mut *tx)
+                            .await?;
+                        }
+                    }
+                }
+            }
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+
     /// Demo restaurants owned by the demo account, so that a first start shows a living site.
     /// Idempotent: existing slugs are left alone.
     pub async fn demo(pool: &PgPool) -> Result<(), sqlx::Error> {
@@ -322,6 +461,7 @@ pub mod seed {
                 .await?;
             }
         }
+        demo_menus(pool).await?;
         Ok(())
     }
 }

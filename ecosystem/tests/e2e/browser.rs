@@ -320,3 +320,259 @@ async fn one_sign_in_works_across_the_suite_and_one_sign_out_ends_it_everywhere(
     let _ = b.client.close().await;
     world.stop().await;
 }
+
+impl Browser {
+    /// Types into the element at `css` (cleared first).
+    async fn type_into(&self, css: &str, value: &str) {
+        let el = self.find(css).await;
+        el.clear().await.expect("clear");
+        el.send_keys(value).await.expect("type");
+    }
+
+    async fn click(&self, css: &str) {
+        self.find(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
+    /// Signs up on the portal and waits until the header shows the name.
+    async fn sign_up(&self, world: &World, name: &str, email: &str) {
+        self.goto(&world.url("portal", "/signup")).await;
+        self.fill("name", name).await;
+        self.fill("email", email).await;
+        self.fill("password", "correct horse battery").await;
+        self.click("[data-testid=signup-form] button[type=submit]")
+            .await;
+        self.wait_text("[data-testid=header-user]", name).await;
+    }
+}
+
+/// The smallest PNG: a 1×1 transparent pixel.
+const PNG: &[u8] = &[
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4,
+    0x89, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x00, 0x01, 0x00, 0x00,
+    0x05, 0x00, 0x01, 0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE,
+    0x42, 0x60, 0x82,
+];
+
+#[tokio::test]
+async fn a_customer_orders_and_sees_it_ready_while_the_owner_works_the_live_queue() {
+    let world = World::start().await;
+    let owner = Browser::start().await;
+    let customer = Browser::start().await;
+    let db = world.restaurants_db().await;
+
+    // The owner opens a restaurant, open around the clock...
+    owner
+        .sign_up(&world, "Olivia Owner", "olivia@example.com")
+        .await;
+    owner.goto(&world.url("restaurants", "/new")).await;
+    owner.fill("name", "Olivia's Kitchen").await;
+    owner.fill("cuisine", "Soul food").await;
+    owner.fill("city", "Chicago").await;
+    owner
+        .click("[data-testid=restaurant-form] button[type=submit]")
+        .await;
+    owner
+        .wait_text("[data-testid=restaurant-name]", "Olivia's Kitchen")
+        .await;
+    let page = owner.client.current_url().await.expect("url");
+    let slug = page
+        .path()
+        .strip_prefix("/r/")
+        .expect("on the restaurant's page")
+        .to_owned();
+    let slug = slug.as_str();
+    owner
+        .goto(&world.url("restaurants", &format!("/r/{slug}/edit")))
+        .await;
+    for day in 0..7 {
+        owner.fill(&format!("hours_{day}"), "00:00-00:00").await;
+    }
+    owner
+        .click("[data-testid=hours-form] button[type=submit]")
+        .await;
+    owner.wait_text("[data-testid=open-status]", "Open now").await;
+
+    // ...and writes its menu in the editor: a section, a dish, a required choice, a photo.
+    owner
+        .goto(&world.url("restaurants", &format!("/dashboard/r/{slug}/menu")))
+        .await;
+    owner
+        .type_into("[data-testid=add-category] [name=name]", "Plates")
+        .await;
+    owner
+        .click("[data-testid=add-category] button[type=submit]")
+        .await;
+    owner
+        .click("[data-testid=menu-section] [data-testid=add-item] summary")
+        .await;
+    owner
+        .type_into("[data-testid=new-item-form] [name=name]", "Smothered chicken")
+        .await;
+    owner
+        .type_into("[data-testid=new-item-form] [name=price]", "14.50")
+        .await;
+    owner
+        .click("[data-testid=new-item-form] input[value=contains_gluten]")
+        .await;
+    owner
+        .click("[data-testid=new-item-form] button[type=submit]")
+        .await;
+    owner
+        .wait_text("[data-testid=editor-item]", "Smothered chicken")
+        .await;
+    owner.click("[data-testid=editor-item] details summary").await;
+    owner
+        .type_into("[data-testid=add-group] [name=name]", "Side")
+        .await;
+    owner
+        .click("[data-testid=add-group] button[type=submit]")
+        .await;
+    owner.wait_text("[data-testid=group]", "Side").await;
+    for (name, delta) in [("Greens", ""), ("Mac and cheese", "+1.00")] {
+        // Each edit reloads the editor (closing the details), so open it again.
+        if !owner
+            .find("[data-testid=editor-item] details")
+            .await
+            .attr("open")
+            .await
+            .ok()
+            .flatten()
+            .is_some()
+        {
+            owner.click("[data-testid=editor-item] details summary").await;
+        }
+        owner
+            .type_into("[data-testid=add-option] [name=name]", name)
+            .await;
+        owner
+            .type_into("[data-testid=add-option] [name=price_delta]", delta)
+            .await;
+        owner
+            .click("[data-testid=add-option] button[type=submit]")
+            .await;
+        owner.wait_text("[data-testid=group]", name).await;
+    }
+    let photo = world.dir.join("chicken.png");
+    std::fs::write(&photo, PNG).expect("photo file");
+    if !owner
+        .find("[data-testid=editor-item] details")
+        .await
+        .attr("open")
+        .await
+        .ok()
+        .flatten()
+        .is_some()
+    {
+        owner.click("[data-testid=editor-item] details summary").await;
+    }
+    owner
+        .find("[data-testid=item-photo-form] input[type=file]")
+        .await
+        .send_keys(&photo.display().to_string())
+        .await
+        .expect("choose file");
+    owner
+        .click("[data-testid=item-photo-form] button")
+        .await;
+    owner
+        .find("[data-testid=editor-item] img[src^='/media/items/']")
+        .await;
+
+    // The owner watches the queue; it is empty.
+    owner
+        .goto(&world.url("restaurants", &format!("/dashboard/r/{slug}/orders")))
+        .await;
+    owner.find("[data-testid=queue-empty]").await;
+
+    // A customer orders: the dish with the dearer side, as soon as possible.
+    customer
+        .sign_up(&world, "Cleo Customer", "cleo@example.com")
+        .await;
+    customer
+        .goto(&world.url("restaurants", &format!("/r/{slug}")))
+        .await;
+    customer
+        .find("[data-testid=menu-item] img[src^='/media/items/']")
+        .await;
+    customer
+        .click("[data-item='Smothered chicken'] [data-testid=add-item]")
+        .await;
+    // The choice is required: adding without it is refused in the page.
+    customer.click("[data-testid=add-choice]").await;
+    customer
+        .wait_text("[data-testid=chooser]", "Choose at least 1 for “Side”")
+        .await;
+    customer
+        .click("[data-testid=chooser] label:nth-of-type(2) input")
+        .await;
+    customer.click("[data-testid=add-choice]").await;
+    customer
+        .wait_text("[data-testid=cart-total]", "$15.50")
+        .await;
+    customer.click("[data-testid=place-order]").await;
+    customer
+        .wait_text("[data-testid=order-status]", "Placed")
+        .await;
+    let order_url = customer.client.current_url().await.expect("url");
+    assert!(order_url.path().starts_with("/orders/"), "{order_url}");
+
+    // The owner's queue shows it without a reload; the owner moves it along to ready.
+    owner
+        .wait_text("[data-testid=queue]", "Cleo Customer")
+        .await;
+    owner
+        .wait_text("[data-testid=queue]", "Mac and cheese")
+        .await;
+    for (step, shown) in [
+        ("accept", "Accepted"),
+        ("start", "Preparing"),
+        ("ready", "Ready for pickup"),
+    ] {
+        owner
+            .click(&format!("[data-testid=queue-order] [data-step={step}]"))
+            .await;
+        owner
+            .wait_text("[data-testid=queue-order] [data-testid=order-status]", shown)
+            .await;
+    }
+
+    // The customer's page, never reloaded, says so.
+    customer
+        .wait_text("[data-testid=order-status]", "Ready for pickup")
+        .await;
+    assert_eq!(
+        customer.client.current_url().await.expect("url"),
+        order_url,
+        "the same page, not reloaded by navigation"
+    );
+
+    // On the portal, the account lists it; "Order again" places a new order on restaurants.
+    customer.goto(&world.url("portal", "/account")).await;
+    customer
+        .wait_text("[data-testid=past-order]", "Olivia's Kitchen")
+        .await;
+    customer.click("[data-testid=order-again]").await;
+    customer
+        .wait_text("[data-testid=order-status]", "Placed")
+        .await;
+    let again_url = customer.client.current_url().await.expect("url");
+    assert_ne!(again_url, order_url, "a new order: {again_url}");
+    let (orders, totals): (i64, i64) = sqlx::query_as(
+        "select count(*), coalesce(sum(total_cents), 0)::bigint from orders o
+         join restaurants r on r.id = o.restaurant_id where r.slug = $1",
+    )
+    .bind(slug)
+    .fetch_one(&db)
+    .await
+    .expect("orders");
+    assert_eq!((orders, totals), (2, 2 * 1550));
+
+    let _ = owner.client.close().await;
+    let _ = customer.client.close().await;
+    world.stop().await;
+}
