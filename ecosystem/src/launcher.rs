@@ -345,6 +345,14 @@ impl Stack {
         }
     }
 
+    /// The process id of an app's server.
+    pub fn pid(&self, name: &str) -> Option<u32> {
+        self.children
+            .iter()
+            .find(|(n, _)| n == name)
+            .and_then(|(_, c)| c.id())
+    }
+
     /// Waits until one of the apps exits on its own; returns its name.
     pub async fn any_exit(&mut self) -> String {
         loop {

@@ -7,10 +7,13 @@ use suite::{
     render, repo_root,
 };
 
-const USAGE: &str = "usage: suite <build|run|render> [--release] [--no-build] [--wasm-only]
+const USAGE: &str = "usage: suite <build|run|bench|render> [--release] [--no-build] [--wasm-only]
+             [--duration SECS] [--concurrency N]
 
   build    build every enabled app (wasm, stylesheet, server binaries; --wasm-only: no servers)
   run      build, then start the whole suite locally until Ctrl-C
+  bench    build for release, start the suite with demo data, print req/s, p50/p99 latency of
+           the busiest pages and each server's memory (--duration 10, --concurrency 16)
   render   write nginx/ and ecosystem/systemd/ from the manifest";
 
 #[tokio::main]
@@ -26,6 +29,22 @@ async fn main() -> anyhow::Result<()> {
         }),
         Some("run") => run(release, no_build).await,
         Some("render") => render_all(),
+        Some("bench") => {
+            let mut opts = suite::bench::BenchOptions::default();
+            if let Some(secs) = flag(&args, "--duration")? {
+                opts.duration = std::time::Duration::from_secs(secs);
+            }
+            if let Some(n) = flag(&args, "--concurrency")? {
+                opts.concurrency = usize::try_from(n)?.max(1);
+            }
+            if !no_build {
+                build::build_all(BuildOptions {
+                    release: true,
+                    skip_servers: false,
+                })?;
+            }
+            suite::bench::run(&repo_root().join(".suite"), opts).await
+        }
         _ => {
             eprintln!("{USAGE}");
             bail!("no command given")
@@ -60,6 +79,17 @@ async fn run(release: bool, no_build: bool) -> anyhow::Result<()> {
     stack.stop().await;
     println!("Stopped.");
     Ok(())
+}
+
+/// The number after `name`, if the flag is given.
+fn flag(args: &[String], name: &str) -> anyhow::Result<Option<u64>> {
+    match args.iter().position(|a| a == name) {
+        None => Ok(None),
+        Some(i) => match args.get(i + 1).map(|v| v.parse::<u64>()) {
+            Some(Ok(n)) if n > 0 => Ok(Some(n)),
+            _ => bail!("{name} needs a positive number"),
+        },
+    }
 }
 
 fn render_all() -> anyhow::Result<()> {

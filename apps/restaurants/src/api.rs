@@ -22,7 +22,7 @@ pub mod ssr {
     use serde::Deserialize;
     use sso::CurrentUser;
 
-    use crate::restaurants::{RestaurantCard, ssr::list};
+    use crate::restaurants::{RestaurantCard, db::list};
     use crate::server::AppState;
 
     pub fn routes() -> Router<AppState> {
@@ -79,7 +79,7 @@ pub mod ssr {
         State(state): State<AppState>,
         Path(slug): Path<String>,
     ) -> Result<Json<RestaurantDetail>, AppError> {
-        let d = crate::restaurants::ssr::detail(&state.pool, &slug)
+        let d = crate::restaurants::db::detail(&state.pool, &slug)
             .await?
             .ok_or_else(|| AppError::not_found("There is no such restaurant."))?;
         let origin = state.suite.origin_of("restaurants");

@@ -61,6 +61,16 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
 }
 
+/// The app's state, inside a server function.
+pub fn state() -> Result<AppState, platform::AppError> {
+    use_context::<AppState>().ok_or_else(|| platform::AppError::internal("no AppState"))
+}
+
+/// The app's state and the signed-in user, inside a server function; 401 when nobody is.
+pub async fn require_user() -> Result<(AppState, sso::SessionUser), platform::AppError> {
+    Ok((state()?, ui::require_user().await?))
+}
+
 /// Pages that only make sense signed in: a visitor who is not is sent to the portal's sign-in
 /// and brought back here afterwards.
 fn needs_sign_in(path: &str) -> bool {
@@ -293,26 +303,61 @@ pub mod seed {
         "Side",
         1,
         1,
-        &[("Collard greens", 0), ("Mac and cheese", 100), ("Candied yams", 0)],
+        &[
+            ("Collard greens", 0),
+            ("Mac and cheese", 100),
+            ("Candied yams", 0),
+        ],
     );
-    const MENUS: &[(&str, &[(&str, &[Dish])])] = &[
+    /// A demo menu section: its name and dishes.
+    type Section = (&'static str, &'static [Dish]);
+    const MENUS: &[(&str, &[Section])] = &[
         (
             "mama-lous-soul-kitchen",
             &[
                 (
                     "Plates",
                     &[
-                        ("Smothered chicken", "Slow-cooked in onion gravy.", 1450, &["contains_gluten"], &[SIDES]),
-                        ("Fried catfish", "Cornmeal-crusted, with hot sauce.", 1600, &["contains_fish"], &[SIDES]),
-                        ("Oxtail plate", "Braised until it falls apart.", 2200, &[], &[SIDES]),
+                        (
+                            "Smothered chicken",
+                            "Slow-cooked in onion gravy.",
+                            1450,
+                            &["contains_gluten"],
+                            &[SIDES],
+                        ),
+                        (
+                            "Fried catfish",
+                            "Cornmeal-crusted, with hot sauce.",
+                            1600,
+                            &["contains_fish"],
+                            &[SIDES],
+                        ),
+                        (
+                            "Oxtail plate",
+                            "Braised until it falls apart.",
+                            2200,
+                            &[],
+                            &[SIDES],
+                        ),
                     ],
                 ),
                 (
                     "Desserts",
                     &[
-                        ("Peach cobbler", "Warm, with a buttery crust.", 650, &["vegetarian", "contains_dairy", "contains_gluten"],
-                         &[("Extras", 0, 1, &[("Vanilla ice cream", 200)])]),
-                        ("Sweet potato pie", "By the slice.", 550, &["vegetarian", "contains_egg"], &[]),
+                        (
+                            "Peach cobbler",
+                            "Warm, with a buttery crust.",
+                            650,
+                            &["vegetarian", "contains_dairy", "contains_gluten"],
+                            &[("Extras", 0, 1, &[("Vanilla ice cream", 200)])],
+                        ),
+                        (
+                            "Sweet potato pie",
+                            "By the slice.",
+                            550,
+                            &["vegetarian", "contains_egg"],
+                            &[],
+                        ),
                     ],
                 ),
             ],
@@ -322,10 +367,24 @@ pub mod seed {
             &[(
                 "From the grill",
                 &[
-                    ("Jerk chicken", "Scotch bonnet and allspice.", 1500, &["spicy", "gluten_free"],
-                     &[("Heat", 1, 1, &[("Mild", 0), ("Hot", 0), ("Island hot", 0)]), ("Extras", 0, 2, &[("Plantains", 300), ("Festival", 250)])]),
+                    (
+                        "Jerk chicken",
+                        "Scotch bonnet and allspice.",
+                        1500,
+                        &["spicy", "gluten_free"],
+                        &[
+                            ("Heat", 1, 1, &[("Mild", 0), ("Hot", 0), ("Island hot", 0)]),
+                            ("Extras", 0, 2, &[("Plantains", 300), ("Festival", 250)]),
+                        ],
+                    ),
                     ("Curry goat", "With rice and peas.", 1800, &["spicy"], &[]),
-                    ("Veggie rundown", "Coconut stew of the season's vegetables.", 1300, &["vegan", "gluten_free"], &[]),
+                    (
+                        "Veggie rundown",
+                        "Coconut stew of the season's vegetables.",
+                        1300,
+                        &["vegan", "gluten_free"],
+                        &[],
+                    ),
                 ],
             )],
         ),
@@ -335,13 +394,34 @@ pub mod seed {
                 (
                     "Breakfast",
                     &[
-                        ("Chicken and waffles", "Crispy thighs, maple butter.", 1350, &["contains_gluten", "contains_dairy", "contains_egg"], &[]),
-                        ("Shrimp and grits", "Cheddar grits, Cajun butter.", 1500, &["contains_shellfish", "contains_dairy"], &[]),
+                        (
+                            "Chicken and waffles",
+                            "Crispy thighs, maple butter.",
+                            1350,
+                            &["contains_gluten", "contains_dairy", "contains_egg"],
+                            &[],
+                        ),
+                        (
+                            "Shrimp and grits",
+                            "Cheddar grits, Cajun butter.",
+                            1500,
+                            &["contains_shellfish", "contains_dairy"],
+                            &[],
+                        ),
                     ],
                 ),
                 (
                     "Drinks",
-                    &[("Coffee", "Fresh every hour.", 300, &["vegan"], &[("Size", 1, 1, &[("Small", 0), ("Large", 100)]), ("Milk", 0, 1, &[("Oat milk", 75), ("Whole milk", 0)])])],
+                    &[(
+                        "Coffee",
+                        "Fresh every hour.",
+                        300,
+                        &["vegan"],
+                        &[
+                            ("Size", 1, 1, &[("Small", 0), ("Large", 100)]),
+                            ("Milk", 0, 1, &[("Oat milk", 75), ("Whole milk", 0)]),
+                        ],
+                    )],
                 ),
             ],
         ),

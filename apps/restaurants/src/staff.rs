@@ -162,7 +162,7 @@ pub mod ssr {
 
     use super::{StaffData, StaffMember};
     use crate::access::{Role, ssr::require};
-    use crate::restaurants::ssr::{id_and_name, require_user};
+    use {crate::restaurants::db::id_and_name, crate::server::require_user};
 
     /// How long an invitation link works.
     pub const INVITE_LIFETIME: TimeDelta = TimeDelta::days(7);

@@ -329,6 +329,15 @@ impl Browser {
         el.send_keys(value).await.expect("type");
     }
 
+    /// Opens the (first) item's owner tools in the menu editor, unless they are open.
+    async fn open_item_tools(&self) {
+        let details = self.find("[data-testid=editor-item] details").await;
+        if details.attr("open").await.ok().flatten().is_none() {
+            self.click("[data-testid=editor-item] details summary")
+                .await;
+        }
+    }
+
     async fn click(&self, css: &str) {
         self.find(css)
             .await
@@ -395,7 +404,9 @@ async fn a_customer_orders_and_sees_it_ready_while_the_owner_works_the_live_queu
     owner
         .click("[data-testid=hours-form] button[type=submit]")
         .await;
-    owner.wait_text("[data-testid=open-status]", "Open now").await;
+    owner
+        .wait_text("[data-testid=open-status]", "Open now")
+        .await;
 
     // ...and writes its menu in the editor: a section, a dish, a required choice, a photo.
     owner
@@ -411,7 +422,10 @@ async fn a_customer_orders_and_sees_it_ready_while_the_owner_works_the_live_queu
         .click("[data-testid=menu-section] [data-testid=add-item] summary")
         .await;
     owner
-        .type_into("[data-testid=new-item-form] [name=name]", "Smothered chicken")
+        .type_into(
+            "[data-testid=new-item-form] [name=name]",
+            "Smothered chicken",
+        )
         .await;
     owner
         .type_into("[data-testid=new-item-form] [name=price]", "14.50")
@@ -425,7 +439,9 @@ async fn a_customer_orders_and_sees_it_ready_while_the_owner_works_the_live_queu
     owner
         .wait_text("[data-testid=editor-item]", "Smothered chicken")
         .await;
-    owner.click("[data-testid=editor-item] details summary").await;
+    owner
+        .click("[data-testid=editor-item] details summary")
+        .await;
     owner
         .type_into("[data-testid=add-group] [name=name]", "Side")
         .await;
@@ -435,17 +451,7 @@ async fn a_customer_orders_and_sees_it_ready_while_the_owner_works_the_live_queu
     owner.wait_text("[data-testid=group]", "Side").await;
     for (name, delta) in [("Greens", ""), ("Mac and cheese", "+1.00")] {
         // Each edit reloads the editor (closing the details), so open it again.
-        if !owner
-            .find("[data-testid=editor-item] details")
-            .await
-            .attr("open")
-            .await
-            .ok()
-            .flatten()
-            .is_some()
-        {
-            owner.click("[data-testid=editor-item] details summary").await;
-        }
+        owner.open_item_tools().await;
         owner
             .type_into("[data-testid=add-option] [name=name]", name)
             .await;
@@ -459,26 +465,14 @@ async fn a_customer_orders_and_sees_it_ready_while_the_owner_works_the_live_queu
     }
     let photo = world.dir.join("chicken.png");
     std::fs::write(&photo, PNG).expect("photo file");
-    if !owner
-        .find("[data-testid=editor-item] details")
-        .await
-        .attr("open")
-        .await
-        .ok()
-        .flatten()
-        .is_some()
-    {
-        owner.click("[data-testid=editor-item] details summary").await;
-    }
+    owner.open_item_tools().await;
     owner
         .find("[data-testid=item-photo-form] input[type=file]")
         .await
         .send_keys(&photo.display().to_string())
         .await
         .expect("choose file");
-    owner
-        .click("[data-testid=item-photo-form] button")
-        .await;
+    owner.click("[data-testid=item-photo-form] button").await;
     owner
         .find("[data-testid=editor-item] img[src^='/media/items/']")
         .await;
@@ -537,7 +531,10 @@ async fn a_customer_orders_and_sees_it_ready_while_the_owner_works_the_live_queu
             .click(&format!("[data-testid=queue-order] [data-step={step}]"))
             .await;
         owner
-            .wait_text("[data-testid=queue-order] [data-testid=order-status]", shown)
+            .wait_text(
+                "[data-testid=queue-order] [data-testid=order-status]",
+                shown,
+            )
             .await;
     }
 

@@ -512,8 +512,17 @@ mod tests {
     fn choices_need_min_at_most_max() {
         assert_eq!(choices("1", "1"), Ok((1, 1)));
         assert_eq!(choices("0", "3"), Ok((0, 3)));
-        assert_eq!(choices("2", "1").expect_err("max<min").field(), Some("max_choices"));
-        assert_eq!(choices("-1", "1").expect_err("negative").field(), Some("min_choices"));
-        assert_eq!(choices("0", "0").expect_err("zero max").field(), Some("max_choices"));
+        assert_eq!(
+            choices("2", "1").expect_err("max<min").field(),
+            Some("max_choices")
+        );
+        assert_eq!(
+            choices("-1", "1").expect_err("negative").field(),
+            Some("min_choices")
+        );
+        assert_eq!(
+            choices("0", "0").expect_err("zero max").field(),
+            Some("max_choices")
+        );
     }
 }

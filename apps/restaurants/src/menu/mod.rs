@@ -141,7 +141,7 @@ pub mod ssr {
         Role,
         ssr::{require, restaurant_id},
     };
-    use crate::restaurants::ssr::require_user;
+    use crate::server::require_user;
 
     /// Runs an edit as the signed-in user (each edit checks the user's role itself) and gives
     /// the error its HTTP status.

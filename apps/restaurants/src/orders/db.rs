@@ -109,7 +109,7 @@ pub async fn place(
         });
     }
     let note = check_note(&req.note)?;
-    let (name, tz, hours) = crate::restaurants::ssr::hours_by_id(pool, req.restaurant_id)
+    let (name, tz, hours) = crate::restaurants::db::hours_by_id(pool, req.restaurant_id)
         .await?
         .ok_or_else(|| AppError::not_found("There is no such restaurant."))?;
     let pickup_at = match req.pickup {

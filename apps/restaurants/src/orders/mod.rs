@@ -85,7 +85,7 @@ pub mod ssr {
     use super::rules::{Actor, Step, steps};
     use super::{OrderPageData, Queue, QueueEntry};
     use crate::access::{Role, ssr::require};
-    use crate::restaurants::ssr::require_user;
+    use crate::server::require_user;
 
     pub async fn place(request: PlaceOrder, key: String) -> Result<Order, AppError> {
         let (state, user) = require_user().await?;
@@ -112,10 +112,12 @@ pub mod ssr {
             .await?
             .into_iter()
             .map(|e| {
-                let by = match e.actor_role.as_str() {
-                    "customer" => "you".to_owned(),
-                    _ => "the restaurant".to_owned(),
-                };
+                let by = match (e.actor_role.as_str(), customer.id == user.id) {
+                    ("customer", true) => "you",
+                    ("customer", false) => "the customer",
+                    _ => "the restaurant",
+                }
+                .to_owned();
                 (e.to_status.label().to_owned(), by, e.at)
             })
             .collect();
@@ -147,7 +149,7 @@ pub mod ssr {
 
     pub async fn queue(slug: String) -> Result<Queue, AppError> {
         let (state, user) = require_user().await?;
-        let (id, name) = crate::restaurants::ssr::id_and_name(&state.pool, &slug).await?;
+        let (id, name) = crate::restaurants::db::id_and_name(&state.pool, &slug).await?;
         require(&state.pool, id, user.id, Role::Staff).await?;
         let origin = state.suite.origin_of("restaurants");
         let entries = super::db::queue(&state.pool, &origin, id)

@@ -90,6 +90,25 @@ fn load_cart(_restaurant: Uuid) -> Vec<CartLine> {
 #[cfg(not(feature = "hydrate"))]
 fn save_cart(_restaurant: Uuid, _lines: &[CartLine]) {}
 
+/// A saved cart against today's menu: current names and prices; lines that can no longer be
+/// ordered (gone, sold out, choices changed) are dropped.
+fn reprice(menu: &Menu, lines: Vec<CartLine>) -> Vec<CartLine> {
+    lines
+        .into_iter()
+        .filter_map(|l| {
+            let p = price_line(menu, &l.request()).ok()?;
+            Some(CartLine {
+                item_id: p.item_id,
+                name: p.name,
+                option_ids: p.option_ids,
+                options: p.options,
+                quantity: l.quantity,
+                unit_cents: p.unit_cents,
+            })
+        })
+        .collect()
+}
+
 fn tags_text(tags: &[String]) -> String {
     tags.iter()
         .filter_map(|t| tag_label(t))
@@ -118,7 +137,8 @@ pub fn OrderingMenu(
     let loaded = StoredValue::new(false);
     Effect::new(move |_| {
         if !loaded.get_value() {
-            cart.set(load_cart(restaurant_id));
+            let saved = load_cart(restaurant_id);
+            cart.set(menu.with_value(|m| reprice(m, saved)));
             loaded.set_value(true);
         }
     });
@@ -344,13 +364,7 @@ fn CartPanel(
             navigate(&format!("/orders/{}", order.id), Default::default());
         }
     });
-    let error = move || {
-        submit
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| e.to_string())
-    };
+    let error = move || submit.value().get().and_then(Result::err);
     let no_slots = slots.is_empty();
     view! {
         <aside class="h-fit rounded-lg border border-slate-200 bg-white p-4 lg:sticky lg:top-4" data-testid="cart">
@@ -397,7 +411,17 @@ fn CartPanel(
                         </button>
                     }),
                 }}
-                <p class="mt-2 text-sm text-red-700" role="alert" data-testid="order-error">{error}</p>
+                <div class="mt-2 text-sm text-red-700" role="alert" data-testid="order-error">
+                    {move || error().map(|e| {
+                        // The menu changed under the page: reloading shows today's menu and
+                        // re-prices the saved cart.
+                        let stale = matches!(&e, AppError::Conflict { field: Some(f), .. } if f == "lines");
+                        view! {
+                            <p>{e.to_string()}</p>
+                            {stale.then(|| view! { <a href="" rel="external" class="underline">"Reload the menu"</a> })}
+                        }
+                    })}
+                </div>
             </Show>
         </aside>
     }

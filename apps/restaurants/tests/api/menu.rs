@@ -64,7 +64,7 @@ async fn an_owner_builds_a_menu_that_customers_and_the_api_see() {
             "/api/menu/add-group",
             &[
                 ("item_id", &greens),
-                ("name", "Size"),
+                ("name", "Portion"),
                 ("min_choices", "1"),
                 ("max_choices", "1"),
             ],
@@ -72,7 +72,7 @@ async fn an_owner_builds_a_menu_that_customers_and_the_api_see() {
         )
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
-    let size = id_of(&app, "select id from option_groups where name = $1", "Size").await;
+    let size = id_of(&app, "select id from option_groups where name = $1", "Portion").await;
     for (name, delta) in [("Small", ""), ("Large", "+2.00")] {
         let res = app
             .call(

@@ -1,0 +1,339 @@
+//! The restaurants' pages: the list, a restaurant's page (with its menu and cart), adding
+//! and editing one.
+
+use leptos::{either::Either, prelude::*};
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+use platform::AppError;
+use ui::{ErrorBox, FormError, NotFound, SubmitButton, TextArea, TextField};
+
+use super::{
+    CreateRestaurant, RestaurantDetail, RestaurantView, UpdateHours, UpdateRestaurant,
+    can_create_restaurant, get_restaurant, get_restaurant_for_edit, list_restaurants, price,
+};
+use crate::hours::{Period, day_name};
+
+#[component]
+pub fn RestaurantListPage() -> impl IntoView {
+    let list = Resource::new(|| (), |()| list_restaurants());
+    view! {
+        <Title text=""/>
+        <div class="flex flex-wrap items-center justify-between gap-3">
+            <h1 class="text-2xl font-bold">"Restaurants"</h1>
+            <a href="/new" rel="external" class="rounded-md bg-amber-600 px-4 py-2 text-sm font-semibold text-white hover:bg-amber-700" data-testid="add-restaurant">
+                "Add your restaurant"
+            </a>
+        </div>
+        <Suspense fallback=|| view! { <p class="mt-4 text-slate-500">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match list.await {
+                    Err(e) => Either::Left(view! { <div class="mt-4"><ErrorBox message=e.to_string()/></div> }),
+                    Ok(list) => Either::Right(view! {
+                        <ul class="mt-6 grid gap-4 sm:grid-cols-2 lg:grid-cols-3" data-testid="restaurant-list">
+                            {list.into_iter().map(|r| view! {
+                                <li class="rounded-lg border border-slate-200 bg-white p-4 hover:shadow">
+                                    <a href=format!("/r/{}", r.slug) class="block">
+                                        <div class="flex items-center gap-2">
+                                            <span class="font-semibold">{r.name}</span>
+                                            {r.featured.then(|| view! { <span class="rounded bg-amber-100 px-1.5 text-xs text-amber-800">"Featured"</span> })}
+                                        </div>
+                                        <div class="text-sm text-slate-600">{format!("{} · {} · {}", r.cuisine, r.city, price(r.price_level))}</div>
+                                        <OpenBadge is_open=r.is_open text=r.status_text/>
+                                    </a>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn RestaurantPage() -> impl IntoView {
+    let params = use_params_map();
+    let slug = move || params.read().get("slug").unwrap_or_default();
+    // Blocking: the answer's status (404) depends on it, so it must be known before headers go.
+    let view_res = Resource::new_blocking(slug, get_restaurant);
+    view! {
+        <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match view_res.await {
+                    Err(AppError::NotFound(_)) => view! { <NotFound what="restaurant"/> }.into_any(),
+                    Err(e) => view! { <ErrorBox message=e.to_string()/> }.into_any(),
+                    Ok(RestaurantView { restaurant: r, can_edit, role, menu, pickup_slots, sign_in_url }) => view! {
+                        <Title text=r.name.clone()/>
+                        {r.cover_url.clone().map(|src| view! {
+                            <img src=src alt="" class="mb-4 h-48 w-full rounded-lg object-cover sm:h-64" data-testid="cover-photo"/>
+                        })}
+                        <article class="rounded-lg border border-slate-200 bg-white p-6">
+                            <div class="flex flex-wrap items-start justify-between gap-3">
+                                <div>
+                                    <h1 class="text-3xl font-bold" data-testid="restaurant-name">{r.name.clone()}</h1>
+                                    <p class="mt-1 text-slate-600">{format!("{} · {} · {}", r.cuisine, r.city, price(r.price_level))}</p>
+                                    <OpenBadge is_open=r.is_open text=r.status_text.clone()/>
+                                </div>
+                                <div class="flex gap-2">
+                                    {role.is_some().then(|| view! {
+                                        <a href=format!("/dashboard/r/{}/orders", r.slug) class="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-100" data-testid="manage-orders">"Orders"</a>
+                                        <a href=format!("/dashboard/r/{}/menu", r.slug) class="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-100" data-testid="edit-menu">"Menu"</a>
+                                    })}
+                                    {can_edit.then(|| view! {
+                                        <a href=format!("/r/{}/edit", r.slug) rel="external" class="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-100" data-testid="edit-restaurant">"Edit"</a>
+                                    })}
+                                </div>
+                            </div>
+                            {(!r.address.is_empty()).then(|| view! { <p class="mt-4 text-sm"><span class="font-medium">"Address: "</span>{r.address.clone()}</p> })}
+                            {(!r.description.is_empty()).then(|| view! { <p class="mt-4 whitespace-pre-line">{r.description.clone()}</p> })}
+                            <HoursTable hours=r.hours.clone() time_zone=r.time_zone.clone()/>
+                        </article>
+                        <crate::orders::pages::OrderingMenu restaurant_id=r.id menu open_now=r.is_open slots=pickup_slots sign_in_url/>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// "Open now · closes 22:00" in green, or the next opening in grey.
+#[component]
+fn OpenBadge(
+    /// Whether it is open now.
+    is_open: bool,
+    /// The status line.
+    text: String,
+) -> impl IntoView {
+    let class = if is_open {
+        "mt-1 text-sm font-medium text-green-700"
+    } else {
+        "mt-1 text-sm text-slate-500"
+    };
+    view! { <p class=class data-testid="open-status">{text}</p> }
+}
+
+/// The week's opening hours, one line a day.
+#[component]
+fn HoursTable(
+    /// The periods.
+    hours: Vec<Period>,
+    /// The zone they are in.
+    time_zone: String,
+) -> impl IntoView {
+    if hours.is_empty() {
+        return ().into_any();
+    }
+    let days = (0..7u8)
+        .map(|d| {
+            let periods: Vec<String> = hours
+                .iter()
+                .filter(|p| p.weekday == d)
+                .map(|p| {
+                    let next_day = if p.crosses_midnight() && p.closes != chrono::NaiveTime::MIN {
+                        " (next day)"
+                    } else {
+                        ""
+                    };
+                    format!(
+                        "{}–{}{next_day}",
+                        p.opens.format("%H:%M"),
+                        p.closes.format("%H:%M")
+                    )
+                })
+                .collect();
+            let text = if periods.is_empty() {
+                "Closed".to_owned()
+            } else {
+                periods.join(", ")
+            };
+            view! {
+                <tr>
+                    <td class="py-0.5 pr-4 font-medium">{day_name(d)}</td>
+                    <td class="py-0.5">{text}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="mt-6">
+            <h2 class="text-lg font-semibold">"Hours"</h2>
+            // An explicit tbody: the browser adds one anyway, and hydration must find what SSR sent.
+            <table class="mt-2 text-sm" data-testid="hours"><tbody>{days}</tbody></table>
+            <p class="mt-1 text-xs text-slate-500">{format!("Times are local ({time_zone}).")}</p>
+        </section>
+    }
+    .into_any()
+}
+
+/// The form shared by "add" and "edit".
+#[component]
+fn RestaurantForm(
+    /// Current values (empty when adding).
+    initial: Option<RestaurantDetail>,
+    /// The form's last error.
+    error: Signal<Option<AppError>>,
+    /// Whether the form is being sent.
+    pending: Signal<bool>,
+    /// Submit button text.
+    submit: &'static str,
+) -> impl IntoView {
+    let r = initial.clone();
+    let get = move |f: fn(&RestaurantDetail) -> String| r.as_ref().map(f).unwrap_or_default();
+    let level = initial.as_ref().map_or(2, |r| r.price_level);
+    let level_error = move || error.get().and_then(|e| e.message_for("price_level"));
+    view! {
+        {initial.as_ref().map(|r| view! { <input type="hidden" name="id" value=r.id.to_string()/> })}
+        <TextField name="name" label="Name" value=get(|r| r.name.clone()) required=true error/>
+        <div class="grid gap-4 sm:grid-cols-2">
+            <TextField name="cuisine" label="Cuisine (e.g. Soul food, Caribbean)" value=get(|r| r.cuisine.clone()) required=true error/>
+            <TextField name="city" label="City" value=get(|r| r.city.clone()) required=true error/>
+        </div>
+        <TextField name="address" label="Address" value=get(|r| r.address.clone()) error/>
+        <div class="space-y-1">
+            <label for="price_level" class="block text-sm font-medium text-slate-700">"Price"</label>
+            <select id="price_level" name="price_level" class="block w-full rounded-md border border-slate-300 px-3 py-2 text-base">
+                {(1..=4).map(|l: i16| view! { <option value=l.to_string() selected=l == level>{price(l)}</option> }).collect_view()}
+            </select>
+            <p class="text-sm text-red-600" data-field-error="price_level">{level_error}</p>
+        </div>
+        <TimeZoneSelect current=initial.as_ref().map(|r| r.time_zone.clone()) error/>
+        <TextArea name="description" label="About" value=get(|r| r.description.clone()) error/>
+        <FormError error/>
+        <SubmitButton label=submit pending/>
+    }
+}
+
+/// Time zones offered in the form (the restaurant's hours are kept in its own zone).
+const TIME_ZONES: [(&str, &str); 7] = [
+    ("America/New_York", "Eastern (New York, Atlanta, Detroit)"),
+    ("America/Chicago", "Central (Chicago, Houston)"),
+    ("America/Denver", "Mountain (Denver)"),
+    ("America/Phoenix", "Arizona (Phoenix)"),
+    ("America/Los_Angeles", "Pacific (Los Angeles, Seattle)"),
+    ("America/Anchorage", "Alaska"),
+    ("Pacific/Honolulu", "Hawaii"),
+];
+
+#[component]
+fn TimeZoneSelect(
+    /// The restaurant's zone (Central when adding).
+    current: Option<String>,
+    /// The form's last error.
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let current = current.unwrap_or_else(|| "America/Chicago".to_owned());
+    let listed = TIME_ZONES.iter().any(|(z, _)| *z == current);
+    let message = move || error.get().and_then(|e| e.message_for("time_zone"));
+    view! {
+        <div class="space-y-1">
+            <label for="time_zone" class="block text-sm font-medium text-slate-700">"Time zone of your hours"</label>
+            <select id="time_zone" name="time_zone" class="block w-full rounded-md border border-slate-300 px-3 py-2 text-base">
+                {(!listed).then(|| view! { <option value=current.clone() selected=true>{current.clone()}</option> })}
+                {TIME_ZONES.iter().map(|(zone, label)| view! {
+                    <option value=*zone selected=*zone == current>{*label}</option>
+                }).collect_view()}
+            </select>
+            <p class="text-sm text-red-600" data-field-error="time_zone">{message}</p>
+        </div>
+    }
+}
+
+#[component]
+pub fn NewRestaurantPage() -> impl IntoView {
+    let gate = Resource::new(|| (), |()| can_create_restaurant());
+    let action = ServerAction::<CreateRestaurant>::new();
+    let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    view! {
+        <Title text="Add your restaurant"/>
+        <div class="mx-auto max-w-2xl rounded-lg border border-slate-200 bg-white p-6">
+            <h1 class="text-2xl font-bold">"Add your restaurant"</h1>
+            <Suspense fallback=|| view! { <p class="mt-4 text-slate-500">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match gate.await {
+                        Err(AppError::Unauthorized) => view! {
+                            <p class="mt-4">"Sign in first, then come back to add your restaurant."</p>
+                        }.into_any(),
+                        Err(e) => view! { <div class="mt-4"><ErrorBox message=e.to_string()/></div> }.into_any(),
+                        Ok(()) => view! {
+                            <ActionForm action attr:class="mt-6 space-y-4" attr:data-testid="restaurant-form">
+                                <RestaurantForm initial=None error pending=action.pending().into() submit="Add restaurant"/>
+                            </ActionForm>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </div>
+    }
+}
+
+/// The hours form's fields, Monday first.
+const HOURS_FIELDS: [(&str, &str); 7] = [
+    ("hours_0", "Monday"),
+    ("hours_1", "Tuesday"),
+    ("hours_2", "Wednesday"),
+    ("hours_3", "Thursday"),
+    ("hours_4", "Friday"),
+    ("hours_5", "Saturday"),
+    ("hours_6", "Sunday"),
+];
+
+#[component]
+pub fn EditRestaurantPage() -> impl IntoView {
+    let params = use_params_map();
+    let slug = move || params.read().get("slug").unwrap_or_default();
+    let current = Resource::new_blocking(slug, get_restaurant_for_edit);
+    let action = ServerAction::<UpdateRestaurant>::new();
+    let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    let hours_action = ServerAction::<UpdateHours>::new();
+    let query = leptos_router::hooks::use_query_map();
+    let photo_error = move || query.read().get("photo_error");
+    let hours_error = Signal::derive(move || hours_action.value().get().and_then(Result::err));
+    view! {
+        <Title text="Edit restaurant"/>
+        <div class="mx-auto max-w-2xl rounded-lg border border-slate-200 bg-white p-6">
+            <h1 class="text-2xl font-bold">"Edit restaurant"</h1>
+            <Suspense fallback=|| view! { <p class="mt-4 text-slate-500">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match current.await {
+                        Err(AppError::NotFound(_)) => view! { <NotFound what="restaurant"/> }.into_any(),
+                        Err(e) => view! { <div class="mt-4"><ErrorBox message=e.to_string()/></div> }.into_any(),
+                        Ok(r) => {
+                            let id = r.id.to_string();
+                            let hours = r.hours.clone();
+                            let cover = r.cover_url.clone();
+                            let photo_action = format!("/dashboard/photos/cover/{}", r.id);
+                            let back = format!("/r/{}/edit", r.slug);
+                            view! {
+                                <ActionForm action attr:class="mt-6 space-y-4" attr:data-testid="restaurant-form">
+                                    <RestaurantForm initial=Some(r) error pending=action.pending().into() submit="Save changes"/>
+                                </ActionForm>
+                                <h2 class="mt-10 text-xl font-bold">"Opening hours"</h2>
+                                <p class="mt-1 text-sm text-slate-600">
+                                    "Periods like 11:00-14:30, 17:00-22:00. A period may run past midnight (20:00-02:00). Leave a day empty when closed."
+                                </p>
+                                <ActionForm action=hours_action attr:class="mt-4 space-y-3" attr:data-testid="hours-form">
+                                    <input type="hidden" name="id" value=id/>
+                                    {HOURS_FIELDS.iter().enumerate().map(|(d, (name, label))| {
+                                        let value = crate::hours::format_day(&hours, u8::try_from(d).unwrap_or(0));
+                                        view! { <TextField name=*name label=*label value error=hours_error/> }
+                                    }).collect_view()}
+                                    <FormError error=hours_error/>
+                                    <SubmitButton label="Save hours" pending=hours_action.pending()/>
+                                </ActionForm>
+                                <h2 class="mt-10 text-xl font-bold">"Cover photo"</h2>
+                                {cover.map(|src| view! { <img src=src alt="" class="mt-2 h-32 rounded-md object-cover"/> })}
+                                {move || photo_error().map(|m| view! { <div class="mt-2"><ErrorBox message=m/></div> })}
+                                <form method="post" action=photo_action enctype="multipart/form-data" class="mt-3 flex flex-wrap items-center gap-2" data-testid="cover-form">
+                                    <input type="hidden" name="back" value=back/>
+                                    <input type="file" name="photo" accept="image/jpeg,image/png,image/webp,image/gif" required class="text-sm" aria-label="Cover photo"/>
+                                    <button class="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-100">"Upload"</button>
+                                </form>
+                                <p class="mt-1 text-xs text-slate-500">"JPEG, PNG, WebP or GIF, up to 5 MiB."</p>
+                            }.into_any()
+                        }
+                    }
+                })}
+            </Suspense>
+        </div>
+    }
+}

@@ -1,0 +1,217 @@
+//! `suite bench`: load figures for the pages people open most, against release builds of the
+//! servers with the demo data, and what each server holds in memory.
+//!
+//! A closed-loop load generator in this process: `concurrency` connections each send the next
+//! request as soon as the last answer is read, for `duration` per target after a short warm-up.
+//! It shares the machine's cores with the servers, so the figures are a floor, good for
+//! comparing one change with another on the same machine, not a capacity statement.
+
+use std::{
+    path::Path,
+    time::{Duration, Instant},
+};
+
+use anyhow::Context;
+
+use crate::launcher::{Stack, StackOptions};
+
+#[derive(Debug, Clone, Copy)]
+pub struct BenchOptions {
+    pub duration: Duration,
+    pub concurrency: usize,
+}
+
+impl Default for BenchOptions {
+    fn default() -> Self {
+        Self {
+            duration: Duration::from_secs(10),
+            concurrency: 16,
+        }
+    }
+}
+
+/// What one target measured.
+#[derive(Debug, Clone)]
+pub struct Figures {
+    pub requests: usize,
+    pub errors: usize,
+    pub per_second: f64,
+    pub p50: Duration,
+    pub p99: Duration,
+}
+
+/// The value at quantile `q` (0..=1) of sorted `samples` (nearest rank).
+pub fn quantile(sorted: &[Duration], q: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let rank = (q * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+/// Loads `url` with `concurrency` loops for `duration`.
+pub async fn load(
+    http: &reqwest::Client,
+    url: &str,
+    concurrency: usize,
+    duration: Duration,
+) -> Figures {
+    let start = Instant::now();
+    let deadline = start + duration;
+    let mut tasks = Vec::with_capacity(concurrency);
+    for _ in 0..concurrency {
+        let (http, url) = (http.clone(), url.to_owned());
+        tasks.push(tokio::spawn(async move {
+            let mut samples = Vec::new();
+            let mut errors = 0usize;
+            while Instant::now() < deadline {
+                let t = Instant::now();
+                let ok = match http.get(&url).send().await {
+                    Ok(res) => res.status().is_success() && res.bytes().await.is_ok(),
+                    Err(_) => false,
+                };
+                if ok {
+                    samples.push(t.elapsed());
+                } else {
+                    errors += 1;
+                }
+            }
+            (samples, errors)
+        }));
+    }
+    let mut samples = Vec::new();
+    let mut errors = 0;
+    for t in tasks {
+        if let Ok((s, e)) = t.await {
+            samples.extend(s);
+            errors += e;
+        }
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    samples.sort_unstable();
+    Figures {
+        requests: samples.len(),
+        errors,
+        per_second: samples.len() as f64 / elapsed,
+        p50: quantile(&samples, 0.50),
+        p99: quantile(&samples, 0.99),
+    }
+}
+
+/// Resident and peak resident memory of a process, in KiB (`VmRSS`, `VmHWM`).
+pub fn memory_kib(pid: u32) -> Option<(u64, u64)> {
+    let status =
+        std::fs::read_to_string(Path::new("/proc").join(pid.to_string()).join("status")).ok()?;
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+    };
+    Some((field("VmRSS:")?, field("VmHWM:")?))
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// Starts the suite (release binaries, demo data, its own databases), measures, prints, stops.
+pub async fn run(state_dir: &Path, opts: BenchOptions) -> anyhow::Result<()> {
+    let mut stack_opts = StackOptions::local(state_dir.to_path_buf());
+    stack_opts.release = true;
+    stack_opts.show_logs = false;
+    stack_opts.name_suffix = "_bench".into();
+    for app in ["portal", "restaurants"] {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .context("a free port")?;
+        stack_opts.ports.insert(app.into(), port);
+    }
+    let stack = Stack::start(stack_opts).await?;
+    let result = measure(&stack, opts).await;
+    stack.stop().await;
+    result
+}
+
+async fn measure(stack: &Stack, opts: BenchOptions) -> anyhow::Result<()> {
+    // Straight to each server's address: the figures are the apps', not nginx's.
+    let restaurants = format!("http://{}", stack.addrs["restaurants"]);
+    let portal = format!("http://{}", stack.addrs["portal"]);
+    let targets = [
+        ("restaurants list page", format!("{restaurants}/")),
+        (
+            "restaurant page with its menu",
+            format!("{restaurants}/r/mama-lous-soul-kitchen"),
+        ),
+        (
+            "featured restaurants JSON",
+            format!("{restaurants}/api/v1/restaurants?featured=true&limit=6"),
+        ),
+        ("portal home", format!("{portal}/")),
+    ];
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(opts.concurrency)
+        .timeout(Duration::from_secs(10))
+        .build()?;
+    println!(
+        "SteppersLife benchmark: release servers, demo data, {} connections, {} s per target (after 2 s warm-up)",
+        opts.concurrency,
+        opts.duration.as_secs()
+    );
+    println!(
+        "{:<32} {:>10} {:>10} {:>10} {:>9} {:>7}",
+        "target", "req/s", "p50", "p99", "requests", "errors"
+    );
+    for (name, url) in &targets {
+        // Check the page answers before loading it (a broken page would measure errors).
+        let res = http.get(url).send().await?;
+        anyhow::ensure!(res.status().is_success(), "{url} answered {}", res.status());
+        load(&http, url, opts.concurrency, Duration::from_secs(2)).await;
+        let f = load(&http, url, opts.concurrency, opts.duration).await;
+        println!(
+            "{:<32} {:>10.0} {:>10} {:>10} {:>9} {:>7}",
+            name,
+            f.per_second,
+            ms(f.p50),
+            ms(f.p99),
+            f.requests,
+            f.errors
+        );
+    }
+    println!();
+    println!("{:<32} {:>12} {:>12}", "server", "RSS now", "peak RSS");
+    for app in ["portal", "restaurants"] {
+        let Some((rss, peak)) = stack.pid(app).and_then(memory_kib) else {
+            println!("{app:<32} {:>12}", "unknown");
+            continue;
+        };
+        println!(
+            "{:<32} {:>9.1} MiB {:>8.1} MiB",
+            app,
+            rss as f64 / 1024.0,
+            peak as f64 / 1024.0
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantiles_use_the_nearest_rank() {
+        let samples: Vec<Duration> = (1..=100).map(Duration::from_millis).collect();
+        assert_eq!(quantile(&samples, 0.50), Duration::from_millis(50));
+        assert_eq!(quantile(&samples, 0.99), Duration::from_millis(99));
+        assert_eq!(quantile(&samples[..1], 0.99), Duration::from_millis(1));
+        assert_eq!(quantile(&[], 0.5), Duration::ZERO);
+    }
+
+    #[test]
+    fn memory_of_this_process_is_read_from_proc() {
+        let (rss, peak) = memory_kib(std::process::id()).expect("readable");
+        assert!(rss > 0 && peak >= rss);
+    }
+}
