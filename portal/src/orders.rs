@@ -142,13 +142,17 @@ mod ssr {
             .into_iter()
             .find(|o| o.id == order_id)
             .ok_or_else(|| AppError::not_found("That order is not among your recent ones."))?;
-        let request = past.again();
-        if request.lines.is_empty() {
-            return Err(AppError::Conflict {
-                field: None,
-                message: "None of those dishes is on the menu any more.".into(),
-            });
-        }
+        let request = past.again().map_err(|gone| AppError::Conflict {
+            field: None,
+            message: format!(
+                "{} no longer on the menu. Open the restaurant's page to order.",
+                gone.iter()
+                    .map(|n| format!("“{n}”"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+                    + if gone.len() == 1 { " is" } else { " are" }
+            ),
+        })?;
         let order = client
             .place_order(&cookie, &state.suite.portal(), &key, &request, None)
             .await

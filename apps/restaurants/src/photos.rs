@@ -5,6 +5,68 @@
 //! it, and removed again when the row cannot be updated; the replaced object is removed only
 //! after the row points at the new one. So a failed upload leaves no row change, and a failed
 //! update leaves no object.
+//!
+//! The form comes back to its page with `?photo_error=<code>`; the page shows the message for a
+//! known code only (a link cannot put its own words on the owner's page).
+
+/// Largest photo, in MiB (the object store's limit; a test keeps them equal).
+pub const MAX_MIB: usize = 5;
+
+/// What went wrong with an upload, as sent back to the form's page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Problem {
+    Type,
+    Size,
+    Empty,
+    Missing,
+    Unreadable,
+    Gone,
+    Failed,
+}
+
+impl Problem {
+    const ALL: [Self; 7] = [
+        Self::Type,
+        Self::Size,
+        Self::Empty,
+        Self::Missing,
+        Self::Unreadable,
+        Self::Gone,
+        Self::Failed,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Type => "type",
+            Self::Size => "size",
+            Self::Empty => "empty",
+            Self::Missing => "missing",
+            Self::Unreadable => "unreadable",
+            Self::Gone => "gone",
+            Self::Failed => "failed",
+        }
+    }
+
+    pub fn message(self) -> String {
+        match self {
+            Self::Type => "Only JPEG, PNG, WebP and GIF images are accepted.".to_owned(),
+            Self::Size => format!("The photo is larger than {MAX_MIB} MiB."),
+            Self::Empty => "The file is empty.".to_owned(),
+            Self::Missing => "Choose a photo to upload.".to_owned(),
+            Self::Unreadable => "The upload could not be read. Try again.".to_owned(),
+            Self::Gone => "That was deleted meanwhile.".to_owned(),
+            Self::Failed => "The photo could not be saved. Try again in a moment.".to_owned(),
+        }
+    }
+
+    /// The message for a code from the page's query string; `None` for anything else.
+    pub fn message_for(code: &str) -> Option<String> {
+        Self::ALL
+            .into_iter()
+            .find(|p| p.code() == code)
+            .map(Self::message)
+    }
+}
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
@@ -20,6 +82,7 @@ pub mod ssr {
     use storage::{Storage, StorageError};
     use uuid::Uuid;
 
+    use super::Problem;
     use crate::access::{Role, ssr::require};
     use crate::menu::db::Row;
     use crate::server::AppState;
@@ -45,30 +108,59 @@ pub mod ssr {
         }
     }
 
-    fn too_large(e: &MultipartError, max: usize) -> AppError {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            AppError::from(StorageError::TooLarge {
-                max_mib: max.div_ceil(1024 * 1024),
+    /// Why an upload failed: something the uploader can fix (back to the form with its code),
+    /// or a refusal answered as such.
+    enum Failure {
+        Problem(Problem),
+        Refused(AppError),
+    }
+
+    impl From<StorageError> for Failure {
+        fn from(e: StorageError) -> Self {
+            Self::Problem(match e {
+                StorageError::Empty => Problem::Empty,
+                StorageError::TooLarge { .. } => Problem::Size,
+                StorageError::UnsupportedType => Problem::Type,
+                StorageError::Backend(_) | StorageError::Config(_) => {
+                    tracing::error!(error = %e, "photo upload failed");
+                    Problem::Failed
+                }
             })
-        } else {
-            AppError::BadRequest(format!("The upload could not be read: {}", e.body_text()))
         }
     }
 
+    impl From<AppError> for Failure {
+        fn from(e: AppError) -> Self {
+            match e {
+                AppError::Unauthorized | AppError::Forbidden(_) => Self::Refused(e),
+                AppError::NotFound(_) => Self::Problem(Problem::Gone),
+                _ => Self::Problem(Problem::Failed),
+            }
+        }
+    }
+
+    fn unreadable(e: &MultipartError) -> Failure {
+        Failure::Problem(if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Problem::Size
+        } else {
+            Problem::Unreadable
+        })
+    }
+
     /// Reads the form: where to go back to (sent before the file) and the file's bytes.
-    async fn read(mut form: Multipart, max: usize) -> (String, Result<Vec<u8>, AppError>) {
+    async fn read(mut form: Multipart) -> (String, Result<Vec<u8>, Failure>) {
         let mut back = "/dashboard".to_owned();
         let mut bytes = None;
         loop {
             let field = match form.next_field().await {
                 Ok(Some(field)) => field,
                 Ok(None) => break,
-                Err(e) => return (back, Err(too_large(&e, max))),
+                Err(e) => return (back, Err(unreadable(&e))),
             };
             match field.name() {
                 Some("photo") => match field.bytes().await {
                     Ok(b) => bytes = Some(b.to_vec()),
-                    Err(e) => return (back, Err(too_large(&e, max))),
+                    Err(e) => return (back, Err(unreadable(&e))),
                 },
                 Some("back") => {
                     if let Ok(text) = field.text().await {
@@ -78,23 +170,19 @@ pub mod ssr {
                 _ => {}
             }
         }
-        let bytes = bytes.ok_or_else(|| AppError::validation("photo", "Choose a photo to upload."));
+        let bytes = bytes.ok_or(Failure::Problem(Problem::Missing));
         (back, bytes)
     }
 
-    /// Back to the form: with the message when it is one the uploader can act on.
-    fn answer(back: &str, result: Result<(), AppError>) -> Response {
+    /// Back to the form, with the problem's code when there is one.
+    fn answer(back: &str, result: Result<(), Failure>) -> Response {
         match result {
             Ok(()) => Redirect::to(back).into_response(),
-            Err(e @ (AppError::Validation { .. } | AppError::BadRequest(_))) => {
+            Err(Failure::Problem(p)) => {
                 let sep = if back.contains('?') { '&' } else { '?' };
-                Redirect::to(&format!(
-                    "{back}{sep}photo_error={}",
-                    platform::percent_encode(&e.to_string())
-                ))
-                .into_response()
+                Redirect::to(&format!("{back}{sep}photo_error={}", p.code())).into_response()
             }
-            Err(e) => e.into_response(),
+            Err(Failure::Refused(e)) => e.into_response(),
         }
     }
 
@@ -105,7 +193,7 @@ pub mod ssr {
         prefix: &str,
         bytes: &[u8],
         update: F,
-    ) -> Result<(), AppError>
+    ) -> Result<(), Failure>
     where
         F: FnOnce(String) -> Fut,
         Fut: Future<Output = Result<Option<Option<String>>, AppError>>,
@@ -125,8 +213,8 @@ pub mod ssr {
                     tracing::error!(error = %e, key = stored.key, "could not remove an unused upload");
                 }
                 match outcome {
-                    Ok(_) => Err(AppError::not_found("It was deleted meanwhile.")),
-                    Err(e) => Err(e),
+                    Ok(_) => Err(Failure::Problem(Problem::Gone)),
+                    Err(e) => Err(e.into()),
                 }
             }
         }
@@ -138,12 +226,11 @@ pub mod ssr {
         Path(id): Path<Uuid>,
         form: Multipart,
     ) -> Response {
-        let max = state.storage.max_bytes();
         // Authorise before reading the body: a stranger's upload is never read nor stored.
         if let Err(e) = require(&state.pool, id, user.id, Role::Owner).await {
             return e.into_response();
         }
-        let (back, bytes) = read(form, max).await;
+        let (back, bytes) = read(form).await;
         let bytes = match bytes {
             Ok(b) => b,
             Err(e) => return answer(&back, Err(e)),
@@ -175,7 +262,6 @@ pub mod ssr {
         Path(id): Path<Uuid>,
         form: Multipart,
     ) -> Response {
-        let max = state.storage.max_bytes();
         let restaurant = match Row::Item(id)
             .authorize(&state.pool, user.id, Role::Owner)
             .await
@@ -183,7 +269,7 @@ pub mod ssr {
             Ok(r) => r,
             Err(e) => return e.into_response(),
         };
-        let (back, bytes) = read(form, max).await;
+        let (back, bytes) = read(form).await;
         let bytes = match bytes {
             Ok(b) => b,
             Err(e) => return answer(&back, Err(e)),
@@ -211,6 +297,25 @@ pub mod ssr {
 
     #[cfg(test)]
     mod tests {
+        #[test]
+        fn the_page_says_the_same_limit_as_the_store() {
+            assert_eq!(
+                super::super::MAX_MIB * 1024 * 1024,
+                storage::DEFAULT_MAX_BYTES
+            );
+        }
+
+        #[test]
+        fn only_known_codes_have_a_message() {
+            for p in super::Problem::ALL {
+                assert_eq!(super::Problem::message_for(p.code()), Some(p.message()));
+            }
+            assert_eq!(
+                super::Problem::message_for("Your session expired, sign in at evil.example"),
+                None
+            );
+        }
+
         #[test]
         fn uploads_only_return_to_this_site() {
             assert_eq!(

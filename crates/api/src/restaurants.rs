@@ -302,12 +302,29 @@ pub struct Order {
     pub created_at: DateTime<Utc>,
     /// Absolute URL of the order's page on the restaurants app.
     pub url: String,
+    /// The restaurant's IANA time zone; the labels below are in it.
+    pub time_zone: String,
+    /// "As soon as possible" or the slot, e.g. "Sat 21 Nov 18:15".
+    pub pickup_label: String,
+    /// When it was placed, e.g. "Sat 21 Nov 17:52".
+    pub placed_label: String,
 }
 
 impl Order {
-    /// The request that orders the same again (prices and availability are re-checked).
-    pub fn again(&self) -> PlaceOrder {
-        PlaceOrder {
+    /// The request that orders the same again, as soon as possible, at the same total: the
+    /// restaurant re-checks it like any order and refuses it when a price changed. `Err` names
+    /// the dishes that have left the menu since.
+    pub fn again(&self) -> Result<PlaceOrder, Vec<String>> {
+        let gone: Vec<String> = self
+            .lines
+            .iter()
+            .filter(|l| l.item_id.is_none())
+            .map(|l| l.name.clone())
+            .collect();
+        if !gone.is_empty() {
+            return Err(gone);
+        }
+        Ok(PlaceOrder {
             restaurant_id: self.restaurant_id,
             lines: self
                 .lines
@@ -322,8 +339,8 @@ impl Order {
                 .collect(),
             pickup: Pickup::Asap,
             note: String::new(),
-            expected_total_cents: None,
-        }
+            expected_total_cents: Some(self.total_cents),
+        })
     }
 }
 

@@ -514,6 +514,17 @@ async fn a_customer_orders_and_sees_it_ready_while_the_owner_works_the_live_queu
         .await;
     let order_url = customer.client.current_url().await.expect("url");
     assert!(order_url.path().starts_with("/orders/"), "{order_url}");
+    // A mark on this very page: a reload or navigation would lose it.
+    customer
+        .client
+        .execute("window.__stillHere = 'yes'", vec![])
+        .await
+        .expect("mark the page");
+    owner
+        .client
+        .execute("window.__stillHere = 'yes'", vec![])
+        .await
+        .expect("mark the queue");
 
     // The owner's queue shows it without a reload; the owner moves it along to ready.
     owner
@@ -542,11 +553,14 @@ async fn a_customer_orders_and_sees_it_ready_while_the_owner_works_the_live_queu
     customer
         .wait_text("[data-testid=order-status]", "Ready for pickup")
         .await;
-    assert_eq!(
-        customer.client.current_url().await.expect("url"),
-        order_url,
-        "the same page, not reloaded by navigation"
-    );
+    for (who, b) in [("customer", &customer), ("owner", &owner)] {
+        let mark = b
+            .client
+            .execute("return window.__stillHere || 'reloaded'", vec![])
+            .await
+            .expect("read the mark");
+        assert_eq!(mark, json!("yes"), "the {who}'s page was never reloaded");
+    }
 
     // On the portal, the account lists it; "Order again" places a new order on restaurants.
     customer.goto(&world.url("portal", "/account")).await;

@@ -16,8 +16,10 @@ pub const MAX_PRICE_CENTS: i64 = 1_000_000;
 /// Largest price change an option may make: ±$1,000.
 pub const MAX_DELTA_CENTS: i64 = 100_000;
 
-/// A whole menu, categories and items in the owner's order. Empty categories are kept for the
-/// editor; `public` drops them.
+/// A whole menu, categories and items in the owner's order. The editor sees everything;
+/// `public` (what customers see and what orders are priced against) drops empty sections and
+/// choices without options or with fewer options than the least number to choose (one being
+/// set up, or whose options were removed), so a half-edited choice never blocks the dish.
 pub async fn load(pool: &PgPool, restaurant: Uuid, public: bool) -> Result<Menu, AppError> {
     let cats: Vec<(Uuid, String)> = sqlx::query_as(
         "select id, name from menu_categories where restaurant_id = $1 order by position, created_at",
@@ -69,12 +71,18 @@ pub async fn load(pool: &PgPool, restaurant: Uuid, public: bool) -> Result<Menu,
     }
     let mut groups_of: HashMap<Uuid, Vec<OptionGroup>> = HashMap::new();
     for (id, item, name, min, max) in groups {
+        let options = options_of.remove(&id).unwrap_or_default();
+        let satisfiable =
+            !options.is_empty() && usize::try_from(min).is_ok_and(|m| m <= options.len());
+        if public && !satisfiable {
+            continue;
+        }
         groups_of.entry(item).or_default().push(OptionGroup {
             id,
             name,
             min_choices: min,
             max_choices: max,
-            options: options_of.remove(&id).unwrap_or_default(),
+            options,
         });
     }
     let mut items_of: HashMap<Uuid, Vec<MenuItem>> = HashMap::new();

@@ -50,7 +50,12 @@ pub fn MenuEditorPage() -> impl IntoView {
         |(slug, _)| get_menu_editor(slug),
     );
     // A failed photo upload comes back here with its message.
-    let photo_error = move || query.read().get("photo_error");
+    let photo_error = move || {
+        query
+            .read()
+            .get("photo_error")
+            .and_then(|code| crate::photos::Problem::message_for(&code))
+    };
     view! {
         <Title text="Menu"/>
         <Transition fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>

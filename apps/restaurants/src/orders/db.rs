@@ -11,7 +11,6 @@ use sso::SessionUser;
 use uuid::Uuid;
 
 use super::rules::{self, Actor, Step};
-use crate::access::{Role, ssr::require};
 
 /// Most characters of a customer's note to the kitchen.
 pub const MAX_NOTE: usize = 300;
@@ -80,10 +79,10 @@ async fn by_key(
     .await?;
     match found {
         None => Ok(None),
-        Some((_, h)) if h != hash => Err(AppError::Conflict {
-            field: None,
-            message: "This idempotency key was already used for a different order. Use a new key for a new order.".into(),
-        }),
+        Some((_, h)) if h != hash => Err(AppError::conflict(
+            "idempotency_key",
+            "This idempotency key was already used for a different order. Use a new key for a new order.",
+        )),
         Some((id, _)) => Ok(get(pool, origin, id).await?.map(|(o, _)| o)),
     }
 }
@@ -133,7 +132,7 @@ pub async fn place(
             Some(at)
         }
     };
-    let menu = crate::menu::db::load(pool, req.restaurant_id, false).await?;
+    let menu = crate::menu::db::load(pool, req.restaurant_id, true).await?;
     let priced = rules::price_order(&menu, &req.lines)?;
     if let Some(expected) = req.expected_total_cents
         && expected != priced.total_cents
@@ -141,7 +140,7 @@ pub async fn place(
         return Err(AppError::conflict(
             "lines",
             format!(
-                "Prices have changed since you opened the menu: your order now comes to {}. Check it and place it again.",
+                "Prices have changed: this order now comes to {}. Check it and place it again.",
                 api::restaurants::format_cents(priced.total_cents)
             ),
         ));
@@ -235,12 +234,19 @@ struct OrderRow {
     note: String,
     total_cents: i64,
     created_at: DateTime<Utc>,
+    time_zone: String,
 }
 
 const SELECT: &str =
     "select o.id, o.number, o.restaurant_id, r.name as restaurant_name, o.customer_id,
-        o.customer_name, o.status, o.pickup_at, o.note, o.total_cents, o.created_at
+        o.customer_name, o.status, o.pickup_at, o.note, o.total_cents, o.created_at, r.time_zone
     from orders o join restaurants r on r.id = o.restaurant_id";
+
+/// A moment as the restaurant's people and customers read it: "Sat 21 Nov 18:15", local time.
+pub fn local_label(zone: &str, at: DateTime<Utc>) -> String {
+    let tz: chrono_tz::Tz = zone.parse().unwrap_or(chrono_tz::America::Chicago);
+    at.with_timezone(&tz).format("%a %-d %b %H:%M").to_string()
+}
 
 /// Who placed an order, as its restaurant sees it.
 #[derive(Debug, Clone)]
@@ -287,6 +293,11 @@ async fn assemble(
     Ok(rows
         .into_iter()
         .map(|r| {
+            let pickup_label = r.pickup_at.map_or_else(
+                || "As soon as possible".to_owned(),
+                |at| local_label(&r.time_zone, at),
+            );
+            let placed_label = local_label(&r.time_zone, r.created_at);
             (
                 Order {
                     id: r.id,
@@ -300,6 +311,9 @@ async fn assemble(
                     total_cents: r.total_cents,
                     created_at: r.created_at,
                     url: format!("{origin}/orders/{}", r.id),
+                    time_zone: r.time_zone,
+                    pickup_label,
+                    placed_label,
                 },
                 Customer {
                     id: r.customer_id,
@@ -344,8 +358,9 @@ pub async fn of_customer(
         .collect())
 }
 
-/// A restaurant's queue: every open order (oldest first), then those finished in the last 12
-/// hours (newest first).
+/// A restaurant's queue: every open order, the one due first first (its pickup time, or when it
+/// was placed for "as soon as possible"), then those finished in the last 12 hours (newest
+/// first).
 pub async fn queue(
     pool: &PgPool,
     origin: &str,
@@ -355,7 +370,8 @@ pub async fn queue(
         "{SELECT} where o.restaurant_id = $1
            and (o.status not in ('picked_up', 'rejected', 'cancelled') or o.updated_at > now() - interval '12 hours')
          order by (o.status in ('picked_up', 'rejected', 'cancelled')),
-                  case when o.status in ('picked_up', 'rejected', 'cancelled') then null else o.created_at end asc,
+                  case when o.status in ('picked_up', 'rejected', 'cancelled') then null
+                       else coalesce(o.pickup_at, o.created_at) end asc,
                   o.updated_at desc
          limit 200"
     ))
@@ -410,15 +426,26 @@ pub async fn advance(
         return Err(AppError::not_found("There is no such order."));
     };
     let from = OrderStatus::parse(&status).ok_or(AppError::Internal)?;
+    // Someone with nothing to do with the order learns nothing about it, not even that it
+    // exists.
+    let is_customer = customer == user;
+    let role = crate::access::ssr::role(pool, restaurant, user).await?;
+    if !is_customer && role.is_none() {
+        return Err(AppError::not_found("There is no such order."));
+    }
     let (actor, role) = if step == Step::Cancel {
-        if customer != user {
+        if !is_customer {
             return Err(AppError::Forbidden(
                 "Only the customer who placed this order can cancel it.".into(),
             ));
         }
         (Actor::Customer, "customer")
     } else {
-        let role = require(pool, restaurant, user, Role::Staff).await?;
+        let Some(role) = role else {
+            return Err(AppError::Forbidden(
+                "Only the restaurant can do this to an order.".into(),
+            ));
+        };
         (Actor::Restaurant, role.as_str())
     };
     let to = rules::next(from, step, actor)?;

@@ -7,7 +7,6 @@ pub mod pages;
 pub mod rules;
 
 use api::restaurants::{Order, PlaceOrder};
-use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use platform::AppError;
@@ -20,8 +19,8 @@ use rules::Step;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderPageData {
     pub order: Order,
-    /// (status label, by whom, when) in order.
-    pub history: Vec<(String, String, DateTime<Utc>)>,
+    /// (status label, by whom, when in the restaurant's zone) in order.
+    pub history: Vec<(String, String, String)>,
     pub can_cancel: bool,
     /// The restaurant's page, for "order more".
     pub restaurant_slug: String,
@@ -118,7 +117,8 @@ pub mod ssr {
                     _ => "the restaurant",
                 }
                 .to_owned();
-                (e.to_status.label().to_owned(), by, e.at)
+                let at = super::db::local_label(&order.time_zone, e.at);
+                (e.to_status.label().to_owned(), by, at)
             })
             .collect();
         let slug: String = sqlx::query_scalar("select slug from restaurants where id = $1")

@@ -365,6 +365,16 @@ fn CartPanel(
         }
     });
     let error = move || submit.value().get().and_then(Result::err);
+    // After that refusal the next attempt is a new order: it gets a new key.
+    Effect::new(move |_| {
+        if submit
+            .value()
+            .get()
+            .is_some_and(|r| r.is_err_and(|e| e.field() == Some("idempotency_key")))
+        {
+            key.set(None);
+        }
+    });
     let no_slots = slots.is_empty();
     view! {
         <aside class="h-fit rounded-lg border border-slate-200 bg-white p-4 lg:sticky lg:top-4" data-testid="cart">
@@ -415,22 +425,22 @@ fn CartPanel(
                     {move || error().map(|e| {
                         // The menu changed under the page: reloading shows today's menu and
                         // re-prices the saved cart.
-                        let stale = matches!(&e, AppError::Conflict { field: Some(f), .. } if f == "lines");
+                        let stale = e.field() == Some("lines");
+                        if e.field() == Some("idempotency_key") {
+                            // This checkout already placed an order (its answer was lost) and the
+                            // cart was changed since: the order is in "My orders".
+                            return view! {
+                                <p>"An order was already placed from this page. "<a href="/orders" class="underline">"See My orders"</a>"."</p>
+                            }.into_any();
+                        }
                         view! {
                             <p>{e.to_string()}</p>
                             {stale.then(|| view! { <a href="" rel="external" class="underline">"Reload the menu"</a> })}
-                        }
+                        }.into_any()
                     })}
                 </div>
             </Show>
         </aside>
-    }
-}
-
-fn pickup_text(at: Option<DateTime<Utc>>) -> String {
-    match at {
-        None => "As soon as possible".to_owned(),
-        Some(t) => format!("{} UTC", t.format("%a %d %b %H:%M")),
     }
 }
 
@@ -501,12 +511,12 @@ pub fn OrderPage() -> impl IntoView {
                                     <h1 class="text-2xl font-bold">{format!("Order #{}", o.number)}</h1>
                                     <StatusBadge status=o.status/>
                                 </div>
-                                <p class="mt-1 text-sm">{format!("Pickup: {}", pickup_text(o.pickup_at))}</p>
+                                <p class="mt-1 text-sm" data-testid="pickup-time">{format!("Pickup: {}", o.pickup_label)}</p>
                                 <OrderLines order=o.clone()/>
                                 <h2 class="mt-4 text-sm font-semibold">"History"</h2>
                                 <ul class="text-sm text-slate-600" data-testid="history">
                                     {d.history.into_iter().map(|(label, by, at)| view! {
-                                        <li>{format!("{} UTC — {label} by {by}", at.format("%H:%M"))}</li>
+                                        <li>{format!("{at} — {label} by {by}")}</li>
                                     }).collect_view()}
                                 </ul>
                                 {d.can_cancel.then(|| view! {
@@ -596,14 +606,14 @@ pub fn QueuePage() -> impl IntoView {
                                                     <p class="font-semibold">{format!("#{} · {}", o.number, e.customer_name)}</p>
                                                     <StatusBadge status=o.status/>
                                                 </div>
-                                                <p class="text-sm text-slate-600">{format!("Pickup: {} · placed {} UTC", pickup_text(o.pickup_at), o.created_at.format("%H:%M"))}</p>
+                                                <p class="text-sm text-slate-600">{format!("Pickup: {} · placed {}", o.pickup_label, o.placed_label)}</p>
                                                 <OrderLines order=o.clone()/>
                                                 <div class="mt-3 flex flex-wrap gap-2">
                                                     {e.steps.into_iter().map(|s| view! {
                                                         <ActionForm action=step>
                                                             <input type="hidden" name="id" value=o.id.to_string()/>
                                                             <input type="hidden" name="step" value=s.as_str()/>
-                                                            <button class=if s == Step::Reject { "rounded-md border border-red-300 px-3 py-1.5 text-sm text-red-700" } else { "rounded-md bg-amber-600 px-3 py-1.5 text-sm font-semibold text-white" }
+                                                            <button class=if matches!(s, Step::Reject | Step::Withdraw) { "rounded-md border border-red-300 px-3 py-1.5 text-sm text-red-700" } else { "rounded-md bg-amber-600 px-3 py-1.5 text-sm font-semibold text-white" }
                                                                 data-step=s.as_str()>{s.label()}</button>
                                                         </ActionForm>
                                                     }).collect_view()}

@@ -170,17 +170,21 @@ pub enum Step {
     StartPreparing,
     MarkReady,
     MarkPickedUp,
+    /// The customer cancels before the restaurant accepted.
     Cancel,
+    /// The restaurant calls off an order it accepted (cannot be made, never collected).
+    Withdraw,
 }
 
 impl Step {
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::Accept,
         Self::Reject,
         Self::StartPreparing,
         Self::MarkReady,
         Self::MarkPickedUp,
         Self::Cancel,
+        Self::Withdraw,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -191,6 +195,7 @@ impl Step {
             Self::MarkReady => "ready",
             Self::MarkPickedUp => "picked_up",
             Self::Cancel => "cancel",
+            Self::Withdraw => "withdraw",
         }
     }
 
@@ -207,19 +212,25 @@ impl Step {
             Self::MarkReady => "Mark ready",
             Self::MarkPickedUp => "Picked up",
             Self::Cancel => "Cancel order",
+            Self::Withdraw => "Call off",
         }
     }
 
-    /// From which status, by whom, to which status.
-    fn rule(self) -> (OrderStatus, Actor, OrderStatus) {
+    /// From which statuses, by whom, to which status.
+    fn rule(self) -> (&'static [OrderStatus], Actor, OrderStatus) {
         use OrderStatus as S;
         match self {
-            Self::Accept => (S::Placed, Actor::Restaurant, S::Accepted),
-            Self::Reject => (S::Placed, Actor::Restaurant, S::Rejected),
-            Self::StartPreparing => (S::Accepted, Actor::Restaurant, S::Preparing),
-            Self::MarkReady => (S::Preparing, Actor::Restaurant, S::Ready),
-            Self::MarkPickedUp => (S::Ready, Actor::Restaurant, S::PickedUp),
-            Self::Cancel => (S::Placed, Actor::Customer, S::Cancelled),
+            Self::Accept => (&[S::Placed], Actor::Restaurant, S::Accepted),
+            Self::Reject => (&[S::Placed], Actor::Restaurant, S::Rejected),
+            Self::StartPreparing => (&[S::Accepted], Actor::Restaurant, S::Preparing),
+            Self::MarkReady => (&[S::Preparing], Actor::Restaurant, S::Ready),
+            Self::MarkPickedUp => (&[S::Ready], Actor::Restaurant, S::PickedUp),
+            Self::Cancel => (&[S::Placed], Actor::Customer, S::Cancelled),
+            Self::Withdraw => (
+                &[S::Accepted, S::Preparing, S::Ready],
+                Actor::Restaurant,
+                S::Cancelled,
+            ),
         }
     }
 }
@@ -233,11 +244,12 @@ pub fn next(from: OrderStatus, step: Step, actor: Actor) -> Result<OrderStatus, 
             Actor::Restaurant => "Only the customer can cancel an order.".into(),
         }));
     }
-    if from != needs {
-        let message = match (step, from) {
-            (Step::Cancel, _) => {
+    if !needs.contains(&from) {
+        let message = match (step, from.is_final()) {
+            (Step::Cancel, false) => {
                 "The restaurant has already accepted this order, so it can no longer be cancelled here. Call the restaurant.".to_owned()
             }
+            (Step::Cancel, true) => format!("This order is already “{}”.", from.label()),
             _ => format!(
                 "This order is “{}” now, so it cannot be changed that way. The page has been refreshed.",
                 from.label()
@@ -427,6 +439,9 @@ mod tests {
             (S::Preparing, Step::MarkReady, Actor::Restaurant),
             (S::Ready, Step::MarkPickedUp, Actor::Restaurant),
             (S::Placed, Step::Cancel, Actor::Customer),
+            (S::Accepted, Step::Withdraw, Actor::Restaurant),
+            (S::Preparing, Step::Withdraw, Actor::Restaurant),
+            (S::Ready, Step::Withdraw, Actor::Restaurant),
         ];
         let mut refused = 0;
         for from in S::ALL {
@@ -442,7 +457,17 @@ mod tests {
                 }
             }
         }
-        assert_eq!(refused, 7 * 6 * 2 - 6);
+        assert_eq!(refused, 7 * 7 * 2 - legal.len());
+        assert!(
+            next(S::Rejected, Step::Cancel, Actor::Customer)
+                .expect_err("rejected")
+                .to_string()
+                .contains("already “Declined")
+        );
+        assert_eq!(
+            steps(S::Ready, Actor::Restaurant),
+            vec![Step::MarkPickedUp, Step::Withdraw]
+        );
         assert!(
             next(S::Accepted, Step::Cancel, Actor::Customer)
                 .expect_err("accepted")

@@ -286,7 +286,12 @@ pub fn EditRestaurantPage() -> impl IntoView {
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
     let hours_action = ServerAction::<UpdateHours>::new();
     let query = leptos_router::hooks::use_query_map();
-    let photo_error = move || query.read().get("photo_error");
+    let photo_error = move || {
+        query
+            .read()
+            .get("photo_error")
+            .and_then(|code| crate::photos::Problem::message_for(&code))
+    };
     let hours_error = Signal::derive(move || hours_action.value().get().and_then(Result::err));
     view! {
         <Title text="Edit restaurant"/>

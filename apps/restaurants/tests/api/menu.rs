@@ -5,7 +5,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::helpers::{TestApp, spawn_app};
+use crate::helpers::{Kitchen, TestApp, spawn_app};
 
 async fn id_of(app: &TestApp, sql: &str, name: &str) -> String {
     sqlx::query_scalar::<_, Uuid>(sql)
@@ -72,7 +72,12 @@ async fn an_owner_builds_a_menu_that_customers_and_the_api_see() {
         )
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
-    let size = id_of(&app, "select id from option_groups where name = $1", "Portion").await;
+    let size = id_of(
+        &app,
+        "select id from option_groups where name = $1",
+        "Portion",
+    )
+    .await;
     for (name, delta) in [("Small", ""), ("Large", "+2.00")] {
         let res = app
             .call(
@@ -263,6 +268,26 @@ async fn staff_join_by_link_and_may_switch_sold_out_but_not_edit() {
         )
         .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
+    // Every owner-only function refuses staff, and changes nothing.
+    let menu_before: serde_json::Value = app
+        .call("/api/menu/editor", &[("slug", &k.slug)], Some(&owner))
+        .await
+        .body;
+    for (path, form) in owner_only(&k, staff_id, k.category) {
+        let form: Vec<(&str, &str)> = form.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        let res = app.call(path, &form, Some(&staff)).await;
+        assert_eq!(
+            res.status,
+            StatusCode::FORBIDDEN,
+            "{path} {form:?}: {}",
+            res.body
+        );
+    }
+    let menu_after: serde_json::Value = app
+        .call("/api/menu/editor", &[("slug", &k.slug)], Some(&owner))
+        .await
+        .body;
+    assert_eq!(menu_before, menu_after);
     let res = app
         .call("/api/menu/editor", &[("slug", &k.slug)], Some(&staff))
         .await;
@@ -296,7 +321,7 @@ async fn staff_join_by_link_and_may_switch_sold_out_but_not_edit() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stranger_cannot_touch_another_restaurant_anywhere() {
     let app = spawn_app().await;
-    let (owner_id, owner) = app.session_for("Owner").await;
+    let (owner_id, _) = app.session_for("Owner").await;
     let (mallory_id, stranger) = app.session_for("Mallory").await;
     let k = app.kitchen(owner_id).await;
     // The stranger's own restaurant, to try to move things into or out of.
@@ -345,132 +370,59 @@ async fn a_stranger_cannot_touch_another_restaurant_anywhere() {
             .expect("invites");
         (menu, row, hours, status, staff, invites)
     };
-    let before = snapshot().await;
-    let (rid, cat, wings, oxtail, sauce, mild) = (
+    let (rid, cat, wings) = (
         k.id.to_string(),
         k.category.to_string(),
         k.wings.to_string(),
-        k.oxtail.to_string(),
-        k.sauce.to_string(),
-        k.mild.to_string(),
     );
-    let their_cat = theirs.category.to_string();
-    let owner_id_s = owner_id.to_string();
-    let hours: Vec<(&str, &str)> = (0..7)
-        .map(|d| {
-            (
-                [
-                    "hours_0", "hours_1", "hours_2", "hours_3", "hours_4", "hours_5", "hours_6",
-                ][d],
-                "",
-            )
-        })
-        .collect();
-    let mut hours_form = vec![("id", rid.as_str())];
-    hours_form.extend(hours);
     let their_id = theirs.id.to_string();
-    let calls: Vec<(&str, Vec<(&str, &str)>)> = vec![
-        (
-            "/api/restaurants/update",
-            vec![
-                ("id", &rid),
-                ("name", "Mine now"),
-                ("cuisine", "x"),
-                ("city", "x"),
-                ("address", ""),
-                ("description", ""),
-                ("price_level", "1"),
-            ],
-        ),
-        ("/api/restaurants/hours", hours_form),
-        ("/api/restaurants/for-edit", vec![("slug", &k.slug)]),
-        ("/api/menu/editor", vec![("slug", &k.slug)]),
-        (
-            "/api/menu/add-category",
-            vec![("restaurant_id", &rid), ("name", "Mine")],
-        ),
-        (
-            "/api/menu/rename-category",
-            vec![("id", &cat), ("name", "Mine")],
-        ),
-        ("/api/menu/delete-category", vec![("id", &cat)]),
-        (
-            "/api/menu/add-item",
-            vec![
-                ("restaurant_id", &rid),
-                ("category_id", &cat),
-                ("name", "X"),
-                ("description", ""),
-                ("price", "1"),
-            ],
-        ),
-        (
-            "/api/menu/update-item",
-            vec![
-                ("id", &wings),
-                ("category_id", &cat),
-                ("name", "X"),
-                ("description", ""),
-                ("price", "0"),
-            ],
-        ),
-        (
-            "/api/menu/update-item",
-            vec![
-                ("id", &wings),
-                ("category_id", &their_cat),
-                ("name", "X"),
-                ("description", ""),
-                ("price", "0"),
-            ],
-        ),
-        ("/api/menu/delete-item", vec![("id", &wings)]),
-        (
-            "/api/menu/sold-out",
-            vec![("id", &oxtail), ("sold_out", "false")],
-        ),
-        (
-            "/api/menu/add-group",
-            vec![
-                ("item_id", &wings),
-                ("name", "X"),
-                ("min_choices", "0"),
-                ("max_choices", "1"),
-            ],
-        ),
-        ("/api/menu/delete-group", vec![("id", &sauce)]),
-        (
-            "/api/menu/add-option",
-            vec![("group_id", &sauce), ("name", "X"), ("price_delta", "-9")],
-        ),
-        ("/api/menu/delete-option", vec![("id", &mild)]),
-        ("/api/orders/queue", vec![("slug", &k.slug)]),
-        ("/api/orders/step", vec![("id", &order), ("step", "accept")]),
-        ("/api/orders/step", vec![("id", &order), ("step", "reject")]),
-        ("/api/orders/step", vec![("id", &order), ("step", "cancel")]),
-        ("/api/staff/list", vec![("slug", &k.slug)]),
-        ("/api/staff/invite", vec![("restaurant_id", &rid)]),
-        (
-            "/api/staff/remove",
-            vec![("restaurant_id", &rid), ("user_id", &owner_id_s)],
-        ),
-    ];
-    let _ = owner;
+    // Someone is on the staff, so that removing staff is tried on a real member.
+    let (sam, _) = app.session_for("Sam").await;
+    sqlx::query("insert into restaurant_staff (restaurant_id, user_id, user_name, added_by) values ($1, $2, 'Sam', $3)")
+        .bind(k.id)
+        .bind(sam)
+        .bind(owner_id)
+        .execute(&app.db.pool)
+        .await
+        .expect("staff");
+    let before = snapshot().await;
+    let mut calls = owner_only(&k, sam, theirs.category);
+    calls.extend(staff_level(&k));
     for (path, form) in &calls {
-        let res = app.call(path, form, Some(&stranger)).await;
+        let form: Vec<(&str, &str)> = form.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        let res = app.call(path, &form, Some(&stranger)).await;
         assert_eq!(
             res.status,
             StatusCode::FORBIDDEN,
             "{path} {form:?}: {}",
             res.body
         );
-        let res = app.call(path, form, None).await;
+        let res = app.call(path, &form, None).await;
         assert_eq!(
             res.status,
             StatusCode::UNAUTHORIZED,
             "{path} signed out: {}",
             res.body
         );
+    }
+    // Their order: the stranger is told there is no such order, whatever the step.
+    for step in [
+        "accept",
+        "reject",
+        "start",
+        "ready",
+        "picked_up",
+        "cancel",
+        "withdraw",
+    ] {
+        let res = app
+            .call(
+                "/api/orders/step",
+                &[("id", &order), ("step", step)],
+                Some(&stranger),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::NOT_FOUND, "{step}: {}", res.body);
     }
     // An item added to their own restaurant cannot be filed under the victim's section.
     let cross = [
@@ -503,4 +455,117 @@ async fn a_stranger_cannot_touch_another_restaurant_anywhere() {
     assert!(!res.body.to_string().contains(&k.slug), "{}", res.body);
     assert!(res.body.to_string().contains(&theirs.slug), "{}", res.body);
     assert_eq!(snapshot().await, before, "nothing changed");
+}
+
+/// Every server function only a restaurant's owner may call, aimed at `k` (`staff` is a member
+/// of its staff; `elsewhere` a section of another restaurant).
+fn owner_only(
+    k: &Kitchen,
+    staff: Uuid,
+    elsewhere: Uuid,
+) -> Vec<(&'static str, Vec<(&'static str, String)>)> {
+    let (rid, cat, wings, sauce, mild) = (
+        k.id.to_string(),
+        k.category.to_string(),
+        k.wings.to_string(),
+        k.sauce.to_string(),
+        k.mild.to_string(),
+    );
+    let item = |id: &str, category: &str| {
+        vec![
+            ("id", id.to_owned()),
+            ("category_id", category.to_owned()),
+            ("name", "X".to_owned()),
+            ("description", String::new()),
+            ("price", "0".to_owned()),
+        ]
+    };
+    let mut hours = vec![("id", rid.clone())];
+    for d in [
+        "hours_0", "hours_1", "hours_2", "hours_3", "hours_4", "hours_5", "hours_6",
+    ] {
+        hours.push((d, String::new()));
+    }
+    let s = |v: &str| v.to_owned();
+    vec![
+        (
+            "/api/restaurants/update",
+            vec![
+                ("id", rid.clone()),
+                ("name", s("Mine now")),
+                ("cuisine", s("x")),
+                ("city", s("x")),
+                ("address", s("")),
+                ("description", s("")),
+                ("price_level", s("1")),
+            ],
+        ),
+        ("/api/restaurants/hours", hours),
+        ("/api/restaurants/for-edit", vec![("slug", k.slug.clone())]),
+        (
+            "/api/menu/add-category",
+            vec![("restaurant_id", rid.clone()), ("name", s("Mine"))],
+        ),
+        (
+            "/api/menu/rename-category",
+            vec![("id", cat.clone()), ("name", s("Mine"))],
+        ),
+        ("/api/menu/delete-category", vec![("id", cat.clone())]),
+        (
+            "/api/menu/add-item",
+            vec![
+                ("restaurant_id", rid.clone()),
+                ("category_id", cat.clone()),
+                ("name", s("X")),
+                ("description", s("")),
+                ("price", s("1")),
+            ],
+        ),
+        ("/api/menu/update-item", item(&wings, &cat)),
+        (
+            "/api/menu/update-item",
+            item(&wings, &elsewhere.to_string()),
+        ),
+        ("/api/menu/delete-item", vec![("id", wings.clone())]),
+        (
+            "/api/menu/add-group",
+            vec![
+                ("item_id", wings.clone()),
+                ("name", s("X")),
+                ("min_choices", s("0")),
+                ("max_choices", s("1")),
+            ],
+        ),
+        ("/api/menu/delete-group", vec![("id", sauce.clone())]),
+        (
+            "/api/menu/add-option",
+            vec![
+                ("group_id", sauce),
+                ("name", s("X")),
+                ("price_delta", s("-9")),
+            ],
+        ),
+        ("/api/menu/delete-option", vec![("id", mild)]),
+        ("/api/staff/list", vec![("slug", k.slug.clone())]),
+        ("/api/staff/invite", vec![("restaurant_id", rid.clone())]),
+        (
+            "/api/staff/remove",
+            vec![("restaurant_id", rid), ("user_id", staff.to_string())],
+        ),
+    ]
+}
+
+/// What the owner and staff may call, aimed at `k`.
+fn staff_level(k: &Kitchen) -> Vec<(&'static str, Vec<(&'static str, String)>)> {
+    vec![
+        ("/api/menu/editor", vec![("slug", k.slug.clone())]),
+        (
+            "/api/menu/sold-out",
+            vec![
+                ("id", k.oxtail.to_string()),
+                ("sold_out", "false".to_owned()),
+            ],
+        ),
+        ("/api/orders/queue", vec![("slug", k.slug.clone())]),
+    ]
 }

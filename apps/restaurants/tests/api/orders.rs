@@ -368,12 +368,17 @@ async fn an_order_moves_only_along_its_legal_steps_and_each_step_is_recorded() {
         step(&app, &order, "picked_up", &owner).await,
         StatusCode::CONFLICT
     );
+    // A stranger is told there is no such order (ids cannot be probed).
     assert_eq!(
         step(&app, &order, "accept", &stranger).await,
-        StatusCode::FORBIDDEN
+        StatusCode::NOT_FOUND
     );
     assert_eq!(
         step(&app, &order, "cancel", &stranger).await,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        step(&app, &order, "withdraw", &customer).await,
         StatusCode::FORBIDDEN
     );
     assert_eq!(
@@ -444,6 +449,33 @@ async fn an_order_moves_only_along_its_legal_steps_and_each_step_is_recorded() {
     let fourth = place().await;
     assert_eq!(step(&app, &fourth, "reject", &owner).await, StatusCode::OK);
     assert_eq!(status_of(&app, &fourth).await, "rejected");
+    let res = app
+        .call(
+            "/api/orders/step",
+            &[("id", &fourth), ("step", "cancel")],
+            Some(&customer),
+        )
+        .await;
+    assert!(
+        res.body.to_string().contains("already “Declined"),
+        "{}",
+        res.body
+    );
+    // The restaurant can call off an order it accepted (not made, never collected).
+    let fifth = place().await;
+    for s in ["accept", "start", "ready"] {
+        assert_eq!(step(&app, &fifth, s, &owner).await, StatusCode::OK, "{s}");
+    }
+    assert_eq!(step(&app, &fifth, "withdraw", &owner).await, StatusCode::OK);
+    assert_eq!(status_of(&app, &fifth).await, "cancelled");
+    let last: (String, String) = sqlx::query_as(
+        "select to_status, actor_role from order_events where order_id = $1::uuid order by id desc limit 1",
+    )
+    .bind(&fifth)
+    .fetch_one(&app.db.pool)
+    .await
+    .expect("event");
+    assert_eq!(last, ("cancelled".to_owned(), "owner".to_owned()));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
