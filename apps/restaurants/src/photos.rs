@@ -79,7 +79,7 @@ pub mod ssr {
     };
     use platform::AppError;
     use sso::CurrentUser;
-    use storage::{Storage, StorageError};
+    use storage::StorageError;
     use uuid::Uuid;
 
     use super::Problem;
@@ -186,35 +186,57 @@ pub mod ssr {
         }
     }
 
-    /// Stores the image, then points the row at it with `update` (which returns the key it
-    /// replaced, or `None` when the row is gone); cleans up whichever object is no longer used.
-    async fn replace<F, Fut>(
-        storage: &Storage,
-        prefix: &str,
-        bytes: &[u8],
-        update: F,
-    ) -> Result<(), Failure>
-    where
-        F: FnOnce(String) -> Fut,
-        Fut: Future<Output = Result<Option<Option<String>>, AppError>>,
-    {
-        let stored = storage.put_image(prefix, bytes).await?;
-        match update(stored.key.clone()).await {
+    /// Where a photo goes: its key prefix and the statement that points row `$1` at key `$2`,
+    /// returning the key it replaced (no row when the row is gone).
+    struct Target {
+        prefix: String,
+        update: &'static str,
+        id: Uuid,
+    }
+
+    const COVER: &str = "update restaurants r set cover_key = $2, updated_at = now()
+         from (select id, cover_key as old from restaurants where id = $1 for update) o
+         where r.id = o.id returning o.old";
+
+    const ITEM: &str = "update menu_items m set photo_key = $2
+         from (select id, photo_key as old from menu_items where id = $1 for update) o
+         where m.id = o.id returning o.old";
+
+    /// Reads the form, stores the image, points the row at it, and cleans up whichever object
+    /// is no longer used; answers with a redirect back to the form.
+    async fn upload(state: &AppState, form: Multipart, target: Target) -> Response {
+        let (back, bytes) = read(form).await;
+        let result = match bytes {
+            Ok(bytes) => replace(state, &target, &bytes).await,
+            Err(e) => Err(e),
+        };
+        answer(&back, result)
+    }
+
+    async fn replace(state: &AppState, target: &Target, bytes: &[u8]) -> Result<(), Failure> {
+        let stored = state.storage.put_image(&target.prefix, bytes).await?;
+        let updated: Result<Option<Option<String>>, sqlx::Error> =
+            sqlx::query_scalar(target.update)
+                .bind(target.id)
+                .bind(&stored.key)
+                .fetch_optional(&state.pool)
+                .await;
+        match updated {
             Ok(Some(old)) => {
                 if let Some(old) = old
-                    && let Err(e) = storage.delete(&old).await
+                    && let Err(e) = state.storage.delete(&old).await
                 {
                     tracing::warn!(error = %e, key = old, "could not remove a replaced photo");
                 }
                 Ok(())
             }
             outcome => {
-                if let Err(e) = storage.delete(&stored.key).await {
+                if let Err(e) = state.storage.delete(&stored.key).await {
                     tracing::error!(error = %e, key = stored.key, "could not remove an unused upload");
                 }
                 match outcome {
                     Ok(_) => Err(Failure::Problem(Problem::Gone)),
-                    Err(e) => Err(e.into()),
+                    Err(e) => Err(AppError::from(e).into()),
                 }
             }
         }
@@ -226,34 +248,23 @@ pub mod ssr {
         Path(id): Path<Uuid>,
         form: Multipart,
     ) -> Response {
-        // Authorise before reading the body: a stranger's upload is never read nor stored.
-        if let Err(e) = require(&state.pool, id, user.id, Role::Owner).await {
-            return e.into_response();
-        }
-        let (back, bytes) = read(form).await;
-        let bytes = match bytes {
-            Ok(b) => b,
-            Err(e) => return answer(&back, Err(e)),
-        };
-        let pool = state.pool.clone();
-        let result = replace(
-            &state.storage,
-            &format!("covers/{id}"),
-            &bytes,
-            |key| async move {
-                Ok(sqlx::query_scalar(
-                    "update restaurants r set cover_key = $2, updated_at = now()
-                 from (select id, cover_key as old from restaurants where id = $1 for update) o
-                 where r.id = o.id returning o.old",
+        // Authorised before the body is read: a stranger's upload is never read nor stored.
+        match require(&state.pool, id, user.id, Role::Owner).await {
+            Ok(_) => {
+                let prefix = format!("covers/{id}");
+                upload(
+                    &state,
+                    form,
+                    Target {
+                        prefix,
+                        update: COVER,
+                        id,
+                    },
                 )
-                .bind(id)
-                .bind(key)
-                .fetch_optional(&pool)
-                .await?)
-            },
-        )
-        .await;
-        answer(&back, result)
+                .await
+            }
+            Err(e) => e.into_response(),
+        }
     }
 
     async fn item(
@@ -262,37 +273,25 @@ pub mod ssr {
         Path(id): Path<Uuid>,
         form: Multipart,
     ) -> Response {
-        let restaurant = match Row::Item(id)
+        match Row::Item(id)
             .authorize(&state.pool, user.id, Role::Owner)
             .await
         {
-            Ok(r) => r,
-            Err(e) => return e.into_response(),
-        };
-        let (back, bytes) = read(form).await;
-        let bytes = match bytes {
-            Ok(b) => b,
-            Err(e) => return answer(&back, Err(e)),
-        };
-        let pool = state.pool.clone();
-        let result = replace(
-            &state.storage,
-            &format!("items/{restaurant}"),
-            &bytes,
-            |key| async move {
-                Ok(sqlx::query_scalar(
-                    "update menu_items m set photo_key = $2
-                 from (select id, photo_key as old from menu_items where id = $1 for update) o
-                 where m.id = o.id returning o.old",
+            Ok(restaurant) => {
+                let prefix = format!("items/{restaurant}");
+                upload(
+                    &state,
+                    form,
+                    Target {
+                        prefix,
+                        update: ITEM,
+                        id,
+                    },
                 )
-                .bind(id)
-                .bind(key)
-                .fetch_optional(&pool)
-                .await?)
-            },
-        )
-        .await;
-        answer(&back, result)
+                .await
+            }
+            Err(e) => e.into_response(),
+        }
     }
 
     #[cfg(test)]

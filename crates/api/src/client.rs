@@ -53,40 +53,26 @@ impl AppClient {
             .unwrap_or_default()
     }
 
-    async fn get_json<T: serde::de::DeserializeOwned>(
-        &self,
-        path: &str,
-        query: &impl serde::Serialize,
+    fn url(&self, path: &str) -> Result<url::Url, ClientError> {
+        self.base
+            .join(path)
+            .map_err(|_| ClientError::BaseUrl(self.base.to_string()))
+    }
+
+    /// Sends `req` (to `url`, for messages) and reads the agreed JSON; a 4xx with the suite's
+    /// error body becomes [`ClientError::Refused`] with its message.
+    async fn send<T: serde::de::DeserializeOwned>(
+        url: String,
+        mut req: reqwest::RequestBuilder,
         request_id: Option<&str>,
     ) -> Result<T, ClientError> {
-        let url = self
-            .base
-            .join(path)
-            .map_err(|_| ClientError::BaseUrl(self.base.to_string()))?;
-        let shown = url.to_string();
-        let mut req = self.http.get(url).query(query);
         if let Some(id) = request_id {
             req = req.header("x-request-id", id);
         }
         let res = req.send().await.map_err(|source| ClientError::Transport {
-            url: shown.clone(),
+            url: url.clone(),
             source,
         })?;
-        if !res.status().is_success() {
-            return Err(ClientError::Status {
-                url: shown,
-                status: res.status().as_u16(),
-            });
-        }
-        res.json()
-            .await
-            .map_err(|source| ClientError::Body { url: shown, source })
-    }
-
-    async fn answer<T: serde::de::DeserializeOwned>(
-        shown: String,
-        res: reqwest::Response,
-    ) -> Result<T, ClientError> {
         let status = res.status();
         if status.is_client_error() {
             let message = res
@@ -95,26 +81,20 @@ impl AppClient {
                 .map(|e| e.error)
                 .unwrap_or_else(|_| "The request was refused.".to_owned());
             return Err(ClientError::Refused {
-                url: shown,
+                url,
                 status: status.as_u16(),
                 message,
             });
         }
         if !status.is_success() {
             return Err(ClientError::Status {
-                url: shown,
+                url,
                 status: status.as_u16(),
             });
         }
         res.json()
             .await
-            .map_err(|source| ClientError::Body { url: shown, source })
-    }
-
-    fn url(&self, path: &str) -> Result<url::Url, ClientError> {
-        self.base
-            .join(path)
-            .map_err(|_| ClientError::BaseUrl(self.base.to_string()))
+            .map_err(|source| ClientError::Body { url, source })
     }
 
     /// `GET /api/v1/orders/recent` for the user whose session cookie (`name=value`) is given.
@@ -126,19 +106,12 @@ impl AppClient {
     ) -> Result<RecentOrders, ClientError> {
         let url = self.url(RECENT_ORDERS_PATH)?;
         let shown = url.to_string();
-        let mut req = self
+        let req = self
             .http
             .get(url)
             .query(&[("limit", limit)])
             .header("cookie", session_cookie);
-        if let Some(id) = request_id {
-            req = req.header("x-request-id", id);
-        }
-        let res = req.send().await.map_err(|source| ClientError::Transport {
-            url: shown.clone(),
-            source,
-        })?;
-        Self::answer(shown, res).await
+        Self::send(shown, req, request_id).await
     }
 
     /// `POST /api/v1/orders` for the user whose session cookie is given, on behalf of a page
@@ -153,21 +126,14 @@ impl AppClient {
     ) -> Result<Order, ClientError> {
         let url = self.url(ORDERS_PATH)?;
         let shown = url.to_string();
-        let mut req = self
+        let req = self
             .http
             .post(url)
             .json(order)
             .header("cookie", session_cookie)
             .header("origin", origin)
             .header(IDEMPOTENCY_KEY, idempotency_key);
-        if let Some(id) = request_id {
-            req = req.header("x-request-id", id);
-        }
-        let res = req.send().await.map_err(|source| ClientError::Transport {
-            url: shown.clone(),
-            source,
-        })?;
-        Self::answer(shown, res).await
+        Self::send(shown, req, request_id).await
     }
 
     /// `GET /api/v1/restaurants`.
@@ -176,6 +142,8 @@ impl AppClient {
         query: &RestaurantQuery,
         request_id: Option<&str>,
     ) -> Result<RestaurantList, ClientError> {
-        self.get_json(LIST_PATH, query, request_id).await
+        let url = self.url(LIST_PATH)?;
+        let shown = url.to_string();
+        Self::send(shown, self.http.get(url).query(query), request_id).await
     }
 }
