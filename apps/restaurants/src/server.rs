@@ -109,11 +109,12 @@ async fn sign_in_gate(State(state): State<AppState>, req: Request, next: Next) -
 pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
     let pool = platform::db::connect(&config.database_url, 10).await?;
     platform::db::migrate(&pool, &MIGRATOR).await?;
+    let storage = Storage::new(&config.bucket)?;
     if config.seed_demo {
         crate::server::seed::demo(&pool).await?;
+        crate::server::seed::demo_covers(&pool, &storage).await;
     }
     let session_pool = platform::db::connect(&config.session_database_url, 5).await?;
-    let storage = Storage::new(&config.bucket)?;
 
     let leptos_options = ui::server::leptos_options(&config.site_root, config.bind);
     let suite = Arc::new(config.suite.clone());
@@ -290,6 +291,96 @@ pub mod seed {
             hours: DAYTIME,
         },
     ];
+
+    /// Two colours of each featured demo restaurant's cover: from the top left to the bottom
+    /// right.
+    const COVERS: [(&str, [u8; 3], [u8; 3]); 4] = [
+        (
+            "mama-lous-soul-kitchen",
+            [0xb4, 0x53, 0x09],
+            [0x7c, 0x2d, 0x12],
+        ),
+        (
+            "island-groove-grill",
+            [0x05, 0x96, 0x69],
+            [0xea, 0xb3, 0x08],
+        ),
+        (
+            "the-smooth-step-cafe",
+            [0x78, 0x35, 0x0f],
+            [0xd9, 0x77, 0x06],
+        ),
+        ("harlem-table", [0x1e, 0x3a, 0x8a], [0xdb, 0x27, 0x77]),
+    ];
+
+    /// A 640×360 PNG: a diagonal gradient between two colours with soft stripes, standing in
+    /// for a photograph.
+    fn cover_png(from: [u8; 3], to: [u8; 3]) -> Vec<u8> {
+        const W: u32 = 640;
+        const H: u32 = 360;
+        let mut pixels = Vec::with_capacity((W * H * 3) as usize);
+        for y in 0..H {
+            for x in 0..W {
+                // In 48 steps: bands compress to a few kilobytes, a smooth ramp does not.
+                let t = f64::from((x + y) * 48 / (W + H)) / 48.0;
+                let stripe = if (x + 2 * y) / 40 % 2 == 0 { 1.0 } else { 0.93 };
+                for c in 0..3 {
+                    let v = (f64::from(from[c]) * (1.0 - t) + f64::from(to[c]) * t) * stripe;
+                    pixels.push(v.clamp(0.0, 255.0) as u8);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        let mut encoder = png::Encoder::new(&mut out, W, H);
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_depth(png::BitDepth::Eight);
+        encoder.set_compression(png::Compression::Best);
+        encoder.set_adaptive_filter(png::AdaptiveFilterType::Adaptive);
+        let written = encoder
+            .write_header()
+            .and_then(|mut w| w.write_image_data(&pixels));
+        if written.is_err() {
+            out.clear();
+        }
+        out
+    }
+
+    /// Cover photos for the featured demo restaurants that have none, so a first start shows
+    /// the photos on the list and the portal home. Best effort: a failure is logged, not fatal.
+    pub async fn demo_covers(pool: &PgPool, storage: &storage::Storage) {
+        for (slug, from, to) in COVERS {
+            let missing: Result<Option<uuid::Uuid>, _> = sqlx::query_scalar(
+                "select id from restaurants where slug = $1 and cover_key is null",
+            )
+            .bind(slug)
+            .fetch_optional(pool)
+            .await;
+            let Ok(Some(id)) = missing else {
+                continue;
+            };
+            let stored = match storage
+                .put_image(&format!("covers/{id}"), &cover_png(from, to))
+                .await
+            {
+                Ok(stored) => stored,
+                Err(e) => {
+                    tracing::warn!(error = %e, slug, "demo cover not stored");
+                    continue;
+                }
+            };
+            // Only where there is still none (another instance may have been quicker).
+            let set = sqlx::query(
+                "update restaurants set cover_key = $2 where id = $1 and cover_key is null",
+            )
+            .bind(id)
+            .bind(&stored.key)
+            .execute(pool)
+            .await;
+            if !matches!(set, Ok(ref r) if r.rows_affected() == 1) {
+                let _ = storage.delete(&stored.key).await;
+            }
+        }
+    }
 
     /// A demo dish: name, description, cents, tags, option groups (name, min, max, options).
     type Dish = (

@@ -109,11 +109,17 @@ fn reprice(menu: &Menu, lines: Vec<CartLine>) -> Vec<CartLine> {
         .collect()
 }
 
-fn tags_text(tags: &[String]) -> String {
-    tags.iter()
-        .filter_map(|t| tag_label(t))
-        .collect::<Vec<_>>()
-        .join(" · ")
+/// An item's tags as read: dietary ones ("Vegan · Halal") and allergens ("Contains egg").
+fn tags_text(tags: &[String]) -> (String, String) {
+    let (allergens, dietary): (Vec<&String>, Vec<&String>) =
+        tags.iter().partition(|t| t.starts_with("contains_"));
+    let join = |ts: Vec<&String>| {
+        ts.into_iter()
+            .filter_map(|t| tag_label(t))
+            .collect::<Vec<_>>()
+            .join(" · ")
+    };
+    (join(dietary), join(allergens))
 }
 
 /// The menu with "Add" buttons and the cart with checkout.
@@ -166,7 +172,7 @@ pub fn OrderingMenu(
 
     let categories = menu.with_value(|m| m.categories.clone());
     view! {
-        <div class="mt-8 grid gap-6 lg:grid-cols-3">
+        <div class="mt-8 grid gap-6 pb-20 lg:grid-cols-3 lg:pb-0">
             <section class="lg:col-span-2" data-testid="menu">
                 <h2 class="text-xl font-bold">"Menu"</h2>
                 {categories.into_iter().map(|cat| view! {
@@ -231,7 +237,8 @@ fn MenuItemRow(
                     <div>
                         <p class="font-medium">{item.name.clone()}</p>
                         {(!item.description.is_empty()).then(|| view! { <p class="text-sm text-slate-600">{item.description.clone()}</p> })}
-                        {(!tags.is_empty()).then(|| view! { <p class="mt-0.5 text-xs text-emerald-700">{tags.clone()}</p> })}
+                        {(!tags.0.is_empty()).then(|| view! { <p class="mt-0.5 text-xs text-emerald-700">{tags.0.clone()}</p> })}
+                        {(!tags.1.is_empty()).then(|| view! { <p class="mt-0.5 text-xs text-amber-800">{tags.1.clone()}</p> })}
                     </div>
                     <div class="shrink-0 text-right">
                         <p class="font-medium">{format_cents(i64::from(item.price_cents))}</p>
@@ -377,7 +384,18 @@ fn CartPanel(
     });
     let no_slots = slots.is_empty();
     view! {
-        <aside class="h-fit rounded-lg border border-slate-200 bg-white p-4 lg:sticky lg:top-4" data-testid="cart">
+        // On a phone the cart is below the whole menu: a bar at the bottom of the screen
+        // shows the total and jumps to it.
+        <Show when=move || cart.with(|c| !c.is_empty())>
+            <a href="#cart" class="fixed inset-x-3 bottom-3 z-10 flex items-center justify-between rounded-lg bg-amber-600 px-4 py-3 font-semibold text-white shadow-lg lg:hidden" data-testid="cart-bar">
+                <span>{move || {
+                    let n: u32 = cart.with(|c| c.iter().map(|l| l.quantity).sum());
+                    format!("Your order · {n} item{}", if n == 1 { "" } else { "s" })
+                }}</span>
+                <span>{move || format_cents(total())}</span>
+            </a>
+        </Show>
+        <aside id="cart" class="h-fit scroll-mt-4 rounded-lg border border-slate-200 bg-white p-4 lg:sticky lg:top-4" data-testid="cart">
             <h2 class="text-lg font-bold">"Your pickup order"</h2>
             <Show when=move || cart.with(|c| !c.is_empty()) fallback=|| view! { <p class="mt-2 text-sm text-slate-500">"Add dishes from the menu."</p> }>
                 <ul class="mt-2 space-y-2 text-sm">

@@ -31,14 +31,17 @@ pub fn RestaurantListPage() -> impl IntoView {
                     Ok(list) => Either::Right(view! {
                         <ul class="mt-6 grid gap-4 sm:grid-cols-2 lg:grid-cols-3" data-testid="restaurant-list">
                             {list.into_iter().map(|r| view! {
-                                <li class="rounded-lg border border-slate-200 bg-white p-4 hover:shadow">
+                                <li class="overflow-hidden rounded-lg border border-slate-200 bg-white hover:shadow">
                                     <a href=format!("/r/{}", r.slug) class="block">
-                                        <div class="flex items-center gap-2">
-                                            <span class="font-semibold">{r.name}</span>
-                                            {r.featured.then(|| view! { <span class="rounded bg-amber-100 px-1.5 text-xs text-amber-800">"Featured"</span> })}
+                                        {r.cover_url.map(|src| view! { <img src=src alt="" class="h-32 w-full object-cover" loading="lazy"/> })}
+                                        <div class="p-4">
+                                            <div class="flex items-center gap-2">
+                                                <span class="font-semibold">{r.name}</span>
+                                                {r.featured.then(|| view! { <span class="rounded bg-amber-100 px-1.5 text-xs text-amber-800">"Featured"</span> })}
+                                            </div>
+                                            <div class="text-sm text-slate-600">{format!("{} · {} · {}", r.cuisine, r.city, price(r.price_level))}</div>
+                                            <OpenBadge is_open=r.is_open text=r.status_text/>
                                         </div>
-                                        <div class="text-sm text-slate-600">{format!("{} · {} · {}", r.cuisine, r.city, price(r.price_level))}</div>
-                                        <OpenBadge is_open=r.is_open text=r.status_text/>
                                     </a>
                                 </li>
                             }).collect_view()}

@@ -447,7 +447,12 @@ async fn a_stranger_cannot_touch_another_restaurant_anywhere() {
         assert_eq!(res.status(), StatusCode::FORBIDDEN, "{path}");
     }
     assert!(
-        app.storage().list("").await.expect("list").is_empty(),
+        app.storage()
+            .list(&format!("covers/{}", k.id))
+            .await
+            .expect("list")
+            .is_empty()
+            && app.storage().list("items/").await.expect("list").is_empty(),
         "nothing was stored"
     );
     // The dashboard does not list it.

@@ -111,7 +111,11 @@ async fn a_cover_photo_is_stored_shown_and_replaced() {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let second = cover_key(&app, k.id).await.expect("cover set");
     assert_ne!(first, second);
-    let stored = app.storage().list("covers/").await.expect("list");
+    let stored = app
+        .storage()
+        .list(&format!("covers/{}/", k.id))
+        .await
+        .expect("list");
     assert_eq!(stored, vec![second]);
 }
 
@@ -168,7 +172,13 @@ async fn what_is_not_an_image_or_too_big_is_refused_and_nothing_is_kept() {
     );
     assert!(!html.contains("Sign in at evil.example"));
     assert_eq!(cover_key(&app, k.id).await, None);
-    assert!(app.storage().list("").await.expect("list").is_empty());
+    assert!(
+        app.storage()
+            .list(&format!("covers/{}", k.id))
+            .await
+            .expect("list")
+            .is_empty()
+    );
     // Signed out: refused before anything is read.
     let res = upload(&app, &path, PNG.to_vec(), None).await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
@@ -197,7 +207,7 @@ async fn a_failed_row_update_leaves_no_object_and_a_deleted_item_takes_its_photo
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&res), "/dashboard/r/x/menu?photo_error=failed");
     assert!(
-        app.storage().list("").await.expect("list").is_empty(),
+        app.storage().list("items/").await.expect("list").is_empty(),
         "the stored object was removed again"
     );
     sqlx::query("drop trigger refuse_photo on menu_items")
@@ -223,4 +233,39 @@ async fn a_failed_row_update_leaves_no_object_and_a_deleted_item_takes_its_photo
         .await;
     assert_eq!(res.status, StatusCode::OK);
     assert!(app.storage().list("items/").await.expect("list").is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_featured_demo_restaurants_start_with_cover_photos() {
+    let app = spawn_app().await;
+    let list: serde_json::Value = app
+        .get("/api/v1/restaurants?featured=true&limit=50", None)
+        .await
+        .json()
+        .await
+        .expect("json");
+    let covers: Vec<String> = list["restaurants"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|r| r["cover_url"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(covers.len(), 4, "{list}");
+    let path = covers[0]
+        .split_once("/media/")
+        .map(|(_, k)| format!("/media/{k}"))
+        .expect("media path");
+    let res = app.get(&path, None).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()[header::CONTENT_TYPE], "image/png");
+    let bytes = res.bytes().await.expect("bytes");
+    assert_eq!(
+        storage::ImageKind::sniff(&bytes),
+        Some(storage::ImageKind::Png)
+    );
+    assert!(
+        bytes.len() < 40 * 1024,
+        "a small file: {} bytes",
+        bytes.len()
+    );
 }
