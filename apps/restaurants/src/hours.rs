@@ -217,6 +217,17 @@ pub fn describe(status: OpenStatus) -> String {
     }
 }
 
+/// An order "as soon as possible" needs the restaurant open now and still open this much later
+/// (no orders in the last minutes before closing).
+#[cfg(feature = "ssr")]
+pub const ASAP_MARGIN: chrono::TimeDelta = chrono::TimeDelta::minutes(10);
+
+/// Whether an order "as soon as possible" can be taken at `now`.
+#[cfg(feature = "ssr")]
+pub fn asap_open(periods: &[Period], tz: chrono_tz::Tz, now: DateTime<Utc>) -> bool {
+    status(periods, tz, now).is_open() && status(periods, tz, now + ASAP_MARGIN).is_open()
+}
+
 /// Earliest a pickup slot is offered after now.
 #[cfg(feature = "ssr")]
 pub const SLOT_LEAD: chrono::TimeDelta = chrono::TimeDelta::minutes(20);
@@ -324,6 +335,19 @@ mod slot_tests {
             .with_timezone(&Utc);
         assert!(slot_problem(&hours, Chicago, now, closed).is_some_and(|m| m.contains("closed")));
         assert!(slot_problem(&hours, Chicago, now, now).is_some_and(|m| m.contains("passed")));
+        // "As soon as possible" stops ten minutes before closing.
+        let at = |h, m| {
+            Chicago
+                .with_ymd_and_hms(2026, 11, 21, h, m, 0)
+                .unwrap()
+                .with_timezone(&Utc)
+        };
+        assert!(asap_open(&hours, Chicago, at(1, 45)));
+        assert!(
+            !asap_open(&hours, Chicago, at(1, 55)),
+            "five minutes before closing"
+        );
+        assert!(!asap_open(&hours, Chicago, at(3, 0)), "closed");
         let far = now + chrono::TimeDelta::days(7);
         assert!(slot_problem(&hours, Chicago, now, far).is_some_and(|m| m.contains("a day ahead")));
     }

@@ -123,6 +123,15 @@ pub async fn place(
                     ),
                 ));
             }
+            if !crate::hours::asap_open(&hours, tz, now) {
+                return Err(AppError::conflict(
+                    "pickup",
+                    format!(
+                        "{name} is about to close ({}), too late for an order now. Choose a pickup time instead.",
+                        crate::hours::describe(status).to_lowercase()
+                    ),
+                ));
+            }
             None
         }
         Pickup::At { at } => {

@@ -129,7 +129,7 @@ pub fn OrderingMenu(
     menu: Menu,
     /// Pickup slots on offer.
     slots: Vec<(DateTime<Utc>, String)>,
-    /// Open now (ASAP pickup possible).
+    /// "As soon as possible" on offer (open, and not about to close).
     open_now: bool,
     /// Where to sign in when not signed in.
     sign_in_url: Option<String>,

@@ -61,6 +61,8 @@ pub struct RestaurantView {
     pub menu: api::restaurants::Menu,
     /// Pickup times on offer: (instant, "Today 18:15").
     pub pickup_slots: Vec<(chrono::DateTime<chrono::Utc>, String)>,
+    /// Whether "as soon as possible" is on offer (open, and not about to close).
+    pub asap: bool,
     /// Where to sign in and come back here; `None` when signed in (ordering needs it).
     pub sign_in_url: Option<String>,
 }
@@ -206,12 +208,14 @@ pub mod ssr {
             .map(|at| (at, crate::hours::slot_label(tz, now, at)))
             .collect();
         let menu = crate::menu::db::load(&state.pool, row.id, true).await?;
+        let asap = crate::hours::asap_open(&hours, tz, now);
         Ok(RestaurantView {
             restaurant: row.detail(hours),
             can_edit,
             role,
             menu,
             pickup_slots,
+            asap,
             sign_in_url: user.is_none().then(|| {
                 let here = format!("{}/r/{}", state.suite.origin_of("restaurants"), slug);
                 format!(

@@ -65,7 +65,7 @@ pub fn RestaurantPage() -> impl IntoView {
                 match view_res.await {
                     Err(AppError::NotFound(_)) => view! { <NotFound what="restaurant"/> }.into_any(),
                     Err(e) => view! { <ErrorBox message=e.to_string()/> }.into_any(),
-                    Ok(RestaurantView { restaurant: r, can_edit, role, menu, pickup_slots, sign_in_url }) => view! {
+                    Ok(RestaurantView { restaurant: r, can_edit, role, menu, pickup_slots, asap, sign_in_url }) => view! {
                         <Title text=r.name.clone()/>
                         {r.cover_url.clone().map(|src| view! {
                             <img src=src alt="" class="mb-4 h-48 w-full rounded-lg object-cover sm:h-64" data-testid="cover-photo"/>
@@ -91,7 +91,7 @@ pub fn RestaurantPage() -> impl IntoView {
                             {(!r.description.is_empty()).then(|| view! { <p class="mt-4 whitespace-pre-line">{r.description.clone()}</p> })}
                             <HoursTable hours=r.hours.clone() time_zone=r.time_zone.clone()/>
                         </article>
-                        <crate::orders::pages::OrderingMenu restaurant_id=r.id menu open_now=r.is_open slots=pickup_slots sign_in_url/>
+                        <crate::orders::pages::OrderingMenu restaurant_id=r.id menu open_now=asap slots=pickup_slots sign_in_url/>
                     }.into_any(),
                 }
             })}
