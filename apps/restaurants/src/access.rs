@@ -74,13 +74,4 @@ pub mod ssr {
             )),
         }
     }
-
-    /// The restaurant id of a slug; `NotFound` when there is none.
-    pub async fn restaurant_id(pool: &PgPool, slug: &str) -> Result<Uuid, AppError> {
-        sqlx::query_scalar("select id from restaurants where slug = $1")
-            .bind(slug)
-            .fetch_optional(pool)
-            .await?
-            .ok_or_else(|| AppError::not_found("There is no such restaurant."))
-    }
 }

@@ -71,6 +71,15 @@ pub async fn require_user() -> Result<(AppState, sso::SessionUser), platform::Ap
     Ok((state()?, ui::require_user().await?))
 }
 
+/// SHA-256 of `data` in lower-case hex (invitation tokens, order requests).
+pub fn sha256_hex(data: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// Pages that only make sense signed in: a visitor who is not is sent to the portal's sign-in
 /// and brought back here afterwards.
 fn needs_sign_in(path: &str) -> bool {

@@ -157,21 +157,18 @@ pub mod ssr {
     use chrono::{TimeDelta, Utc};
     use platform::AppError;
     use rand::RngCore;
-    use sha2::{Digest, Sha256};
     use uuid::Uuid;
 
     use super::{StaffData, StaffMember};
     use crate::access::{Role, ssr::require};
-    use {crate::restaurants::db::id_and_name, crate::server::require_user};
+    use crate::restaurants::db::id_and_name;
+    use crate::server::{require_user, sha256_hex};
 
     /// How long an invitation link works.
     pub const INVITE_LIFETIME: TimeDelta = TimeDelta::days(7);
 
     fn hash(token: &str) -> String {
-        Sha256::digest(token.as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        sha256_hex(token.as_bytes())
     }
 
     pub async fn list(slug: String) -> Result<StaffData, AppError> {

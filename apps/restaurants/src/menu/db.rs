@@ -166,6 +166,28 @@ impl Row {
     }
 }
 
+/// A row's parent (section, dish, choice) deleted by someone else between the check and the
+/// insert: the foreign key refuses it, and the editor is told so (a form-wide message) instead
+/// of a 500.
+fn parent_gone(e: sqlx::Error) -> AppError {
+    let gone = match &e {
+        sqlx::Error::Database(db) => match db.constraint() {
+            Some("menu_items_category_id_fkey") => Some("That section"),
+            Some("option_groups_item_id_fkey") => Some("That dish"),
+            Some("options_group_id_fkey") => Some("That choice"),
+            _ => None,
+        },
+        _ => None,
+    };
+    match gone {
+        Some(what) => AppError::Conflict {
+            field: None,
+            message: format!("{what} was just deleted. Reload the menu."),
+        },
+        None => AppError::from(e),
+    }
+}
+
 /// A trimmed name of 1..=`max` characters without control characters.
 pub fn name(field: &str, raw: &str, max: usize) -> Result<String, AppError> {
     let v = raw.trim();
@@ -325,7 +347,7 @@ pub async fn add_item(
 ) -> Result<Uuid, AppError> {
     require(pool, restaurant, user, Role::Owner).await?;
     category_in(pool, f.category_id, restaurant).await?;
-    Ok(sqlx::query_scalar(
+    sqlx::query_scalar(
         "insert into menu_items (restaurant_id, category_id, name, description, price_cents, tags, position)
          values ($1, $2, $3, $4, $5, $6, (select coalesce(max(position), 0) + 1 from menu_items where restaurant_id = $1))
          returning id",
@@ -337,7 +359,8 @@ pub async fn add_item(
     .bind(f.price_cents)
     .bind(&f.tags)
     .fetch_one(pool)
-    .await?)
+    .await
+    .map_err(parent_gone)
 }
 
 pub async fn update_item(
@@ -359,7 +382,8 @@ pub async fn update_item(
     .bind(f.price_cents)
     .bind(&f.tags)
     .execute(pool)
-    .await?;
+    .await
+    .map_err(parent_gone)?;
     Ok(())
 }
 
@@ -423,7 +447,7 @@ pub async fn add_group(
 ) -> Result<Uuid, AppError> {
     let name = name("name", name_raw, 60)?;
     Row::Item(item).authorize(pool, user, Role::Owner).await?;
-    Ok(sqlx::query_scalar(
+    sqlx::query_scalar(
         "insert into option_groups (item_id, name, min_choices, max_choices, position)
          values ($1, $2, $3, $4, (select coalesce(max(position), 0) + 1 from option_groups where item_id = $1))
          returning id",
@@ -433,7 +457,8 @@ pub async fn add_group(
     .bind(min)
     .bind(max)
     .fetch_one(pool)
-    .await?)
+    .await
+    .map_err(parent_gone)
 }
 
 pub async fn delete_group(pool: &PgPool, user: Uuid, id: Uuid) -> Result<(), AppError> {
@@ -460,7 +485,7 @@ pub async fn add_option(
             .map_err(|m| AppError::validation("price_delta", m))?
     };
     Row::Group(group).authorize(pool, user, Role::Owner).await?;
-    Ok(sqlx::query_scalar(
+    sqlx::query_scalar(
         "insert into options (group_id, name, price_delta_cents, position)
          values ($1, $2, $3, (select coalesce(max(position), 0) + 1 from options where group_id = $1))
          returning id",
@@ -469,7 +494,8 @@ pub async fn add_option(
     .bind(name)
     .bind(i32::try_from(delta).unwrap_or(0))
     .fetch_one(pool)
-    .await?)
+    .await
+    .map_err(parent_gone)
 }
 
 pub async fn delete_option(pool: &PgPool, user: Uuid, id: Uuid) -> Result<(), AppError> {

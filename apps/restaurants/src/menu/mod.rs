@@ -137,10 +137,8 @@ pub mod ssr {
     use uuid::Uuid;
 
     use super::MenuEditor;
-    use crate::access::{
-        Role,
-        ssr::{require, restaurant_id},
-    };
+    use crate::access::{Role, ssr::require};
+    use crate::restaurants::db::id_and_name;
     use crate::server::require_user;
 
     /// Runs an edit as the signed-in user (each edit checks the user's role itself) and gives
@@ -160,12 +158,8 @@ pub mod ssr {
 
     pub async fn editor(slug: String) -> Result<MenuEditor, AppError> {
         let (state, user) = require_user().await?;
-        let id = restaurant_id(&state.pool, &slug).await?;
+        let (id, name) = id_and_name(&state.pool, &slug).await?;
         let role = require(&state.pool, id, user.id, Role::Staff).await?;
-        let name: String = sqlx::query_scalar("select name from restaurants where id = $1")
-            .bind(id)
-            .fetch_one(&state.pool)
-            .await?;
         Ok(MenuEditor {
             restaurant_id: id,
             slug,

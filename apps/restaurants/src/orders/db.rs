@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use api::restaurants::{Order, OrderLine, OrderStatus, Pickup, PlaceOrder};
 use chrono::{DateTime, Utc};
 use platform::AppError;
-use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 use sso::SessionUser;
 use uuid::Uuid;
@@ -34,11 +33,7 @@ pub fn check_key(key: &str) -> Result<(), AppError> {
 /// What the request asked for, hashed: a retry has the same hash, a different order reusing
 /// the key does not.
 fn request_hash(req: &PlaceOrder) -> String {
-    let json = serde_json::to_vec(req).unwrap_or_default();
-    Sha256::digest(&json)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::server::sha256_hex(&serde_json::to_vec(req).unwrap_or_default())
 }
 
 fn check_note(raw: &str) -> Result<String, AppError> {

@@ -574,3 +574,60 @@ fn staff_level(k: &Kitchen) -> Vec<(&'static str, Vec<(&'static str, String)>)> 
         ("/api/orders/queue", vec![("slug", k.slug.clone())]),
     ]
 }
+
+/// A section deleted by someone else between the checks and the insert: a clear 409, no 500,
+/// and no dish left behind.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dish_added_to_a_section_deleted_meanwhile_is_refused_clearly() {
+    let app = spawn_app().await;
+    let (owner_id, owner) = app.session_for("Owner").await;
+    let k = app.kitchen(owner_id).await;
+    let res = app
+        .call(
+            "/api/menu/add-category",
+            &[("restaurant_id", &k.id.to_string()), ("name", "Specials")],
+            Some(&owner),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK);
+    let specials = id_of(
+        &app,
+        "select id from menu_categories where name = $1",
+        "Specials",
+    )
+    .await;
+    // Stands in for the other editor: the section goes just before the dish is inserted.
+    sqlx::query(
+        "create function drop_section() returns trigger language plpgsql as $$
+         begin delete from menu_categories where id = new.category_id; return new; end $$",
+    )
+    .execute(&app.db.pool)
+    .await
+    .expect("function");
+    sqlx::query("create trigger drop_section before insert on menu_items for each row execute function drop_section()")
+        .execute(&app.db.pool)
+        .await
+        .expect("trigger");
+    let form = [
+        ("restaurant_id", k.id.to_string()),
+        ("category_id", specials.clone()),
+        ("name", "Gumbo".to_owned()),
+        ("description", String::new()),
+        ("price", "9".to_owned()),
+    ];
+    let form: Vec<(&str, &str)> = form.iter().map(|(n, v)| (*n, v.as_str())).collect();
+    let res = app.call("/api/menu/add-item", &form, Some(&owner)).await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
+    assert!(
+        res.body
+            .to_string()
+            .contains("That section was just deleted"),
+        "{}",
+        res.body
+    );
+    let gumbo: i64 = sqlx::query_scalar("select count(*) from menu_items where name = 'Gumbo'")
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("count");
+    assert_eq!(gumbo, 0);
+}

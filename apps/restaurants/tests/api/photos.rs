@@ -179,9 +179,17 @@ async fn what_is_not_an_image_or_too_big_is_refused_and_nothing_is_kept() {
             .expect("list")
             .is_empty()
     );
-    // Signed out: refused before anything is read.
+    // Signed out, with a valid image: refused, and nothing stored or changed.
     let res = upload(&app, &path, PNG.to_vec(), None).await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(cover_key(&app, k.id).await, None);
+    assert!(
+        app.storage()
+            .list(&format!("covers/{}", k.id))
+            .await
+            .expect("list")
+            .is_empty()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
