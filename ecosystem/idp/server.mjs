@@ -3,7 +3,8 @@
 //
 //   node server.mjs <port> <control-port>
 //
-// It prints `READY <issuer-url>` once both ports listen. The control port takes
+// Port 0 picks a free port (bound once, never released and re-bound). It prints
+// `READY <issuer-url> <control-port>` once both ports listen. The control port takes
 // `POST /next` with JSON {sub, email, email_verified, name, tamper}: the identity the next
 // tokens are issued for, and optionally a defect to put in the next ID token
 // (`aud`, `nonce`, `iss` or `exp`) so that tests can check that such a token is refused.
@@ -73,7 +74,7 @@ const control = http.createServer((req, res) => {
 
 await server.start(port, '127.0.0.1');
 control.listen(controlPort, '127.0.0.1', () => {
-  console.log(`READY ${server.issuer.url}`);
+  console.log(`READY ${server.issuer.url} ${control.address().port}`);
 });
 
 const stop = async () => {

@@ -11,8 +11,6 @@ use std::{
     time::{Duration, Instant},
 };
 
-use anyhow::Context;
-
 use crate::launcher::{Stack, StackOptions};
 
 #[derive(Debug, Clone, Copy)]
@@ -121,13 +119,7 @@ pub async fn run(state_dir: &Path, opts: BenchOptions) -> anyhow::Result<()> {
     stack_opts.release = true;
     stack_opts.show_logs = false;
     stack_opts.name_suffix = "_bench".into();
-    for app in ["portal", "restaurants"] {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .context("a free port")?;
-        stack_opts.ports.insert(app.into(), port);
-    }
+    stack_opts.free_ports = true;
     let stack = Stack::start(stack_opts).await?;
     let result = measure(&stack, opts).await;
     stack.stop().await;
@@ -135,21 +127,19 @@ pub async fn run(state_dir: &Path, opts: BenchOptions) -> anyhow::Result<()> {
 }
 
 async fn measure(stack: &Stack, opts: BenchOptions) -> anyhow::Result<()> {
-    // Straight to each server's address: the figures are the apps', not nginx's.
-    let restaurants = format!("http://{}", stack.addrs["restaurants"]);
-    let portal = format!("http://{}", stack.addrs["portal"]);
-    let targets = [
-        ("restaurants list page", format!("{restaurants}/")),
-        (
-            "restaurant page with its menu",
-            format!("{restaurants}/r/mama-lous-soul-kitchen"),
-        ),
-        (
-            "featured restaurants JSON",
-            format!("{restaurants}/api/v1/restaurants?featured=true&limit=6"),
-        ),
-        ("portal home", format!("{portal}/")),
-    ];
+    // Straight to each server's address: the figures are the apps', not nginx's. The targets
+    // are what each enabled app names in the manifest, apps first, the portal last.
+    let mut apps: Vec<_> = stack.suite.manifest.enabled().collect();
+    apps.sort_by_key(|a| a.name == "portal");
+    let targets: Vec<(String, String)> = apps
+        .iter()
+        .flat_map(|a| {
+            let base = format!("http://{}", stack.addrs[&a.name]);
+            a.bench
+                .iter()
+                .map(move |t| (t.name.clone(), format!("{base}{}", t.path)))
+        })
+        .collect();
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(opts.concurrency)
         .timeout(Duration::from_secs(10))
@@ -181,7 +171,7 @@ async fn measure(stack: &Stack, opts: BenchOptions) -> anyhow::Result<()> {
     }
     println!();
     println!("{:<32} {:>12} {:>12}", "server", "RSS now", "peak RSS");
-    for app in ["portal", "restaurants"] {
+    for app in stack.suite.manifest.enabled().map(|a| a.name.as_str()) {
         let Some((rss, peak)) = stack.pid(app).and_then(memory_kib) else {
             println!("{app:<32} {:>12}", "unknown");
             continue;

@@ -1,21 +1,27 @@
-//! Builds every enabled app: the browser half (wasm through wasm-bindgen), the stylesheet
-//! (Tailwind v4 from npm), and the server binaries. This is what cargo-leptos would do, in a few
-//! plain steps, so that a fresh machine needs no 20-minute tool install.
+//! Builds every enabled app: the browser half (wasm through wasm-bindgen, wasm-opt for release),
+//! the stylesheet (Tailwind v4 from npm), and the server binaries. What cargo-leptos would do, in
+//! a few plain steps, so that a fresh machine needs no 20-minute tool install.
+//!
+//! Each app's wasm is built on its own with `cargo rustc --crate-type cdylib`: the library
+//! itself is a plain rlib (a `cdylib` crate type next to `rlib` silently turns link-time
+//! optimisation off, and makes every native build link a useless shared library).
+//!
+//! The files in `site/<app>/pkg/` have content-hashed names (`stepperslife.<hash>.js`,
+//! `…_bg.wasm`, `….css`), precompressed next to them (`.br`, `.gz`) in release builds, and are
+//! served as immutable. `site/<app>/build.txt` names the current build for the server; the
+//! previous build's files stay, so that a page rendered just before a deploy still loads.
 
 use std::{
+    io::Write as _,
     path::{Path, PathBuf},
     process::Command,
 };
 
 use anyhow::{Context, bail};
-use platform::suite::Manifest;
+use platform::suite::{Manifest, OUTPUT_NAME};
+use sha2::{Digest, Sha256};
 
 use crate::{repo_root, target_dir};
-
-/// The wasm-bindgen version pinned in Cargo.toml; the CLI must be exactly this one.
-pub const WASM_BINDGEN_VERSION: &str = "0.2.130";
-/// Base name of the built files in each site's `pkg/` (same as `ui::OUTPUT_NAME`).
-pub const OUTPUT_NAME: &str = "stepperslife";
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct BuildOptions {
@@ -52,13 +58,33 @@ fn tool(name: &str) -> PathBuf {
     repo_root().join("style/node_modules/.bin").join(name)
 }
 
+/// The version of the `wasm-bindgen` crate in `Cargo.lock`: the CLI must be exactly this one.
+pub fn wasm_bindgen_version() -> anyhow::Result<String> {
+    let lock =
+        std::fs::read_to_string(repo_root().join("Cargo.lock")).context("reading Cargo.lock")?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == "name = \"wasm-bindgen\"" {
+            let version = lines
+                .next()
+                .and_then(|l| l.strip_prefix("version = \""))
+                .and_then(|v| v.strip_suffix('"'));
+            if let Some(v) = version {
+                return Ok(v.to_owned());
+            }
+        }
+    }
+    bail!("Cargo.lock has no wasm-bindgen")
+}
+
 /// Checks the tools the build needs and says how to get each missing one.
 pub fn check_tools() -> anyhow::Result<()> {
+    let version = wasm_bindgen_version()?;
     let mut missing = Vec::new();
     match Command::new("wasm-bindgen").arg("--version").output() {
-        Ok(out) if String::from_utf8_lossy(&out.stdout).contains(WASM_BINDGEN_VERSION) => {}
+        Ok(out) if String::from_utf8_lossy(&out.stdout).contains(&version) => {}
         _ => missing.push(format!(
-            "wasm-bindgen {WASM_BINDGEN_VERSION} (cargo install wasm-bindgen-cli --version {WASM_BINDGEN_VERSION})"
+            "wasm-bindgen {version} (cargo install wasm-bindgen-cli --version {version})"
         )),
     }
     if !tool("tailwindcss").exists() {
@@ -91,6 +117,34 @@ fn cargo() -> Command {
     c
 }
 
+/// `cargo clippy` on every enabled app's browser half (`-D warnings`).
+pub fn lint_wasm() -> anyhow::Result<()> {
+    let mut clippy = cargo();
+    clippy.args([
+        "clippy",
+        "-q",
+        "--lib",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--no-default-features",
+        "--features",
+        "hydrate",
+    ]);
+    for app in Manifest::embedded().enabled() {
+        clippy.args(["-p", &app.name]);
+    }
+    clippy.args(["--", "-D", "warnings"]);
+    run(&mut clippy)
+}
+
+/// Sizes of one built wasm: raw, gzip, brotli (the last two when compressed).
+#[derive(Debug, Clone, Copy)]
+pub struct Sizes {
+    pub raw: u64,
+    pub gzip: Option<u64>,
+    pub brotli: Option<u64>,
+}
+
 /// Builds the wasm, the stylesheet and the server binaries of every enabled app.
 pub fn build_all(opts: BuildOptions) -> anyhow::Result<()> {
     check_tools()?;
@@ -99,75 +153,93 @@ pub fn build_all(opts: BuildOptions) -> anyhow::Result<()> {
         .map(|a| a.name.clone())
         .collect();
 
-    // 1. The browser half: one cargo invocation for every app.
-    let mut wasm = cargo();
-    wasm.args([
-        "build",
-        "--lib",
-        "--target",
-        "wasm32-unknown-unknown",
-        "--no-default-features",
-        "--features",
-        "hydrate",
-    ]);
-    if opts.release {
-        wasm.args(["--profile", "wasm-release"]);
-    }
+    // 1. The browser half, one app at a time (they share every dependency's build).
+    let profile = if opts.release {
+        "wasm-release"
+    } else {
+        "debug"
+    };
+    let wasm_dir = target_dir().join("wasm32-unknown-unknown").join(profile);
     for app in &apps {
-        wasm.args(["-p", app]);
+        let mut wasm = cargo();
+        wasm.args([
+            "rustc",
+            "-q",
+            "-p",
+            app,
+            "--lib",
+            "--crate-type",
+            "cdylib",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--no-default-features",
+            "--features",
+            "hydrate",
+        ]);
+        if opts.release {
+            wasm.args(["--profile", "wasm-release"]);
+        }
+        run(&mut wasm)?;
     }
-    run(&mut wasm)?;
-    let wasm_dir = target_dir()
-        .join("wasm32-unknown-unknown")
-        .join(if opts.release {
-            "wasm-release"
-        } else {
-            "debug"
-        });
 
     // 2. The stylesheet, once for every app.
-    let css = target_dir().join("stepperslife.css");
+    let css_path = target_dir().join("stepperslife.css");
     let mut tw = Command::new(tool("tailwindcss"));
     tw.current_dir(repo_root())
         .args(["-i", "style/main.css", "-o"])
-        .arg(&css);
+        .arg(&css_path);
     if opts.release {
         tw.arg("--minify");
     }
     run(&mut tw)?;
+    let css = std::fs::read(&css_path)?;
 
-    for app in &apps {
-        let pkg = site_dir(app).join("pkg");
-        // A failed build must not leave a half-empty pkg/ behind an old one: build into a
-        // fresh directory, then swap.
-        let staging = site_dir(app).join("pkg.new");
-        let _ = std::fs::remove_dir_all(&staging);
-        std::fs::create_dir_all(&staging)?;
-        run(Command::new("wasm-bindgen")
-            .args([
-                "--target",
-                "web",
-                "--no-typescript",
-                "--out-name",
-                OUTPUT_NAME,
-                "--out-dir",
-            ])
-            .arg(&staging)
-            .arg(wasm_dir.join(format!("{app}.wasm"))))?;
-        if opts.release {
-            let file = staging.join(format!("{OUTPUT_NAME}_bg.wasm"));
-            run(Command::new(tool("wasm-opt"))
-                .arg("-Oz")
-                .arg(&file)
-                .arg("-o")
-                .arg(&file))?;
+    // 3. Each site: wasm-bindgen (and wasm-opt), hashed names, compressed copies; two apps at a
+    // time.
+    let sizes: Vec<anyhow::Result<(String, Sizes)>> = std::thread::scope(|scope| {
+        let mut results = Vec::new();
+        for pair in apps.chunks(2) {
+            let handles: Vec<_> = pair
+                .iter()
+                .map(|app| {
+                    let (wasm_dir, css) = (&wasm_dir, &css);
+                    scope.spawn(move || {
+                        site(
+                            app,
+                            &wasm_dir.join(format!("{app}.wasm")),
+                            css,
+                            opts.release,
+                        )
+                        .map(|s| (app.clone(), s))
+                    })
+                })
+                .collect();
+            for h in handles {
+                results.push(
+                    h.join()
+                        .unwrap_or_else(|_| Err(anyhow::anyhow!("a site build panicked"))),
+                );
+            }
         }
-        std::fs::copy(&css, staging.join(format!("{OUTPUT_NAME}.css")))?;
-        let _ = std::fs::remove_dir_all(&pkg);
-        std::fs::rename(&staging, &pkg)?;
+        results
+    });
+    println!(
+        "{:<14} {:>12} {:>12} {:>12}",
+        "wasm", "raw", "gzip", "brotli"
+    );
+    for s in sizes {
+        let (app, s) = s?;
+        let kib =
+            |b: Option<u64>| b.map_or("-".to_owned(), |b| format!("{:.1} KiB", b as f64 / 1024.0));
+        println!(
+            "{app:<14} {:>12} {:>12} {:>12}",
+            kib(Some(s.raw)),
+            kib(s.gzip),
+            kib(s.brotli)
+        );
     }
 
-    // 3. The servers (`ssr` is the apps' default feature). The whole workspace in one build, as
+    // 4. The servers (`ssr` is the apps' default feature). The whole workspace in one build, as
     // the tests build it, so that both share their dependencies' artifacts.
     if !opts.skip_servers {
         let mut servers = cargo();
@@ -180,9 +252,135 @@ pub fn build_all(opts: BuildOptions) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The hash of a build's files: the first 16 hex digits of SHA-256 over all of them.
+fn build_hash(files: &[&[u8]]) -> String {
+    let mut h = Sha256::new();
+    for f in files {
+        h.update((f.len() as u64).to_be_bytes());
+        h.update(f);
+    }
+    hex::encode(h.finalize())[..16].to_owned()
+}
+
+/// Writes `bytes` to `path`, and its compressed copies (`.gz`, `.br`) when `compress`; the
+/// sizes of the copies.
+fn write_file(
+    path: &Path,
+    bytes: &[u8],
+    compress: bool,
+) -> anyhow::Result<(Option<u64>, Option<u64>)> {
+    std::fs::write(path, bytes)?;
+    if !compress {
+        return Ok((None, None));
+    }
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(bytes)?;
+    let gz = gz.finish()?;
+    let mut br = Vec::new();
+    {
+        let mut w = brotli::CompressorWriter::new(&mut br, 64 * 1024, 11, 22);
+        w.write_all(bytes)?;
+    }
+    let name = path.display();
+    std::fs::write(format!("{name}.gz"), &gz)?;
+    std::fs::write(format!("{name}.br"), &br)?;
+    Ok((Some(gz.len() as u64), Some(br.len() as u64)))
+}
+
+/// The build named in `build.txt` under `key` (`output`, `previous`).
+fn recorded(site: &Path, key: &str) -> Option<String> {
+    std::fs::read_to_string(site.join("build.txt"))
+        .ok()?
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("{key}=")).map(str::to_owned))
+}
+
+/// One app's site from its wasm: `pkg/` with hashed (and compressed) files, `build.txt`.
+fn site(app: &str, wasm: &Path, css: &[u8], release: bool) -> anyhow::Result<Sizes> {
+    let site = site_dir(app);
+    let pkg = site.join("pkg");
+    std::fs::create_dir_all(&pkg)?;
+    let out = tempfile::tempdir()?;
+    run(Command::new("wasm-bindgen")
+        .args([
+            "--target",
+            "web",
+            "--no-typescript",
+            "--out-name",
+            OUTPUT_NAME,
+            "--out-dir",
+        ])
+        .arg(out.path())
+        .arg(wasm))?;
+    let bg = out.path().join(format!("{OUTPUT_NAME}_bg.wasm"));
+    if release {
+        run(Command::new(tool("wasm-opt"))
+            .arg("-Oz")
+            .arg(&bg)
+            .arg("-o")
+            .arg(&bg))?;
+    }
+    let js = std::fs::read(out.path().join(format!("{OUTPUT_NAME}.js")))?;
+    let wasm = std::fs::read(&bg)?;
+    let name = format!("{OUTPUT_NAME}.{}", build_hash(&[&js, &wasm, css]));
+    write_file(&pkg.join(format!("{name}.js")), &js, release)?;
+    write_file(&pkg.join(format!("{name}.css")), css, release)?;
+    let (gzip, brotli) = write_file(&pkg.join(format!("{name}_bg.wasm")), &wasm, release)?;
+
+    // The current build and the one before stay; older ones go.
+    let previous = recorded(&site, "output").filter(|p| *p != name);
+    for entry in std::fs::read_dir(&pkg)? {
+        let path = entry?.path();
+        let file = path
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let keep = file.starts_with(&format!("{name}."))
+            || file.starts_with(&format!("{name}_"))
+            || previous.as_ref().is_some_and(|p| {
+                file.starts_with(&format!("{p}.")) || file.starts_with(&format!("{p}_"))
+            });
+        if !keep {
+            let _ = std::fs::remove_file(&path);
+        }
+    }
+    let mut record = format!("output={name}\n");
+    if let Some(p) = previous {
+        record.push_str(&format!("previous={p}\n"));
+    }
+    let tmp = site.join("build.txt.new");
+    std::fs::write(&tmp, record)?;
+    std::fs::rename(&tmp, site.join("build.txt"))?;
+    Ok(Sizes {
+        raw: wasm.len() as u64,
+        gzip,
+        brotli,
+    })
+}
+
 /// Whether `dir` holds a built site (for `run --no-build`).
 pub fn site_is_built(dir: &Path) -> bool {
-    dir.join("pkg")
-        .join(format!("{OUTPUT_NAME}_bg.wasm"))
-        .exists()
+    recorded(dir, "output")
+        .is_some_and(|name| dir.join("pkg").join(format!("{name}_bg.wasm")).exists())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_build_is_named_by_its_content() {
+        let a = build_hash(&[b"js", b"wasm", b"css"]);
+        assert_eq!(a.len(), 16);
+        assert_eq!(a, build_hash(&[b"js", b"wasm", b"css"]));
+        assert_ne!(a, build_hash(&[b"js", b"wasm", b"css!"]));
+        // Where one file ends matters.
+        assert_ne!(build_hash(&[b"ab", b"c"]), build_hash(&[b"a", b"bc"]));
+    }
+
+    #[test]
+    fn the_wasm_bindgen_version_comes_from_the_lock_file() {
+        let v = wasm_bindgen_version().expect("in Cargo.lock");
+        assert!(v.starts_with("0.2."), "{v}");
+    }
 }

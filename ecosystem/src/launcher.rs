@@ -30,8 +30,10 @@ pub struct StackOptions {
     pub state_dir: PathBuf,
     /// The public port of every host (`PerApp` for a run without a proxy).
     pub public_port: PublicPort,
-    /// The port each app listens on; the manifest's when absent.
-    pub ports: BTreeMap<String, u16>,
+    /// Every app on a free port (tests, the benchmark) instead of its manifest port. Either way
+    /// the launcher binds the port and hands the listening socket to the app, so no other
+    /// process can take it in between.
+    pub free_ports: bool,
     /// Appended to every database and role name (tests use it to stay apart from a running
     /// local suite).
     pub name_suffix: String,
@@ -49,7 +51,7 @@ impl StackOptions {
             release: false,
             state_dir,
             public_port: PublicPort::PerApp,
-            ports: BTreeMap::new(),
+            free_ports: false,
             name_suffix: String::new(),
             seed: true,
             show_logs: true,
@@ -153,14 +155,16 @@ impl Stack {
             }
         }
 
-        // The apps.
-        let addrs: BTreeMap<String, SocketAddr> = manifest
-            .enabled()
-            .map(|a| {
-                let port = opts.ports.get(&a.name).copied().unwrap_or(a.port);
-                (a.name.clone(), SocketAddr::from(([127, 0, 0, 1], port)))
-            })
-            .collect();
+        // The apps' listening sockets, bound here and handed over.
+        let mut listeners = BTreeMap::new();
+        let mut addrs = BTreeMap::new();
+        for a in manifest.enabled() {
+            let port = if opts.free_ports { 0 } else { a.port };
+            let listener = std::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port)))
+                .with_context(|| format!("{} cannot listen on 127.0.0.1:{port}", a.name))?;
+            addrs.insert(a.name.clone(), listener.local_addr()?);
+            listeners.insert(a.name.clone(), listener);
+        }
         let public_port = match opts.public_port {
             PublicPort::Default => "default".to_owned(),
             PublicPort::Fixed(p) => p.to_string(),
@@ -176,11 +180,16 @@ impl Stack {
             if !bin.exists() {
                 bail!("{} is not built; run `suite build` first", bin.display());
             }
+            let listener = listeners
+                .remove(&app.name)
+                .context("every enabled app has a listener")?;
             let mut cmd = Command::new(&bin);
             cmd.current_dir(crate::repo_root())
                 .env("DATABASE_URL", &cred.database_url)
                 .env("SESSION_DATABASE_URL", &cred.session_url)
-                .env("BIND_ADDR", addrs[&app.name].to_string())
+                // The listening socket is the app's standard input.
+                .env("BIND_ADDR", "stdin")
+                .stdin(Stdio::from(std::os::fd::OwnedFd::from(listener)))
                 .env("SITE_ROOT", build::site_dir(&app.name))
                 .env("SUITE_DOMAIN", &suite.domain)
                 .env("SUITE_SCHEME", "http")
@@ -195,7 +204,6 @@ impl Stack {
                     "RUST_LOG",
                     std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into()),
                 )
-                .stdin(Stdio::null())
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped())
                 .kill_on_drop(true);

@@ -7,10 +7,12 @@ use suite::{
     render, repo_root,
 };
 
-const USAGE: &str = "usage: suite <build|run|bench|render> [--release] [--no-build] [--wasm-only]
-             [--duration SECS] [--concurrency N]
+const USAGE: &str = "usage: suite <build|run|bench|render|lint-wasm> [--release] [--no-build]
+             [--wasm-only] [--duration SECS] [--concurrency N]
 
-  build    build every enabled app (wasm, stylesheet, server binaries; --wasm-only: no servers)
+  build    build every enabled app (wasm, stylesheet, server binaries; --wasm-only: no servers);
+           prints each app's wasm size (raw, and gzip and brotli for --release)
+  lint-wasm  clippy -D warnings on every enabled app's browser half
   run      build, then start the whole suite locally until Ctrl-C
   bench    build for release, start the suite with demo data, print req/s, p50/p99 latency of
            the busiest pages and each server's memory (--duration 10, --concurrency 16)
@@ -29,6 +31,7 @@ async fn main() -> anyhow::Result<()> {
         }),
         Some("run") => run(release, no_build).await,
         Some("render") => render_all(),
+        Some("lint-wasm") => build::lint_wasm(),
         Some("bench") => {
             let mut opts = suite::bench::BenchOptions::default();
             if let Some(secs) = flag(&args, "--duration")? {

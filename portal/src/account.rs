@@ -133,15 +133,13 @@ pub fn AccountPage() -> impl IntoView {
 }
 
 #[cfg(feature = "ssr")]
-mod ssr {
+pub mod ssr {
     use platform::AppError;
     use sso::Session;
 
     use super::{AccountView, ProviderView, SessionView};
-    use crate::{
-        auth::ssr::DisplayName,
-        server::{AppState, require_user},
-    };
+    use crate::{auth::ssr::DisplayName, server::portal};
+    use appkit::{AppState, require_user};
 
     pub async fn get_account() -> Result<AccountView, AppError> {
         let (state, user) = require_user().await?;
@@ -162,7 +160,7 @@ mod ssr {
         .into_iter()
         .map(|(provider, email, linked_at)| ProviderView { provider, email, linked_at })
         .collect::<Vec<_>>();
-        let can_link = state
+        let can_link = portal(&state)?
             .providers
             .buttons()
             .into_iter()
@@ -237,11 +235,19 @@ mod ssr {
                 .bind(user_id)
                 .fetch_all(&state.pool)
                 .await?;
-        state
+        portal(state)?
             .store
             .delete_many(&ids)
             .await
             .map_err(AppError::internal)
+    }
+
+    /// Marks the session as seen now (its "last seen" on the account page).
+    pub async fn touch(pool: &sqlx::PgPool, session_id: &str) {
+        let _ = sqlx::query("update user_sessions set last_seen_at = now() where session_id = $1")
+            .bind(session_id)
+            .execute(pool)
+            .await;
     }
 
     pub async fn sign_out_everywhere() -> Result<(), AppError> {

@@ -47,7 +47,7 @@ pub fn SignInPage() -> impl IntoView {
         if r.is_empty() {
             "/signup".to_owned()
         } else {
-            format!("/signup?return_to={}", ::platform::percent_encode(&r))
+            format!("/signup?return_to={}", ::platform::query_value(&r))
         }
     };
     view! {
@@ -80,7 +80,7 @@ pub fn SignUpPage() -> impl IntoView {
         if r.is_empty() {
             "/signin".to_owned()
         } else {
-            format!("/signin?return_to={}", ::platform::percent_encode(&r))
+            format!("/signin?return_to={}", ::platform::query_value(&r))
         }
     };
     view! {
@@ -120,7 +120,7 @@ fn ProviderButtons(return_to: Memo<String>) -> impl IntoView {
                                 if r.is_empty() {
                                     format!("/auth/{}/start", p.name)
                                 } else {
-                                    format!("/auth/{}/start?return_to={}", p.name, ::platform::percent_encode(&r))
+                                    format!("/auth/{}/start?return_to={}", p.name, ::platform::query_value(&r))
                                 }
                             };
                             view! {
@@ -151,14 +151,13 @@ pub mod ssr {
         response::{IntoResponse, Redirect, Response},
     };
     use http::request::Parts;
-    use leptos::prelude::*;
     use platform::AppError;
     use serde::Deserialize;
     use sqlx::PgPool;
     use sso::{Session, SessionReader, SessionUser, USER_KEY, return_to};
     use uuid::Uuid;
 
-    use crate::server::{AppState, client_ip};
+    use appkit::AppState;
 
     /// Failed sign-ins allowed per account, and per address, in [`WINDOW_MINUTES`].
     pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
@@ -409,7 +408,7 @@ pub mod ssr {
     }
 
     async fn context() -> Result<(AppState, Parts, Session), AppError> {
-        let state = use_context::<AppState>().ok_or_else(|| AppError::internal("no AppState"))?;
+        let state = appkit::state()?;
         let parts: Parts = leptos_axum::extract().await.map_err(AppError::internal)?;
         let session: Session = leptos_axum::extract().await.map_err(AppError::internal)?;
         Ok((state, parts, session))
@@ -425,7 +424,7 @@ pub mod ssr {
         if password.is_empty() {
             return Err(AppError::validation("password", "Enter your password."));
         }
-        let ip = client_ip(&parts, state.trust_proxy);
+        let ip = state.client_ip(&parts);
         // The attempt is recorded (as failed) before it is judged, so that parallel attempts
         // count against each other; it is marked as succeeded only if the password is right.
         let attempt = record_attempt(&state.pool, email.as_str(), &ip).await?;
@@ -485,9 +484,42 @@ pub mod ssr {
             )
         })?;
         tracing::info!(user_id = %user.id, "account created");
-        let ip = client_ip(&parts, state.trust_proxy);
+        let ip = state.client_ip(&parts);
         start_session(&session, &state.pool, &user, &parts, &ip).await?;
         leptos_axum::redirect(&return_to::or_home(return_to.as_deref(), &state.suite));
+        Ok(())
+    }
+
+    /// Sign-in attempts matter for the rate limit's window only; older ones are deleted (a job
+    /// of the portal's).
+    pub async fn forget_old_attempts(pool: &PgPool) -> anyhow::Result<()> {
+        sqlx::query("delete from login_attempts where created_at < now() - interval '1 day'")
+            .execute(pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The demo account (`demo@stepperslife.com` / `stepperslife-demo`), which owns the apps'
+    /// demo content. Idempotent.
+    pub async fn seed_demo_account(pool: &PgPool) -> anyhow::Result<()> {
+        let exists: bool = sqlx::query_scalar("select exists(select 1 from users where id = $1)")
+            .bind(sso::DEMO_USER_ID)
+            .fetch_one(pool)
+            .await?;
+        if exists {
+            return Ok(());
+        }
+        let hash = hash_password(NewPassword::parse("stepperslife-demo")?).await?;
+        sqlx::query(
+            "insert into users (id, email, name, password_hash) values ($1, $2, $3, $4)
+             on conflict do nothing",
+        )
+        .bind(sso::DEMO_USER_ID)
+        .bind("demo@stepperslife.com")
+        .bind("Demo Owner")
+        .bind(hash)
+        .execute(pool)
+        .await?;
         Ok(())
     }
 

@@ -10,9 +10,4 @@ pub mod orders;
 #[cfg(feature = "ssr")]
 pub mod server;
 
-#[cfg(feature = "hydrate")]
-#[wasm_bindgen::prelude::wasm_bindgen]
-pub fn hydrate() {
-    console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
-}
+appkit::browser_entry!(app::App);

@@ -1,6 +1,6 @@
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    platform::telemetry::init("portal");
-    let config = portal::server::Config::from_env()?;
-    portal::server::serve(config, platform::shutdown::signal(), |_| {}).await
+    portal::server::app(portal::server::Settings::from_env()?)
+        .run()
+        .await
 }

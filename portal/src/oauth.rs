@@ -17,9 +17,8 @@ pub struct ProviderButton {
 /// The configured sign-in providers.
 #[leptos::server(prefix = "/api/auth", endpoint = "providers")]
 pub async fn list_providers() -> Result<Vec<ProviderButton>, platform::AppError> {
-    let state = leptos::prelude::use_context::<crate::server::AppState>()
-        .ok_or_else(|| platform::AppError::internal("no AppState"))?;
-    Ok(state.providers.buttons())
+    let state = appkit::state()?;
+    Ok(crate::server::portal(&state)?.providers.buttons())
 }
 
 #[cfg(feature = "ssr")]
@@ -51,8 +50,9 @@ pub mod ssr {
     use super::ProviderButton;
     use crate::{
         auth::ssr::{UserRow, start_session},
-        server::{AppState, client_ip},
+        server::portal,
     };
+    use appkit::AppState;
 
     /// Session key of a sign-in in progress.
     const PENDING_KEY: &str = "oauth_pending";
@@ -298,8 +298,8 @@ pub mod ssr {
         q: StartQuery,
         session: &Session,
     ) -> Result<String, AppError> {
-        let p = state
-            .providers
+        let providers = &portal(state)?.providers;
+        let p = providers
             .get(provider)
             .ok_or_else(|| AppError::not_found("This sign-in method is not available."))?;
         let link_to = if q.link.as_deref() == Some("1") {
@@ -313,7 +313,7 @@ pub mod ssr {
             RedirectUrl::new(redirect_uri(state, &p.name)).map_err(AppError::internal)?;
         let (url, csrf, nonce) = match &p.kind {
             ProviderKind::Oidc { issuer } => {
-                let client = state.providers.oidc_client(p, issuer, redirect).await?;
+                let client = providers.oidc_client(p, issuer, redirect).await?;
                 let (url, csrf, nonce) = client
                     .authorize_url(
                         AuthenticationFlow::<CoreResponseType>::AuthorizationCode,
@@ -423,6 +423,7 @@ pub mod ssr {
         session: &Session,
         parts: &Parts,
     ) -> Result<String, AppError> {
+        let providers = &portal(state)?.providers;
         let refused = |why: &str| {
             tracing::warn!(provider, why, "OAuth callback refused");
             AppError::BadRequest(
@@ -455,20 +456,19 @@ pub mod ssr {
         if !same_secret(&got_state, &pending.state) {
             return Err(refused("state mismatch"));
         }
-        let p = state
-            .providers
+        let p = providers
             .get(provider)
             .ok_or_else(|| AppError::not_found("This sign-in method is not available."))?;
         let redirect =
             RedirectUrl::new(redirect_uri(state, &p.name)).map_err(AppError::internal)?;
         let identity = match &p.kind {
             ProviderKind::Oidc { issuer } => {
-                let client = state.providers.oidc_client(p, issuer, redirect).await?;
+                let client = providers.oidc_client(p, issuer, redirect).await?;
                 let token = client
                     .exchange_code(AuthorizationCode::new(code))
                     .map_err(AppError::internal)?
                     .set_pkce_verifier(PkceCodeVerifier::new(pending.verifier.clone()))
-                    .request_async(&state.providers.http)
+                    .request_async(&providers.http)
                     .await
                     .map_err(|e| {
                         tracing::warn!(provider, error = %e, "code exchange failed");
@@ -503,23 +503,17 @@ pub mod ssr {
                 let token = client
                     .exchange_code(oauth2::AuthorizationCode::new(code))
                     .set_pkce_verifier(PkceCodeVerifier::new(pending.verifier.clone()))
-                    .request_async(&state.providers.http)
+                    .request_async(&providers.http)
                     .await
                     .map_err(|e| {
                         tracing::warn!(provider, error = %e, "code exchange failed");
                         refused("code exchange failed")
                     })?;
-                github_identity(
-                    &state.providers.http,
-                    p,
-                    api_url,
-                    token.access_token().secret(),
-                )
-                .await?
+                github_identity(&providers.http, p, api_url, token.access_token().secret()).await?
             }
         };
 
-        let ip = client_ip(parts, state.trust_proxy);
+        let ip = state.client_ip(parts);
         if let Some(link_to) = pending.link_to {
             // The account that asked for the link must still be the one signed in here.
             let user = state
@@ -744,7 +738,7 @@ pub mod ssr {
              <body class=\"bg-slate-50 text-slate-900\"><main class=\"mx-auto max-w-md p-6\"><h1 class=\"text-2xl font-bold\">Sign-in not completed</h1>\
              <p class=\"mt-3\" data-testid=\"oauth-error\">{msg}</p>\
              <p class=\"mt-6\"><a class=\"font-medium text-amber-700 hover:underline\" href=\"{portal}/signin\">Back to sign in</a></p></main></body></html>",
-            ui::OUTPUT_NAME
+            state.leptos_options.output_name
         );
         (status, Html(body)).into_response()
     }

@@ -2,9 +2,10 @@
 //! restaurants app on the user's behalf, forwarding their session cookie; restaurants checks
 //! everything as for any order (open now, on the menu, not sold out, today's prices).
 
-use api::restaurants::{Order, format_cents};
+use api::restaurants::Order;
 use leptos::prelude::*;
 use platform::AppError;
+use platform::money::format_cents;
 use serde::{Deserialize, Serialize};
 use ui::FormError;
 use uuid::Uuid;
@@ -77,7 +78,9 @@ mod ssr {
     use uuid::Uuid;
 
     use super::PastOrder;
-    use crate::server::{AppState, require_user};
+    use appkit::{AppState, require_user};
+
+    use crate::server::portal;
 
     /// The caller's session cookie as `name=value`, to act for them at another app.
     async fn session_cookie(state: &AppState) -> Result<String, AppError> {
@@ -114,7 +117,7 @@ mod ssr {
     pub async fn recent() -> Result<Vec<PastOrder>, AppError> {
         let (state, _) = require_user().await?;
         let cookie = session_cookie(&state).await?;
-        let list = state
+        let list = portal(&state)?
             .aggregator
             .restaurants()
             .recent_orders(&cookie, 5, None)
@@ -133,7 +136,7 @@ mod ssr {
     pub async fn again(order_id: Uuid, key: String) -> Result<(), AppError> {
         let (state, user) = require_user().await?;
         let cookie = session_cookie(&state).await?;
-        let client = state.aggregator.restaurants();
+        let client = portal(&state)?.aggregator.restaurants();
         let past = client
             .recent_orders(&cookie, 20, None)
             .await

@@ -23,7 +23,7 @@ pub mod ssr {
     use sso::CurrentUser;
 
     use crate::restaurants::{RestaurantCard, db::list};
-    use crate::server::AppState;
+    use appkit::AppState;
 
     pub fn routes() -> Router<AppState> {
         Router::new()
@@ -65,11 +65,10 @@ pub mod ssr {
                 format!("limit must be between 1 and {MAX_LIMIT}."),
             ));
         }
-        let origin = state.suite.origin_of("restaurants");
         let restaurants = list(&state.pool, q.featured, i64::from(limit))
             .await?
             .into_iter()
-            .map(|r| summary(&origin, r))
+            .map(|r| summary(&state.origin, r))
             .collect();
         Ok(Json(RestaurantList { restaurants }))
     }
@@ -82,10 +81,12 @@ pub mod ssr {
         let d = crate::restaurants::db::detail(&state.pool, &slug)
             .await?
             .ok_or_else(|| AppError::not_found("There is no such restaurant."))?;
-        let origin = state.suite.origin_of("restaurants");
         let mut menu = crate::menu::db::load(&state.pool, d.id, true).await?;
         for item in menu.categories.iter_mut().flat_map(|c| c.items.iter_mut()) {
-            item.photo_url = item.photo_url.take().map(|p| format!("{origin}{p}"));
+            item.photo_url = item
+                .photo_url
+                .take()
+                .map(|p| format!("{}{p}", state.origin));
         }
         let hours = d
             .hours
@@ -109,7 +110,7 @@ pub mod ssr {
             cover_url: d.cover_url,
         };
         Ok(Json(RestaurantDetail {
-            summary: summary(&origin, card),
+            summary: summary(&state.origin, card),
             address: d.address,
             description: d.description,
             time_zone: d.time_zone,
@@ -126,20 +127,14 @@ pub mod ssr {
         headers: HeaderMap,
         body: Result<Json<PlaceOrder>, JsonRejection>,
     ) -> Result<Response, AppError> {
-        let key = headers
-            .get(IDEMPOTENCY_KEY)
-            .and_then(|v| v.to_str().ok())
-            .ok_or_else(|| {
-                AppError::BadRequest(
-                    "Send an Idempotency-Key header (a new UUID for each new order).".into(),
-                )
-            })?;
+        let key =
+            platform::idempotency::key(headers.get(IDEMPOTENCY_KEY).and_then(|v| v.to_str().ok()))?;
         let Json(req) = body.map_err(|e| {
             AppError::BadRequest(format!("The order could not be read: {}", e.body_text()))
         })?;
-        let origin = state.suite.origin_of("restaurants");
         let placed =
-            crate::orders::db::place(&state.pool, &origin, &user, key, &req, Utc::now()).await?;
+            crate::orders::db::place(&state.pool, &state.origin, &user, key, &req, Utc::now())
+                .await?;
         let status = if placed.created {
             StatusCode::CREATED
         } else {
@@ -168,8 +163,8 @@ pub mod ssr {
                 "limit must be between 1 and 20.",
             ));
         }
-        let origin = state.suite.origin_of("restaurants");
-        let orders = crate::orders::db::of_customer(&state.pool, &origin, user.id, limit).await?;
+        let orders =
+            crate::orders::db::of_customer(&state.pool, &state.origin, user.id, limit).await?;
         Ok(Json(RecentOrders { orders }))
     }
 }

@@ -72,7 +72,7 @@ mod ssr {
 
     use super::DashboardEntry;
     use crate::access::Role;
-    use crate::server::require_user;
+    use appkit::require_user;
 
     pub async fn mine() -> Result<Vec<DashboardEntry>, AppError> {
         let (state, user) = require_user().await?;

@@ -12,17 +12,13 @@ pub mod app;
 pub mod dashboard;
 pub mod hours;
 pub mod menu;
-pub mod money;
 pub mod orders;
 pub mod photos;
 pub mod restaurants;
 #[cfg(feature = "ssr")]
+mod seed;
+#[cfg(feature = "ssr")]
 pub mod server;
 pub mod staff;
 
-#[cfg(feature = "hydrate")]
-#[wasm_bindgen::prelude::wasm_bindgen]
-pub fn hydrate() {
-    console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
-}
+appkit::browser_entry!(app::App);

@@ -156,13 +156,13 @@ pub fn JoinStaffPage() -> impl IntoView {
 pub mod ssr {
     use chrono::{TimeDelta, Utc};
     use platform::AppError;
-    use rand::RngCore;
     use uuid::Uuid;
 
     use super::{StaffData, StaffMember};
     use crate::access::{Role, ssr::require};
     use crate::restaurants::db::id_and_name;
-    use crate::server::{require_user, sha256_hex};
+    use appkit::require_user;
+    use platform::token::sha256_hex;
 
     /// How long an invitation link works.
     pub const INVITE_LIFETIME: TimeDelta = TimeDelta::days(7);
@@ -199,22 +199,17 @@ pub mod ssr {
     pub async fn invite(restaurant: Uuid) -> Result<String, AppError> {
         let (state, user) = require_user().await?;
         require(&state.pool, restaurant, user.id, Role::Owner).await?;
-        let mut bytes = [0u8; 32];
-        rand::rngs::OsRng.fill_bytes(&mut bytes);
-        let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        let (token, token_hash) = platform::token::new();
         sqlx::query(
             "insert into staff_invites (token_hash, restaurant_id, created_by, expires_at) values ($1, $2, $3, $4)",
         )
-        .bind(hash(&token))
+        .bind(token_hash)
         .bind(restaurant)
         .bind(user.id)
         .bind(Utc::now() + INVITE_LIFETIME)
         .execute(&state.pool)
         .await?;
-        Ok(format!(
-            "{}/staff/join/{token}",
-            state.suite.origin_of("restaurants")
-        ))
+        Ok(state.url(&format!("/staff/join/{token}")))
     }
 
     pub async fn remove(restaurant: Uuid, member: Uuid) -> Result<(), AppError> {

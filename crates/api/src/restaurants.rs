@@ -171,13 +171,6 @@ pub fn tag_label(tag: &str) -> Option<&'static str> {
         .map(|(_, l)| *l)
 }
 
-/// `$12.50` from 1250 cents (`-$1.00` for negative amounts).
-pub fn format_cents(cents: i64) -> String {
-    let sign = if cents < 0 { "-" } else { "" };
-    let c = cents.unsigned_abs();
-    format!("{sign}${}.{:02}", c / 100, c % 100)
-}
-
 /// When the customer collects the order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -373,14 +366,6 @@ mod tests {
         let json = serde_json::to_string(&list).expect("serializes");
         let back: RestaurantList = serde_json::from_str(&json).expect("deserializes");
         assert_eq!(back, list);
-    }
-
-    #[test]
-    fn cents_read_as_dollars() {
-        assert_eq!(format_cents(0), "$0.00");
-        assert_eq!(format_cents(1250), "$12.50");
-        assert_eq!(format_cents(5), "$0.05");
-        assert_eq!(format_cents(-100), "-$1.00");
     }
 
     #[test]

@@ -1,5 +1,7 @@
 #![doc = include_str!("../README.md")]
 
+#[cfg(feature = "harness")]
+pub mod harness;
 mod pg;
 mod provision;
 mod s3;

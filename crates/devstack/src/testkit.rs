@@ -1,49 +1,7 @@
-//! Helpers for HTTP tests of the suite's servers: start one on a free port, call its server
-//! functions as a browser page would, read what it answered.
+//! Helpers for HTTP tests of the suite's servers: call server functions as a browser page
+//! would, read what they answered. (Starting an app: [`crate::harness`].)
 
-use std::{net::SocketAddr, time::Duration};
-
-use futures::future::BoxFuture;
 use reqwest::{StatusCode, header};
-
-/// A server started by [`spawn`]; stops when dropped.
-#[derive(Debug)]
-pub struct Spawned {
-    pub addr: SocketAddr,
-    _shutdown: tokio::sync::oneshot::Sender<()>,
-}
-
-/// Starts a server: `serve(shutdown, on_bound)` must bind (port 0 is fine), call `on_bound` with
-/// the address, and serve until `shutdown` resolves.
-pub async fn spawn<Fut>(
-    serve: impl FnOnce(BoxFuture<'static, ()>, Box<dyn FnOnce(SocketAddr) + Send>) -> Fut,
-) -> Spawned
-where
-    Fut: Future<Output = anyhow::Result<()>> + Send + 'static,
-{
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let (addr_tx, addr_rx) = tokio::sync::oneshot::channel();
-    let shutdown: BoxFuture<'static, ()> = Box::pin(async move {
-        let _ = rx.await;
-    });
-    let on_bound: Box<dyn FnOnce(SocketAddr) + Send> = Box::new(move |a| {
-        let _ = addr_tx.send(a);
-    });
-    let fut = serve(shutdown, on_bound);
-    tokio::spawn(async move {
-        if let Err(e) = fut.await {
-            eprintln!("server failed: {e:#}");
-        }
-    });
-    let addr = tokio::time::timeout(Duration::from_secs(30), addr_rx)
-        .await
-        .expect("the server starts within 30 s")
-        .expect("the server bound an address");
-    Spawned {
-        addr,
-        _shutdown: tx,
-    }
-}
 
 /// A client that follows no redirects and keeps no cookies (tests pass cookies by hand, since
 /// the suite's cookies are for `*.stepperslife.localhost`, not the loopback address).
@@ -130,7 +88,11 @@ pub async fn post_form(
     if let Some(c) = cookie {
         req = req.header(header::COOKIE, c);
     }
-    let res = req.send().await.expect("request");
+    answer(req.send().await.expect("request")).await
+}
+
+/// Reads a response into an [`Answer`].
+pub async fn answer(res: reqwest::Response) -> Answer {
     let status = res.status();
     let headers = res.headers().clone();
     let text = res.text().await.unwrap_or_default();

@@ -9,6 +9,9 @@ use crate::config::{self, ConfigError};
 
 const MANIFEST: &str = include_str!("../../../ecosystem/suite.toml");
 
+/// The base name of every app's built browser files (`<name>.<hash>.js`, `…_bg.wasm`, `….css`).
+pub const OUTPUT_NAME: &str = "stepperslife";
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct Manifest {
     pub suite: SuiteInfo,
@@ -38,6 +41,18 @@ pub struct AppEntry {
     #[serde(default)]
     pub bucket: Option<String>,
     pub enabled: bool,
+    /// The pages and endpoints `suite bench` measures for this app.
+    #[serde(default)]
+    pub bench: Vec<BenchTarget>,
+}
+
+/// A page or endpoint of an app that the benchmark loads.
+#[derive(Debug, Clone, Deserialize)]
+pub struct BenchTarget {
+    /// What the figures are called in the report.
+    pub name: String,
+    /// The path on the app (`/r/mama-lous-soul-kitchen`).
+    pub path: String,
 }
 
 impl Manifest {

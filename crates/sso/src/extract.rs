@@ -6,7 +6,7 @@ use platform::AppError;
 
 use crate::{SessionReader, SessionUser};
 
-/// The signed-in user, or `None`. Resolved once per request and cached in its extensions.
+/// The signed-in user, or `None`. Resolved once per request (see [`crate::UserSlot`]).
 #[derive(Debug, Clone)]
 pub struct MaybeUser(pub Option<SessionUser>);
 
@@ -22,13 +22,11 @@ where
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        if let Some(cached) = parts.extensions.get::<MaybeUser>() {
-            return Ok(cached.clone());
+        if parts.extensions.get::<crate::UserSlot>().is_none() {
+            parts.extensions.insert(crate::UserSlot::default());
         }
         let reader = SessionReader::from_ref(state);
-        let user = MaybeUser(reader.user(&parts.headers).await?);
-        parts.extensions.insert(user.clone());
-        Ok(user)
+        Ok(MaybeUser(reader.user_of(parts).await?))
     }
 }
 

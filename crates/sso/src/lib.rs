@@ -8,9 +8,9 @@ mod settings;
 mod store;
 
 pub use extract::{CurrentUser, MaybeUser};
-pub use reader::{SessionReader, SessionUser, USER_KEY};
+pub use reader::{SessionReader, SessionUser, USER_KEY, UserSlot};
 pub use settings::SessionSettings;
-pub use store::{SESSION_TABLE, SuiteStore, delete_expired_loop};
+pub use store::{SESSION_TABLE, SuiteStore, delete_expired};
 /// The demo account's user id: the portal's seed data creates the account, and the apps' seed
 /// data makes it the owner of the demo content.
 pub const DEMO_USER_ID: uuid::Uuid =

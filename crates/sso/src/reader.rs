@@ -1,6 +1,8 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use http::HeaderMap;
+use std::sync::Arc;
+
+use http::{HeaderMap, request::Parts};
 use platform::AppError;
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
@@ -39,6 +41,20 @@ fn now_unix() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// The signed-in user of one request, looked up at most once however many parts of the request
+/// ask (the sign-in gate, the header, a server function): the app kit puts an empty slot into
+/// every request's extensions; [`SessionReader::user_of`] fills it on first use.
+#[derive(Debug, Clone, Default)]
+pub struct UserSlot(Arc<tokio::sync::OnceCell<Option<SessionUser>>>);
+
+impl UserSlot {
+    /// Whether the request's user was looked up: its answer then depends on who sent it, and
+    /// no shared cache may keep it.
+    pub fn was_read(&self) -> bool {
+        self.0.initialized()
+    }
 }
 
 /// Reads the shared session. Every app holds one, built on a pool whose role may only `SELECT`
@@ -81,6 +97,19 @@ impl SessionReader {
         };
         let record = self.store.load(&id).await.map_err(AppError::internal)?;
         Ok(record.and_then(|r| self.user_in(&r)))
+    }
+
+    /// The signed-in user of the request whose parts these are: from its [`UserSlot`] when the
+    /// request has one (looked up once, then remembered), else looked up now.
+    pub async fn user_of(&self, parts: &Parts) -> Result<Option<SessionUser>, AppError> {
+        match parts.extensions.get::<UserSlot>() {
+            Some(slot) => slot
+                .0
+                .get_or_try_init(|| self.user(&parts.headers))
+                .await
+                .cloned(),
+            None => self.user(&parts.headers).await,
+        }
     }
 
     /// The user of a loaded session record, if its absolute lifetime has not passed.

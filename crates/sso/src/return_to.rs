@@ -14,6 +14,25 @@ const MAX_LEN: usize = 2048;
 
 /// The validated target, normalized, or `None`.
 pub fn validate(raw: &str, suite: &Suite) -> Option<String> {
+    let decoded = plain(raw)?;
+    if raw.starts_with('/') {
+        return relative(raw, &decoded);
+    }
+    absolute(raw, suite)
+}
+
+/// Only a path on the current host (`/dashboard/r/x/menu?tab=1`), normalized, or `None`: where a
+/// form may send its user back to.
+pub fn local_path(raw: &str) -> Option<String> {
+    let decoded = plain(raw)?;
+    raw.starts_with('/')
+        .then(|| relative(raw, &decoded))
+        .flatten()
+}
+
+/// `raw` percent-decoded, when neither form hides anything (control characters, whitespace,
+/// backslashes, non-ASCII) and it is not too long.
+fn plain(raw: &str) -> Option<String> {
     if raw.is_empty() || raw.len() > MAX_LEN {
         return None;
     }
@@ -35,11 +54,7 @@ pub fn validate(raw: &str, suite: &Suite) -> Option<String> {
     {
         return None;
     }
-
-    if raw.starts_with('/') {
-        return relative(raw, &decoded);
-    }
-    absolute(raw, suite)
+    Some(decoded.into_owned())
 }
 
 /// Validates, falling back to `fallback` (the portal home).
@@ -168,6 +183,26 @@ mod tests {
                     s.domain
                 );
             }
+        }
+    }
+
+    #[test]
+    fn local_paths_stay_on_this_host() {
+        assert_eq!(
+            local_path("/dashboard/r/x/menu?tab=1").as_deref(),
+            Some("/dashboard/r/x/menu?tab=1")
+        );
+        for bad in [
+            "",
+            "dashboard",
+            "https://stepperslife.com/",
+            "//evil.com/x",
+            "/\\evil.com",
+            "/%2F%2Fevil.com",
+            "/a b",
+            "javascript:alert(1)",
+        ] {
+            assert_eq!(local_path(bad), None, "{bad:?}");
         }
     }
 

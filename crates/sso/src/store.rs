@@ -1,5 +1,3 @@
-use std::time::Duration;
-
 use async_trait::async_trait;
 use sqlx::PgPool;
 use tower_sessions::{
@@ -72,21 +70,13 @@ impl SessionStore for SuiteStore {
     }
 }
 
-/// Deletes expired sessions every `period`, forever. Unlike tower-sessions' own task it keeps
-/// going after a database error, and it is safe to run in several instances at once.
-pub async fn delete_expired_loop(pool: PgPool, period: Duration) {
-    let mut tick = tokio::time::interval(period);
-    loop {
-        tick.tick().await;
-        match sqlx::query("delete from tower_sessions.session where expiry_date < now()")
-            .execute(&pool)
-            .await
-        {
-            Ok(done) if done.rows_affected() > 0 => {
-                tracing::info!(deleted = done.rows_affected(), "expired sessions deleted");
-            }
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "could not delete expired sessions; will retry"),
-        }
+/// Deletes expired sessions (a job of the portal's, run periodically); how many it deleted.
+pub async fn delete_expired(pool: &PgPool) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("delete from tower_sessions.session where expiry_date < now()")
+        .execute(pool)
+        .await?;
+    if done.rows_affected() > 0 {
+        tracing::info!(deleted = done.rows_affected(), "expired sessions deleted");
     }
+    Ok(done.rows_affected())
 }

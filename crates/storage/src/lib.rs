@@ -1,6 +1,9 @@
 #![doc = include_str!("../README.md")]
 
+#[cfg(feature = "demo")]
+pub mod demo;
 mod image;
+pub mod upload;
 
 use std::sync::Arc;
 
@@ -18,8 +21,8 @@ use secrecy::{ExposeSecret, SecretString};
 
 pub use image::ImageKind;
 
-/// Largest upload accepted by default: 5 MiB.
-pub const DEFAULT_MAX_BYTES: usize = 5 * 1024 * 1024;
+/// Largest upload accepted by default (the limit forms state, `platform::upload::MAX_MIB`).
+pub const DEFAULT_MAX_BYTES: usize = platform::upload::MAX_MIB * 1024 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {

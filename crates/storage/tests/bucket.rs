@@ -7,10 +7,10 @@ use storage::{BucketConfig, Storage, StorageError};
 const PNG: &[u8] =
     b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
 
-async fn server() -> (EmbeddedS3, tempdir::Dir) {
-    let dir = tempdir::Dir::new();
+async fn server() -> (EmbeddedS3, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("temp dir");
     let s3 = EmbeddedS3::start(
-        &dir.0,
+        dir.path(),
         "127.0.0.1:0".parse().expect("addr"),
         "test-key",
         "test-secret-123",
@@ -29,23 +29,6 @@ fn storage(s3: &EmbeddedS3, secret: &str) -> Storage {
         bucket: "restaurants".into(),
     })
     .expect("config is valid")
-}
-
-mod tempdir {
-    /// A directory removed when dropped.
-    pub struct Dir(pub std::path::PathBuf);
-    impl Dir {
-        pub fn new() -> Self {
-            let p = std::env::temp_dir().join(format!("storage-test-{}", uuid::Uuid::new_v4()));
-            std::fs::create_dir_all(&p).expect("temp dir");
-            Self(p)
-        }
-    }
-    impl Drop for Dir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
 }
 
 #[tokio::test]
@@ -91,6 +74,16 @@ async fn bad_uploads_are_refused_before_anything_is_stored() {
         st.put_image("x", &big).await,
         Err(StorageError::TooLarge { .. })
     ));
+    assert_eq!(
+        st.list("").await.expect("list"),
+        Vec::<String>::new(),
+        "nothing was stored"
+    );
+    // The limit itself is allowed, and stored.
+    let mut just = PNG.to_vec();
+    just.resize(64, 0);
+    let kept = st.put_image("x", &just).await.expect("at the limit");
+    assert_eq!(st.list("").await.expect("list"), vec![kept.key]);
 }
 
 #[tokio::test]

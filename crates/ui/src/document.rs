@@ -3,17 +3,21 @@ use leptos_meta::MetaTags;
 
 use crate::SuiteHeader;
 
+/// The suite's icon, inline (no extra request): an amber tile with an "S".
+const FAVICON: &str = "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 32 32'%3E%3Crect width='32' height='32' rx='7' fill='%23d97706'/%3E%3Ctext x='16' y='23' font-family='Arial,sans-serif' font-size='20' font-weight='700' text-anchor='middle' fill='white'%3ES%3C/text%3E%3C/svg%3E";
+
 /// The HTML document around an app: meta tags, the suite stylesheet, hydration scripts.
 /// `children` is the app's root component.
 #[component]
 pub fn Document(options: LeptosOptions, children: Children) -> impl IntoView {
-    let css = format!("/{}/{}.css", options.site_pkg_dir, crate::OUTPUT_NAME);
+    let css = format!("/{}/{}.css", options.site_pkg_dir, options.output_name);
     view! {
         <!DOCTYPE html>
         <html lang="en">
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="icon" href=FAVICON/>
                 <link rel="stylesheet" href=css/>
                 <HydrationScripts options/>
                 <MetaTags/>

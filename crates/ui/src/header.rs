@@ -47,12 +47,7 @@ fn HeaderBar(nav: SuiteNav) -> impl IntoView {
     let signin = {
         let portal = nav.portal.clone();
         let here = here.clone();
-        move || {
-            format!(
-                "{portal}/signin?return_to={}",
-                ::platform::percent_encode(&here())
-            )
-        }
+        move || ::platform::sign_in_url(&portal, &here())
     };
     let signout_action = format!("{}/signout", nav.portal);
     let account = format!("{}/account", nav.portal);

@@ -67,7 +67,7 @@ pub mod ssr {
         let ctx = context()?;
         let parts: http::request::Parts =
             leptos_axum::extract().await.map_err(AppError::internal)?;
-        ctx.sessions.user(&parts.headers).await
+        ctx.sessions.user_of(&parts).await
     }
 
     /// Like [`signed_in_user`], but 401 when nobody is.

@@ -5,7 +5,7 @@
 mod browser;
 
 use std::{
-    net::{SocketAddr, TcpListener},
+    net::TcpListener,
     path::PathBuf,
     process::{Child, Command, Stdio},
     time::{Duration, Instant},
@@ -17,23 +17,24 @@ use suite::{
     render,
 };
 
-/// A free TCP port on loopback (released before use; good enough for tests).
-pub fn free_port() -> u16 {
+/// A port nothing listens on right now, for nginx (which cannot be handed a bound socket): it
+/// may be taken before nginx binds it, which [`World::start`] notices and retries.
+fn unused_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .expect("a free port")
 }
 
-pub async fn wait_for_port(port: u16, what: &str) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while tokio::net::TcpStream::connect(SocketAddr::from(([127, 0, 0, 1], port)))
-        .await
-        .is_err()
-    {
-        assert!(Instant::now() < deadline, "{what} did not listen on {port}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+/// The session cookie's name in the local suite (plain http).
+pub fn cookie_name(suite: &platform::suite::Suite) -> String {
+    sso::SessionSettings::new(
+        suite,
+        Duration::from_secs(60),
+        Duration::from_secs(60),
+        false,
+    )
+    .cookie_name
 }
 
 /// A child process killed when dropped.
@@ -45,13 +46,14 @@ impl Drop for Guard {
     }
 }
 
-/// The running suite behind nginx.
+/// The running suite behind nginx. Dropping it (a failed test included) stops everything and
+/// removes its databases, roles and files.
 pub struct World {
     pub stack: Option<Stack>,
     pub port: u16,
     pub reader_role: String,
     pub dir: PathBuf,
-    _nginx: Guard,
+    nginx: Option<Guard>,
 }
 
 /// A page on a sibling subdomain that is not part of the suite: same-site for cookies, so only
@@ -61,22 +63,50 @@ pub const FOREIGN_HOST: &str = "evil.stepperslife.localhost";
 
 impl World {
     pub async fn start() -> Self {
+        for _ in 0..3 {
+            if let Some(world) = Self::try_start().await {
+                return world;
+            }
+            eprintln!("nginx's port was taken before nginx could bind it; starting again");
+        }
+        panic!("nginx did not start (apt-get install nginx-light)");
+    }
+
+    /// The suite on free ports behind nginx on `port`; `None` when nginx could not listen there
+    /// (everything started is stopped and removed again).
+    async fn try_start() -> Option<Self> {
         let suffix = format!("_e2e_{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
         let dir = std::env::temp_dir().join(format!("stepperslife{suffix}"));
         std::fs::create_dir_all(&dir).expect("state dir");
-        let port = free_port();
+        // nginx's port first: every public URL carries it.
+        let port = unused_port();
         let mut opts = StackOptions::local(dir.join("state"));
         opts.public_port = PublicPort::Fixed(port);
         opts.name_suffix = suffix.clone();
         opts.behind_proxy = true;
+        opts.free_ports = true;
         opts.show_logs = std::env::var_os("E2E_LOGS").is_some();
-        opts.ports.insert("portal".into(), free_port());
-        opts.ports.insert("restaurants".into(), free_port());
-        let stack = Stack::start(opts)
-            .await
-            .expect("the suite starts (run `suite build` first)");
+        let mut world = Self {
+            stack: None,
+            port,
+            reader_role: format!("{}{suffix}", devstack::SESSION_READER_ROLE),
+            dir,
+            nginx: None,
+        };
+        world.stack = Some(
+            Stack::start(opts)
+                .await
+                .expect("the suite starts (run `suite build` first)"),
+        );
+        world.nginx = Some(world.start_nginx(port).await?);
+        Some(world)
+    }
 
-        let prefix = dir.join("nginx");
+    /// Starts nginx on `port` in front of the apps, with the foreign site; `None` when it could
+    /// not listen there (and is stopped).
+    async fn start_nginx(&self, port: u16) -> Option<Guard> {
+        let stack = self.stack();
+        let prefix = self.dir.join("nginx");
         std::fs::create_dir_all(&prefix).expect("nginx dir");
         let up = render::Upstreams {
             suite: &stack.suite,
@@ -94,34 +124,55 @@ impl World {
              <input name=address value=x><input name=description value=x><input name=price_level value=1>\
              <button id=go>Go</button></form></body></html>"
         );
+        // A token only this nginx answers: whoever else may hold the port does not.
+        let token = uuid::Uuid::new_v4().simple().to_string();
         conf.truncate(conf.trim_end().len() - 1); // reopen the http block
         conf.push_str(&format!(
             "    server {{\n        listen 127.0.0.1:{port};\n        server_name {FOREIGN_HOST};\n        \
-             location = /plant {{\n            add_header Set-Cookie \"sl_session=$arg_v; Domain={domain}; Path=/\";\n            \
+             location = /plant {{\n            add_header Set-Cookie \"{cookie}=$arg_v; Domain={domain}; Path=/\";\n            \
              default_type text/plain;\n            return 200 planted;\n        }}\n        \
+             location = /__e2e {{\n            default_type text/plain;\n            return 200 {token};\n        }}\n        \
              location / {{\n            default_type text/html;\n            return 200 \"{forged}\";\n        }}\n    }}\n}}\n",
             domain = stack.suite.domain,
+            cookie = cookie_name(&stack.suite),
         ));
         let conf_path = prefix.join("nginx.conf");
         std::fs::write(&conf_path, conf).expect("write nginx.conf");
-        let nginx = Command::new("nginx")
-            .arg("-p")
-            .arg(&prefix)
-            .arg("-c")
-            .arg(&conf_path)
-            .args(["-g", "daemon off;"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("nginx runs (apt-get install nginx-light)");
-        wait_for_port(port, "nginx").await;
-        Self {
-            stack: Some(stack),
-            port,
-            reader_role: format!("{}{suffix}", devstack::SESSION_READER_ROLE),
-            dir,
-            _nginx: Guard(nginx),
+        let mut nginx = Guard(
+            Command::new("nginx")
+                .arg("-p")
+                .arg(&prefix)
+                .arg("-c")
+                .arg(&conf_path)
+                .args(["-g", "daemon off;"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::inherit())
+                .spawn()
+                .expect("nginx runs (apt-get install nginx-light)"),
+        );
+        let probe = reqwest::Client::builder()
+            .timeout(Duration::from_secs(2))
+            .build()
+            .expect("client");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = nginx.0.try_wait() {
+                return None;
+            }
+            let answer = probe
+                .get(format!("http://127.0.0.1:{port}/__e2e"))
+                .header("host", FOREIGN_HOST)
+                .send()
+                .await;
+            if let Ok(res) = answer
+                && res.text().await.is_ok_and(|t| t == token)
+            {
+                return Some(nginx);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
+        let _ = nginx.0.kill();
+        None
     }
 
     pub fn stack(&self) -> &Stack {
@@ -166,7 +217,7 @@ impl World {
             .get_all("set-cookie")
             .iter()
             .filter_map(|v| v.to_str().ok())
-            .find_map(|c| c.strip_prefix("sl_session="))
+            .find_map(|c| c.strip_prefix(&format!("{}=", cookie_name(&self.stack().suite))))
             .and_then(|c| c.split(';').next())
             .expect("a session cookie")
             .to_owned()
@@ -178,7 +229,13 @@ impl World {
             .expect("restaurants db")
     }
 
+    /// Stops the suite and removes what it made.
     pub async fn stop(mut self) {
+        self.clean_up().await;
+    }
+
+    async fn clean_up(&mut self) {
+        self.nginx = None;
         if let Some(stack) = self.stack.take() {
             let _ = stack
                 .drop_databases(&self.reader_role)
@@ -187,5 +244,31 @@ impl World {
             stack.stop().await;
         }
         let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+impl Drop for World {
+    fn drop(&mut self) {
+        if self.stack.is_none() {
+            return;
+        }
+        // A test that failed half-way: clean up on a thread with its own runtime (this one may
+        // be unwinding).
+        let mut world = Self {
+            stack: self.stack.take(),
+            port: self.port,
+            reader_role: self.reader_role.clone(),
+            dir: self.dir.clone(),
+            nginx: self.nginx.take(),
+        };
+        let _ = std::thread::spawn(move || {
+            if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                rt.block_on(world.clean_up());
+            }
+        })
+        .join();
     }
 }

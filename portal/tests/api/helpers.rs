@@ -1,26 +1,28 @@
-use std::{net::SocketAddr, time::Duration};
+//! The portal tests' own helpers; the portal runs through the suite's harness
+//! (`devstack::harness`). The portal signs people up and in itself, so its tests hold session
+//! cookies as the browser does rather than harness-made sessions.
+
+use std::{ops::Deref, time::Duration};
 
 use devstack::{
-    TestDb,
-    testkit::{self, Answer, Spawned},
+    harness::{self, Opts},
+    testkit::{self, Answer},
 };
-use platform::suite::Suite;
-use portal::server::{Config, serve};
 use reqwest::StatusCode;
-use sso::SessionSettings;
 
-/// The portal's public origin in tests (what a browser on the portal would send as `Origin`).
-pub const ORIGIN: &str = "http://stepperslife.localhost:3001";
+pub struct TestApp(harness::TestApp);
 
-pub struct TestApp {
-    pub addr: SocketAddr,
-    pub db: TestDb,
-    _server: Spawned,
+impl Deref for TestApp {
+    type Target = harness::TestApp;
+    fn deref(&self) -> &harness::TestApp {
+        &self.0
+    }
 }
 
 pub struct Options {
+    /// The absolute session lifetime.
     pub absolute: Duration,
-    /// Where the portal looks for the restaurants app.
+    /// Where the portal reaches the restaurants app (by default: nowhere, it is "down").
     pub restaurants_url: String,
     pub providers: Vec<portal::oauth::ssr::ProviderConfig>,
 }
@@ -29,8 +31,7 @@ impl Default for Options {
     fn default() -> Self {
         Self {
             absolute: Duration::from_secs(3600),
-            // Nothing listens on port 9: the restaurants app is "down".
-            restaurants_url: "http://127.0.0.1:9".into(),
+            restaurants_url: harness::NOWHERE.into(),
             providers: Vec::new(),
         }
     }
@@ -41,58 +42,52 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_with(opts: Options) -> TestApp {
-    let db = TestDb::new(None).await;
-    let suite = Suite::local();
-    let config = Config {
-        database_url: db.url.clone(),
-        bind: "127.0.0.1:0".parse().expect("addr"),
-        site_root: "site/portal".into(),
-        sessions: SessionSettings::new(&suite, Duration::from_secs(3600), opts.absolute, false),
-        suite,
-        trust_proxy: false,
-        restaurants_internal_url: opts.restaurants_url,
-        aggregate_timeout: Duration::from_millis(500),
-        seed_demo: false,
+    let def = portal::server::app(portal::server::Settings {
         providers: opts.providers,
-    };
-    let server = testkit::spawn(|shutdown, on_bound| serve(config, shutdown, on_bound)).await;
-    TestApp {
-        addr: server.addr,
-        db,
-        _server: server,
-    }
+        aggregate_timeout: Duration::from_millis(500),
+    });
+    let (absolute, restaurants) = (opts.absolute, opts.restaurants_url);
+    let opts = Opts::default().configure(move |cfg| {
+        cfg.sessions.absolute = absolute;
+        cfg.internal_urls.insert("restaurants".into(), restaurants);
+    });
+    TestApp(harness::TestApp::spawn_with(def, opts).await)
 }
 
 /// What a server function answered, with the session cookie it set.
-pub struct FnAnswer(pub Answer);
+pub struct FnAnswer {
+    answer: Answer,
+    cookie_name: String,
+}
 
-impl std::ops::Deref for FnAnswer {
+impl Deref for FnAnswer {
     type Target = Answer;
     fn deref(&self) -> &Answer {
-        &self.0
+        &self.answer
     }
 }
 
 impl FnAnswer {
     /// The session cookie the answer set, if any: `(value, full Set-Cookie line)`.
     pub fn session_cookie(&self) -> Option<(String, String)> {
-        self.0.cookie("sl_session")
+        self.answer.cookie(&self.cookie_name)
     }
 }
 
 impl TestApp {
-    pub fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
-    }
-
     pub fn client() -> reqwest::Client {
         testkit::client()
     }
 
+    /// The `Cookie` header for a session cookie value.
+    pub fn cookie_header(&self, value: &str) -> String {
+        format!("{}={value}", self.cookie_name)
+    }
+
     /// Calls a server function as the hydrated page does (form-encoded POST from the portal's
-    /// origin), with an optional session cookie.
+    /// origin), with an optional session cookie value.
     pub async fn call(&self, path: &str, form: &[(&str, &str)], cookie: Option<&str>) -> FnAnswer {
-        self.call_from(path, form, cookie, Some(ORIGIN)).await
+        self.call_from(path, form, cookie, Some(&self.origin)).await
     }
 
     pub async fn call_from(
@@ -102,9 +97,13 @@ impl TestApp {
         cookie: Option<&str>,
         origin: Option<&str>,
     ) -> FnAnswer {
-        let cookie = cookie.map(|c| format!("sl_session={c}"));
-        FnAnswer(testkit::post_form(&self.url(path), form, cookie.as_deref(), origin).await)
+        let cookie = cookie.map(|c| self.cookie_header(c));
+        FnAnswer {
+            answer: testkit::post_form(&self.url(path), form, cookie.as_deref(), origin).await,
+            cookie_name: self.cookie_name.clone(),
+        }
     }
+
     pub async fn sign_up(&self, name: &str, email: &str, password: &str) -> FnAnswer {
         self.call(
             "/api/auth/signup",

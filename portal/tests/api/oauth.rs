@@ -26,22 +26,13 @@ impl Drop for Idp {
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
-}
-
 impl Idp {
     pub fn start() -> Self {
         // Tests run in the package's directory (portal/).
         let dir = std::path::Path::new("../ecosystem/idp");
-        let (port, control) = (free_port(), free_port());
+        // Port 0: the IdP binds free ports itself and says which.
         let mut child = Command::new("node")
-            .arg("server.mjs")
-            .arg(port.to_string())
-            .arg(control.to_string())
+            .args(["server.mjs", "0", "0"])
             .current_dir(dir)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -52,11 +43,12 @@ impl Idp {
         BufReader::new(stdout)
             .read_line(&mut line)
             .expect("IdP prints READY");
-        let issuer = line
+        let (issuer, control) = line
             .trim()
             .strip_prefix("READY ")
-            .expect("READY <issuer>")
-            .to_owned();
+            .and_then(|rest| rest.split_once(' '))
+            .expect("READY <issuer> <control port>");
+        let (issuer, control) = (issuer.to_owned(), control.to_owned());
         Self {
             child,
             issuer,
@@ -107,9 +99,10 @@ async fn spawn_with_idp() -> (TestApp, Idp) {
     (app, idp)
 }
 
-fn set_session(res: &reqwest::Response, cookie: &mut Option<String>) {
+fn set_session(name: &str, res: &reqwest::Response, cookie: &mut Option<String>) {
+    let prefix = format!("{name}=");
     for v in res.headers().get_all(header::SET_COOKIE) {
-        if let Some(rest) = v.to_str().ok().and_then(|c| c.strip_prefix("sl_session=")) {
+        if let Some(rest) = v.to_str().ok().and_then(|c| c.strip_prefix(&prefix)) {
             *cookie = Some(rest.split(';').next().unwrap_or("").to_owned());
         }
     }
@@ -140,7 +133,7 @@ impl TestApp {
         let mut cookie = cookie;
         let mut req = Self::client().get(self.url(&format!("/auth/{provider}/start{query}")));
         if let Some(c) = &cookie {
-            req = req.header(header::COOKIE, format!("sl_session={c}"));
+            req = req.header(header::COOKIE, self.cookie_header(c));
         }
         let res = req.send().await.expect("start");
         assert_eq!(
@@ -149,7 +142,7 @@ impl TestApp {
             "start: {}",
             res.text().await.unwrap_or_default()
         );
-        set_session(&res, &mut cookie);
+        set_session(&self.cookie_name, &res, &mut cookie);
         let authorize = location(&res);
         assert!(
             authorize.contains("code_challenge_method=S256"),
@@ -166,11 +159,7 @@ impl TestApp {
             .expect("authorize");
         assert!(res.status().is_redirection(), "authorize: {}", res.status());
         let back = location(&res);
-        let back = back.replacen(
-            "http://stepperslife.localhost:3001",
-            &format!("http://{}", self.addr),
-            1,
-        );
+        let back = back.replacen(&self.origin, &format!("http://{}", self.addr), 1);
         Flow {
             cookie,
             callback: back,
@@ -184,11 +173,11 @@ impl TestApp {
     ) -> (StatusCode, String, Option<String>, String) {
         let mut req = Self::client().get(callback);
         if let Some(c) = cookie {
-            req = req.header(header::COOKIE, format!("sl_session={c}"));
+            req = req.header(header::COOKIE, self.cookie_header(c));
         }
         let res = req.send().await.expect("callback");
         let mut new_cookie = cookie.map(str::to_owned);
-        set_session(&res, &mut new_cookie);
+        set_session(&self.cookie_name, &res, &mut new_cookie);
         let status = res.status();
         let to = location(&res);
         let body = res.text().await.unwrap_or_default();

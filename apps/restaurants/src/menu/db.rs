@@ -9,7 +9,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::access::{Role, ssr::require};
-use crate::money::parse_cents;
+use platform::money::parse_cents;
 
 /// Most a menu item may cost: $10,000.
 pub const MAX_PRICE_CENTS: i64 = 1_000_000;
@@ -190,23 +190,7 @@ fn parent_gone(e: sqlx::Error) -> AppError {
 
 /// A trimmed name of 1..=`max` characters without control characters.
 pub fn name(field: &str, raw: &str, max: usize) -> Result<String, AppError> {
-    let v = raw.trim();
-    if v.is_empty() {
-        return Err(AppError::validation(field, "Enter a name."));
-    }
-    if v.chars().count() > max {
-        return Err(AppError::validation(
-            field,
-            format!("Use at most {max} characters."),
-        ));
-    }
-    if v.chars().any(char::is_control) {
-        return Err(AppError::validation(
-            field,
-            "Remove the special characters.",
-        ));
-    }
-    Ok(v.to_owned())
+    platform::text::field(field, "name", raw, 1, max, platform::text::Lines::One)
 }
 
 /// An item's fields, checked.
@@ -228,22 +212,14 @@ impl ItemFields {
         tags: &[String],
     ) -> Result<Self, AppError> {
         let name = name("name", name_raw, 100)?;
-        let description = description.trim();
-        if description.chars().count() > 500 {
-            return Err(AppError::validation(
-                "description",
-                "Use at most 500 characters.",
-            ));
-        }
-        if description
-            .chars()
-            .any(|c| c.is_control() && c != '\n' && c != '\r')
-        {
-            return Err(AppError::validation(
-                "description",
-                "Remove the special characters.",
-            ));
-        }
+        let description = platform::text::field(
+            "description",
+            "description",
+            description,
+            0,
+            500,
+            platform::text::Lines::Many,
+        )?;
         let price_cents = parse_cents(price, false, MAX_PRICE_CENTS)
             .map_err(|m| AppError::validation("price", m))?;
         let mut clean = Vec::new();
@@ -258,7 +234,7 @@ impl ItemFields {
         Ok(Self {
             category_id,
             name,
-            description: description.to_owned(),
+            description,
             price_cents: i32::try_from(price_cents).unwrap_or(i32::MAX),
             tags: clean,
         })

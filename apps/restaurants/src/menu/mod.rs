@@ -139,7 +139,7 @@ pub mod ssr {
     use super::MenuEditor;
     use crate::access::{Role, ssr::require};
     use crate::restaurants::db::id_and_name;
-    use crate::server::require_user;
+    use appkit::require_user;
 
     /// Runs an edit as the signed-in user (each edit checks the user's role itself) and gives
     /// the error its HTTP status.
@@ -150,7 +150,7 @@ pub mod ssr {
     {
         async {
             let (state, user) = require_user().await?;
-            edit(state.pool, user.id).await
+            edit(state.pool.clone(), user.id).await
         }
         .await
         .map_err(AppError::respond)
@@ -174,7 +174,7 @@ pub mod ssr {
     pub async fn delete_item(id: Uuid) -> Result<(), AppError> {
         let (state, user) = require_user().await?;
         if let Some(key) = super::db::delete_item(&state.pool, user.id, id).await?
-            && let Err(e) = state.storage.delete(&key).await
+            && let Err(e) = state.storage()?.delete(&key).await
         {
             tracing::warn!(error = %e, key, "could not remove a deleted item's photo");
         }

@@ -1,11 +1,12 @@
 //! The menu editor: `/dashboard/r/:slug/menu`. Owners edit sections, items, choices and
 //! photos; staff switch items sold out. Every form works without JavaScript too.
 
-use api::restaurants::{DIETARY_TAGS, MenuCategory, MenuItem, OptionGroup, format_cents};
+use api::restaurants::{DIETARY_TAGS, MenuCategory, MenuItem, OptionGroup};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use platform::AppError;
+use platform::money::format_cents;
 use ui::{ErrorBox, FormError, NotFound, SubmitButton, TextField};
 use uuid::Uuid;
 
@@ -13,7 +14,7 @@ use super::{
     AddCategory, AddItem, AddOption, AddOptionGroup, DeleteCategory, DeleteItem, DeleteOption,
     DeleteOptionGroup, RenameCategory, SetSoldOut, UpdateItem, get_menu_editor,
 };
-use crate::money::cents_for_form;
+use platform::money::cents_for_form;
 
 /// Bumped after every successful edit: the editor reloads the menu.
 #[derive(Clone, Copy)]
@@ -53,8 +54,8 @@ pub fn MenuEditorPage() -> impl IntoView {
     let photo_error = move || {
         query
             .read()
-            .get("photo_error")
-            .and_then(|code| crate::photos::Problem::message_for(&code))
+            .get(platform::upload::QUERY_PARAM)
+            .and_then(|code| platform::upload::Problem::message_for(&code))
     };
     view! {
         <Title text="Menu"/>

@@ -14,46 +14,16 @@ use super::rules::{self, Actor, Step};
 /// Most characters of a customer's note to the kitchen.
 pub const MAX_NOTE: usize = 300;
 
-/// Checks an idempotency key: 8 to 100 letters, digits, `-` or `_` (a UUID fits).
-pub fn check_key(key: &str) -> Result<(), AppError> {
-    let ok = (8..=100).contains(&key.len())
-        && key
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    if ok {
-        Ok(())
-    } else {
-        Err(AppError::BadRequest(
-            "Send an Idempotency-Key of 8 to 100 letters, digits, '-' or '_' (a UUID will do)."
-                .into(),
-        ))
-    }
-}
-
-/// What the request asked for, hashed: a retry has the same hash, a different order reusing
-/// the key does not.
-fn request_hash(req: &PlaceOrder) -> String {
-    crate::server::sha256_hex(&serde_json::to_vec(req).unwrap_or_default())
-}
-
+/// The customer's note to the kitchen, as typed: at most [`MAX_NOTE`] characters.
 fn check_note(raw: &str) -> Result<String, AppError> {
-    let note = raw.trim();
-    if note.chars().count() > MAX_NOTE {
-        return Err(AppError::validation(
-            "note",
-            format!("Keep the note to {MAX_NOTE} characters."),
-        ));
-    }
-    if note
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\r')
-    {
-        return Err(AppError::validation(
-            "note",
-            "Remove the special characters.",
-        ));
-    }
-    Ok(note.to_owned())
+    platform::text::field(
+        "note",
+        "note",
+        raw,
+        0,
+        MAX_NOTE,
+        platform::text::Lines::Many,
+    )
 }
 
 /// The order this customer already placed with this key, if any. A key reused for a different
@@ -74,10 +44,7 @@ async fn by_key(
     .await?;
     match found {
         None => Ok(None),
-        Some((_, h)) if h != hash => Err(AppError::conflict(
-            "idempotency_key",
-            "This idempotency key was already used for a different order. Use a new key for a new order.",
-        )),
+        Some((_, h)) if h != hash => Err(platform::idempotency::reused()),
         Some((id, _)) => Ok(get(pool, origin, id).await?.map(|(o, _)| o)),
     }
 }
@@ -94,8 +61,8 @@ pub async fn place(
     req: &PlaceOrder,
     now: DateTime<Utc>,
 ) -> Result<Placed, AppError> {
-    check_key(key)?;
-    let hash = request_hash(req);
+    let key = platform::idempotency::key(Some(key))?;
+    let hash = platform::idempotency::fingerprint(req);
     if let Some(order) = by_key(pool, origin, user.id, key, &hash).await? {
         return Ok(Placed {
             order,
@@ -145,7 +112,7 @@ pub async fn place(
             "lines",
             format!(
                 "Prices have changed: this order now comes to {}. Check it and place it again.",
-                api::restaurants::format_cents(priced.total_cents)
+                platform::money::format_cents(priced.total_cents)
             ),
         ));
     }
@@ -483,17 +450,4 @@ pub async fn advance(
     tx.commit().await?;
     tracing::info!(order_id = %order, from = from.as_str(), to = to.as_str(), role, "order moved");
     Ok(to)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn idempotency_keys_are_plain_and_bounded() {
-        assert!(check_key(&Uuid::new_v4().to_string()).is_ok());
-        for bad in ["short", "has space in it", "ümlauts-here", &"k".repeat(101)] {
-            assert!(check_key(bad).is_err(), "{bad}");
-        }
-    }
 }

@@ -84,20 +84,25 @@ pub mod ssr {
     use super::rules::{Actor, Step, steps};
     use super::{OrderPageData, Queue, QueueEntry};
     use crate::access::{Role, ssr::require};
-    use crate::server::require_user;
+    use appkit::require_user;
 
     pub async fn place(request: PlaceOrder, key: String) -> Result<Order, AppError> {
         let (state, user) = require_user().await?;
-        let origin = state.suite.origin_of("restaurants");
-        super::db::place(&state.pool, &origin, &user, &key, &request, Utc::now())
-            .await
-            .map(|p| p.order)
+        super::db::place(
+            &state.pool,
+            &state.origin,
+            &user,
+            &key,
+            &request,
+            Utc::now(),
+        )
+        .await
+        .map(|p| p.order)
     }
 
     pub async fn page(id: Uuid) -> Result<OrderPageData, AppError> {
         let (state, user) = require_user().await?;
-        let origin = state.suite.origin_of("restaurants");
-        let (order, customer) = super::db::get(&state.pool, &origin, id)
+        let (order, customer) = super::db::get(&state.pool, &state.origin, id)
             .await?
             .ok_or_else(|| AppError::not_found("There is no such order."))?;
         if customer.id != user.id {
@@ -135,8 +140,7 @@ pub mod ssr {
 
     pub async fn mine() -> Result<Vec<Order>, AppError> {
         let (state, user) = require_user().await?;
-        let origin = state.suite.origin_of("restaurants");
-        super::db::of_customer(&state.pool, &origin, user.id, 50).await
+        super::db::of_customer(&state.pool, &state.origin, user.id, 50).await
     }
 
     pub async fn step(id: Uuid, step: String) -> Result<(), AppError> {
@@ -151,8 +155,7 @@ pub mod ssr {
         let (state, user) = require_user().await?;
         let (id, name) = crate::restaurants::db::id_and_name(&state.pool, &slug).await?;
         require(&state.pool, id, user.id, Role::Staff).await?;
-        let origin = state.suite.origin_of("restaurants");
-        let entries = super::db::queue(&state.pool, &origin, id)
+        let entries = super::db::queue(&state.pool, &state.origin, id)
             .await?
             .into_iter()
             .map(|(order, customer)| QueueEntry {

@@ -2,14 +2,14 @@
 //! customer's orders and the restaurant's live queue.
 
 use api::restaurants::{
-    Menu, MenuItem, Order, OrderLineRequest, OrderStatus, Pickup, PlaceOrder, format_cents,
-    tag_label,
+    Menu, MenuItem, Order, OrderLineRequest, OrderStatus, Pickup, PlaceOrder, tag_label,
 };
 use chrono::{DateTime, Utc};
 use leptos::{either::Either, prelude::*};
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use platform::AppError;
+use platform::money::format_cents;
 use serde::{Deserialize, Serialize};
 use ui::{ErrorBox, NotFound};
 use uuid::Uuid;

@@ -147,7 +147,7 @@ pub fn price_order(menu: &Menu, lines: &[OrderLineRequest]) -> Result<Priced, Ap
             "lines",
             format!(
                 "Pickup orders are limited to {}. Call the restaurant for larger orders.",
-                api::restaurants::format_cents(MAX_TOTAL_CENTS)
+                platform::money::format_cents(MAX_TOTAL_CENTS)
             ),
         ));
     }

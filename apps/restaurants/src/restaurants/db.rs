@@ -37,50 +37,22 @@ pub struct RestaurantFields {
     pub time_zone: String,
 }
 
-fn text(
-    field: &'static str,
-    label: &str,
-    raw: &str,
-    min: usize,
-    max: usize,
-) -> Result<String, AppError> {
-    let v = raw.trim();
-    let n = v.chars().count();
-    if n < min {
-        return Err(AppError::validation(field, format!("Enter the {label}.")));
-    }
-    if n > max {
-        return Err(AppError::validation(
-            field,
-            format!("Use at most {max} characters."),
-        ));
-    }
-    if v.chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
-    {
-        return Err(AppError::validation(
-            field,
-            "Remove the special characters.",
-        ));
-    }
-    Ok(v.to_owned())
-}
-
 impl RestaurantFields {
     pub fn parse(raw: &RawFields) -> Result<Self, AppError> {
-        let name = text("name", "restaurant's name", &raw.name, 1, 100)?;
-        if !name.chars().any(char::is_alphanumeric) {
-            return Err(AppError::validation(
-                "name",
-                "The name needs at least one letter or digit.",
-            ));
-        }
+        use platform::text::{Lines, field};
         Ok(Self {
-            name,
-            cuisine: text("cuisine", "cuisine", &raw.cuisine, 1, 60)?,
-            city: text("city", "city", &raw.city, 1, 80)?,
-            address: text("address", "address", &raw.address, 0, 200)?,
-            description: text("description", "description", &raw.description, 0, 2000)?,
+            name: platform::text::name("name", "restaurant's name", &raw.name, 100)?,
+            cuisine: field("cuisine", "cuisine", &raw.cuisine, 1, 60, Lines::One)?,
+            city: field("city", "city", &raw.city, 1, 80, Lines::One)?,
+            address: field("address", "address", &raw.address, 0, 200, Lines::One)?,
+            description: field(
+                "description",
+                "description",
+                &raw.description,
+                0,
+                2000,
+                Lines::Many,
+            )?,
             price_level: raw
                 .price_level
                 .trim()
@@ -112,35 +84,6 @@ pub fn parse_time_zone(raw: &str) -> Result<String, AppError> {
                 "Choose the restaurant's time zone from the list.",
             )
         })
-}
-
-/// A URL slug from a name: lower-case ASCII letters and digits joined by single dashes.
-pub fn slugify(name: &str) -> String {
-    let mut out = String::new();
-    for c in name.chars() {
-        let c = match c {
-            'à' | 'á' | 'â' | 'ä' | 'ã' | 'å' => 'a',
-            'è' | 'é' | 'ê' | 'ë' => 'e',
-            'ì' | 'í' | 'î' | 'ï' => 'i',
-            'ò' | 'ó' | 'ô' | 'ö' | 'õ' => 'o',
-            'ù' | 'ú' | 'û' | 'ü' => 'u',
-            'ç' => 'c',
-            'ñ' => 'n',
-            c => c,
-        };
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if !out.is_empty() && !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    let out = out.trim_end_matches('-');
-    let out: String = out.chars().take(60).collect();
-    if out.is_empty() {
-        "restaurant".to_owned()
-    } else {
-        out.trim_end_matches('-').to_owned()
-    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -309,7 +252,7 @@ pub async fn detail(pool: &PgPool, slug: &str) -> Result<Option<RestaurantDetail
 
 /// Inserts with a slug derived from the name; a taken slug gets a numeric suffix.
 pub async fn insert(pool: &PgPool, owner: Uuid, f: &RestaurantFields) -> Result<String, AppError> {
-    let base = slugify(&f.name);
+    let base = platform::slug::slugify(&f.name, 60, "restaurant");
     for attempt in 1..=10 {
         // name, name-2 … name-5, then a random suffix (a name nobody can exhaust).
         let slug = match attempt {
@@ -425,13 +368,5 @@ mod tests {
             assert_eq!(err.field(), Some(field));
             assert_eq!(err.status(), 422);
         }
-    }
-
-    #[test]
-    fn slugs_are_plain_ascii() {
-        assert_eq!(slugify("Soul Food Kitchen"), "soul-food-kitchen");
-        assert_eq!(slugify("  Café  Olé!! "), "cafe-ole");
-        assert_eq!(slugify("徐"), "restaurant");
-        assert!(slugify(&"a ".repeat(100)).len() <= 60);
     }
 }

@@ -75,7 +75,7 @@ pub(crate) fn price(level: i16) -> String {
 /// Every restaurant, newest first.
 #[server(prefix = "/api/restaurants", endpoint = "list")]
 pub async fn list_restaurants() -> Result<Vec<RestaurantCard>, AppError> {
-    let state = crate::server::state()?;
+    let state = appkit::state()?;
     db::list(&state.pool, false, 200)
         .await
         .map_err(AppError::respond)
@@ -90,7 +90,7 @@ pub async fn get_restaurant(slug: String) -> Result<RestaurantView, AppError> {
 /// Answers 401 unless someone is signed in (the "add a restaurant" page asks first).
 #[server(prefix = "/api/restaurants", endpoint = "can-create")]
 pub async fn can_create_restaurant() -> Result<(), AppError> {
-    crate::server::require_user()
+    appkit::require_user()
         .await
         .map(|_| ())
         .map_err(AppError::respond)
@@ -184,14 +184,14 @@ pub mod ssr {
 
     use super::db::{RawFields, RestaurantFields, find, hours_of, insert, update_owned};
     use super::{RestaurantDetail, RestaurantView};
-    use crate::server::{require_user, state};
+    use appkit::{require_user, state};
 
     pub async fn get_view(slug: String) -> Result<RestaurantView, AppError> {
         let state = state()?;
         let row = find(&state.pool, &slug)
             .await?
             .ok_or_else(|| AppError::not_found("There is no such restaurant."))?;
-        let user = ui::signed_in_user().await?;
+        let user = appkit::user().await?;
         let can_edit = user.as_ref().is_some_and(|u| u.id == row.owner_id);
         let role = match &user {
             Some(u) => crate::access::ssr::role(&state.pool, row.id, u.id).await?,
@@ -216,14 +216,9 @@ pub mod ssr {
             menu,
             pickup_slots,
             asap,
-            sign_in_url: user.is_none().then(|| {
-                let here = format!("{}/r/{}", state.suite.origin_of("restaurants"), slug);
-                format!(
-                    "{}/signin?return_to={}",
-                    state.suite.portal(),
-                    platform::percent_encode(&here)
-                )
-            }),
+            sign_in_url: user
+                .is_none()
+                .then(|| state.sign_in_url(&format!("/r/{slug}"))),
         })
     }
 

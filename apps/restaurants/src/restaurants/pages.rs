@@ -292,8 +292,8 @@ pub fn EditRestaurantPage() -> impl IntoView {
     let photo_error = move || {
         query
             .read()
-            .get("photo_error")
-            .and_then(|code| crate::photos::Problem::message_for(&code))
+            .get(platform::upload::QUERY_PARAM)
+            .and_then(|code| platform::upload::Problem::message_for(&code))
     };
     let hours_error = Signal::derive(move || hours_action.value().get().and_then(Result::err));
     view! {

@@ -1,10 +1,10 @@
 use reqwest::StatusCode;
 
-use crate::helpers::spawn_app;
+use crate::fixtures::{spawn_app, spawn_seeded};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn featured_restaurants_are_listed_newest_first_with_their_urls() {
-    let app = spawn_app().await;
+    let app = spawn_seeded().await;
     let res = app
         .get("/api/v1/restaurants?featured=true&limit=3", None)
         .await;
@@ -47,7 +47,7 @@ async fn a_bad_limit_gets_a_clear_4xx() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_api_allows_the_suites_origins_with_credentials() {
     let app = spawn_app().await;
-    let res = crate::helpers::TestApp::client()
+    let res = devstack::testkit::client()
         .get(app.url("/api/v1/restaurants"))
         .header("origin", "http://stepperslife.localhost:3001")
         .send()
@@ -65,7 +65,7 @@ async fn the_api_allows_the_suites_origins_with_credentials() {
             .and_then(|v| v.to_str().ok()),
         Some("true")
     );
-    let res = crate::helpers::TestApp::client()
+    let res = devstack::testkit::client()
         .get(app.url("/api/v1/restaurants"))
         .header("origin", "https://evil.com")
         .send()

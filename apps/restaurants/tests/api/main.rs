@@ -1,7 +1,7 @@
 //! HTTP tests of the restaurants app: a real server, its own database, a portal-shaped session
 //! database, and a real S3-compatible server.
 
-mod helpers;
+mod fixtures;
 mod json_api;
 mod menu;
 mod orders;

@@ -5,7 +5,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::helpers::{Kitchen, TestApp, spawn_app};
+use crate::fixtures::{Fixtures, Kitchen, TestApp, spawn_app};
 
 async fn id_of(app: &TestApp, sql: &str, name: &str) -> String {
     sqlx::query_scalar::<_, Uuid>(sql)
@@ -19,7 +19,8 @@ async fn id_of(app: &TestApp, sql: &str, name: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_owner_builds_a_menu_that_customers_and_the_api_see() {
     let app = spawn_app().await;
-    let (owner_id, owner) = app.session_for("Owner").await;
+    let owner = app.signed_in("Owner").await;
+    let owner_id = owner.id;
     let k = app.kitchen(owner_id).await;
     let rid = k.id.to_string();
 
@@ -190,8 +191,10 @@ async fn an_owner_builds_a_menu_that_customers_and_the_api_see() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn staff_join_by_link_and_may_switch_sold_out_but_not_edit() {
     let app = spawn_app().await;
-    let (owner_id, owner) = app.session_for("Owner").await;
-    let (staff_id, staff) = app.session_for("Sam").await;
+    let owner = app.signed_in("Owner").await;
+    let owner_id = owner.id;
+    let staff = app.signed_in("Sam").await;
+    let staff_id = staff.id;
     let k = app.kitchen(owner_id).await;
     let rid = k.id.to_string();
 
@@ -225,7 +228,7 @@ async fn staff_join_by_link_and_may_switch_sold_out_but_not_edit() {
         .call("/api/staff/join", &[("token", &token)], Some(&staff))
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
-    let (_, third) = app.session_for("Third").await;
+    let third = app.signed_in("Third").await;
     let res = app
         .call("/api/staff/join", &[("token", &token)], Some(&third))
         .await;
@@ -321,14 +324,15 @@ async fn staff_join_by_link_and_may_switch_sold_out_but_not_edit() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stranger_cannot_touch_another_restaurant_anywhere() {
     let app = spawn_app().await;
-    let (owner_id, _) = app.session_for("Owner").await;
-    let (mallory_id, stranger) = app.session_for("Mallory").await;
+    let owner_id = app.signed_in("Owner").await.id;
+    let stranger = app.signed_in("Mallory").await;
+    let mallory_id = stranger.id;
     let k = app.kitchen(owner_id).await;
     // The stranger's own restaurant, to try to move things into or out of.
     let theirs = app.kitchen(mallory_id).await;
-    let (_, customer) = app.session_for("Cleo").await;
+    let customer = app.signed_in("Cleo").await;
     let (_, order) = app
-        .post_json(
+        .send_json(
             "/api/v1/orders",
             &k.order(&[(k.wings, 1, &[k.mild])], None),
             Some(&customer),
@@ -377,7 +381,7 @@ async fn a_stranger_cannot_touch_another_restaurant_anywhere() {
     );
     let their_id = theirs.id.to_string();
     // Someone is on the staff, so that removing staff is tried on a real member.
-    let (sam, _) = app.session_for("Sam").await;
+    let sam = app.signed_in("Sam").await.id;
     sqlx::query("insert into restaurant_staff (restaurant_id, user_id, user_name, added_by) values ($1, $2, 'Sam', $3)")
         .bind(k.id)
         .bind(sam)
@@ -580,7 +584,8 @@ fn staff_level(k: &Kitchen) -> Vec<(&'static str, Vec<(&'static str, String)>)> 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dish_added_to_a_section_deleted_meanwhile_is_refused_clearly() {
     let app = spawn_app().await;
-    let (owner_id, owner) = app.session_for("Owner").await;
+    let owner = app.signed_in("Owner").await;
+    let owner_id = owner.id;
     let k = app.kitchen(owner_id).await;
     let res = app
         .call(

@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::helpers::{TestApp, spawn_app};
+use crate::fixtures::{Fixtures, TestApp, User, spawn_app};
 
 const ORDERS: &str = "/api/v1/orders";
 
@@ -21,15 +21,15 @@ async fn count_orders(app: &TestApp) -> i64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_order_is_priced_from_the_menu_never_from_the_client() {
     let app = spawn_app().await;
-    let (owner, _) = app.session_for("Owner").await;
-    let (_, customer) = app.session_for("Cleo").await;
+    let owner = app.signed_in("Owner").await.id;
+    let customer = app.signed_in("Cleo").await;
     let k = app.kitchen(owner).await;
     let key = Uuid::new_v4().to_string();
 
     // A client that claims a lower total is refused, nothing is stored.
     let tampered = k.order(&[(k.wings, 2, &[k.lemon_pepper])], Some(100));
     let (status, body) = app
-        .post_json(ORDERS, &tampered, Some(&customer), Some(&key))
+        .send_json(ORDERS, &tampered, Some(&customer), Some(&key))
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert!(
@@ -43,7 +43,7 @@ async fn an_order_is_priced_from_the_menu_never_from_the_client() {
     with_prices["lines"][0]["unit_cents"] = json!(1);
     with_prices["total_cents"] = json!(1);
     let (status, order) = app
-        .post_json(
+        .send_json(
             ORDERS,
             &with_prices,
             Some(&customer),
@@ -70,7 +70,7 @@ async fn an_order_is_priced_from_the_menu_never_from_the_client() {
         .expect("price change");
     let stale = k.order(&[(k.wings, 1, &[k.mild])], Some(1000));
     let (status, body) = app
-        .post_json(
+        .send_json(
             ORDERS,
             &stale,
             Some(&customer),
@@ -87,8 +87,8 @@ async fn an_order_is_priced_from_the_menu_never_from_the_client() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn what_cannot_be_made_is_refused_with_a_reason() {
     let app = spawn_app().await;
-    let (owner, _) = app.session_for("Owner").await;
-    let (_, customer) = app.session_for("Cleo").await;
+    let owner = app.signed_in("Owner").await.id;
+    let customer = app.signed_in("Cleo").await;
     let k = app.kitchen(owner).await;
     let other = app.kitchen(owner).await;
     let cases: Vec<(serde_json::Value, StatusCode, &str)> = vec![
@@ -141,7 +141,7 @@ async fn what_cannot_be_made_is_refused_with_a_reason() {
     ];
     for (body, expected, words) in cases {
         let (status, answer) = app
-            .post_json(
+            .send_json(
                 ORDERS,
                 &body,
                 Some(&customer),
@@ -154,14 +154,14 @@ async fn what_cannot_be_made_is_refused_with_a_reason() {
     }
     // No key, or a nonsense one; nobody signed in.
     let ok = k.order(&[(k.wings, 1, &[k.mild])], None);
-    let (status, _) = app.post_json(ORDERS, &ok, Some(&customer), None).await;
+    let (status, _) = app.send_json(ORDERS, &ok, Some(&customer), None).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     let (status, _) = app
-        .post_json(ORDERS, &ok, Some(&customer), Some("a b"))
+        .send_json(ORDERS, &ok, Some(&customer), Some("a b"))
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     let (status, _) = app
-        .post_json(ORDERS, &ok, None, Some(&Uuid::new_v4().to_string()))
+        .send_json(ORDERS, &ok, None, Some(&Uuid::new_v4().to_string()))
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(count_orders(&app).await, 0);
@@ -170,8 +170,8 @@ async fn what_cannot_be_made_is_refused_with_a_reason() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pickup_must_fall_inside_the_opening_hours() {
     let app = spawn_app().await;
-    let (owner, _) = app.session_for("Owner").await;
-    let (_, customer) = app.session_for("Cleo").await;
+    let owner = app.signed_in("Owner").await.id;
+    let customer = app.signed_in("Cleo").await;
     let k = app.kitchen(owner).await;
     // Closed all week: no "as soon as possible", and no slot.
     sqlx::query("delete from opening_hours where restaurant_id = $1")
@@ -181,7 +181,7 @@ async fn pickup_must_fall_inside_the_opening_hours() {
         .expect("close");
     let asap = k.order(&[(k.wings, 1, &[k.mild])], None);
     let (status, body) = app
-        .post_json(
+        .send_json(
             ORDERS,
             &asap,
             Some(&customer),
@@ -233,7 +233,7 @@ async fn pickup_must_fall_inside_the_opening_hours() {
         (-30, StatusCode::UNPROCESSABLE_ENTITY),
     ] {
         let (status, body) = app
-            .post_json(
+            .send_json(
                 ORDERS,
                 &at(minutes),
                 Some(&customer),
@@ -263,8 +263,8 @@ async fn pickup_must_fall_inside_the_opening_hours() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fifty_concurrent_submissions_with_one_key_make_one_order() {
     let app = Arc::new(spawn_app().await);
-    let (owner, _) = app.session_for("Owner").await;
-    let (_, customer) = app.session_for("Cleo").await;
+    let owner = app.signed_in("Owner").await.id;
+    let customer = app.signed_in("Cleo").await;
     let k = app.kitchen(owner).await;
     let key = Uuid::new_v4().to_string();
     let body = Arc::new(k.order(&[(k.wings, 3, &[k.lemon_pepper])], Some(3 * 1150)));
@@ -272,7 +272,7 @@ async fn fifty_concurrent_submissions_with_one_key_make_one_order() {
     for _ in 0..50 {
         let (app, body, key, customer) = (app.clone(), body.clone(), key.clone(), customer.clone());
         tasks.push(tokio::spawn(async move {
-            app.post_json(ORDERS, &body, Some(&customer), Some(&key))
+            app.send_json(ORDERS, &body, Some(&customer), Some(&key))
                 .await
         }));
     }
@@ -299,23 +299,23 @@ async fn fifty_concurrent_submissions_with_one_key_make_one_order() {
     // The same key for a different order is refused, not silently answered with the first.
     let other = k.order(&[(k.wings, 1, &[k.mild])], None);
     let (status, body) = app
-        .post_json(ORDERS, &other, Some(&customer), Some(&key))
+        .send_json(ORDERS, &other, Some(&customer), Some(&key))
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     // Keys are per customer: someone else may use the same one.
-    let (_, someone) = app.session_for("Dee").await;
+    let someone = app.signed_in("Dee").await;
     let (status, _) = app
-        .post_json(ORDERS, &other, Some(&someone), Some(&key))
+        .send_json(ORDERS, &other, Some(&someone), Some(&key))
         .await;
     assert_eq!(status, StatusCode::CREATED);
 }
 
 /// Takes a step through the server function, as the pages do.
-async fn step(app: &TestApp, order: &str, step: &str, cookie: &str) -> StatusCode {
+async fn step(app: &TestApp, order: &str, step: &str, who: &User) -> StatusCode {
     app.call(
         "/api/orders/step",
         &[("id", order), ("step", step)],
-        Some(cookie),
+        Some(who),
     )
     .await
     .status
@@ -332,13 +332,15 @@ async fn status_of(app: &TestApp, order: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_order_moves_only_along_its_legal_steps_and_each_step_is_recorded() {
     let app = spawn_app().await;
-    let (owner_id, owner) = app.session_for("Owner").await;
-    let (customer_id, customer) = app.session_for("Cleo").await;
-    let (_, stranger) = app.session_for("Stranger").await;
+    let owner = app.signed_in("Owner").await;
+    let owner_id = owner.id;
+    let customer = app.signed_in("Cleo").await;
+    let customer_id = customer.id;
+    let stranger = app.signed_in("Stranger").await;
     let k = app.kitchen(owner_id).await;
     let place = || async {
         let (status, order) = app
-            .post_json(
+            .send_json(
                 ORDERS,
                 &k.order(&[(k.wings, 1, &[k.mild])], None),
                 Some(&customer),
@@ -481,12 +483,13 @@ async fn an_order_moves_only_along_its_legal_steps_and_each_step_is_recorded() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn customers_see_their_own_orders_and_restaurants_their_own_queue() {
     let app = spawn_app().await;
-    let (owner_id, owner) = app.session_for("Owner").await;
-    let (_, customer) = app.session_for("Cleo").await;
-    let (_, stranger) = app.session_for("Stranger").await;
+    let owner = app.signed_in("Owner").await;
+    let owner_id = owner.id;
+    let customer = app.signed_in("Cleo").await;
+    let stranger = app.signed_in("Stranger").await;
     let k = app.kitchen(owner_id).await;
     let (_, order) = app
-        .post_json(
+        .send_json(
             ORDERS,
             &k.order(&[(k.wings, 2, &[k.mild])], None),
             Some(&customer),

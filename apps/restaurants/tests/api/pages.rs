@@ -1,10 +1,10 @@
 use reqwest::StatusCode;
 
-use crate::helpers::spawn_app;
+use crate::fixtures::{spawn_app, spawn_seeded};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_visitor_sees_the_list_and_a_restaurant_page() {
-    let app = spawn_app().await;
+    let app = spawn_seeded().await;
     let res = app.get("/", None).await;
     assert_eq!(res.status(), StatusCode::OK);
     let html = res.text().await.expect("body");
@@ -49,7 +49,7 @@ async fn a_visitor_who_wants_to_add_a_restaurant_is_sent_to_sign_in_and_back() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_signed_in_person_sees_their_name_in_the_header() {
     let app = spawn_app().await;
-    let (_, cookie) = app.session_for("Grace").await;
+    let cookie = app.signed_in("Grace").await;
     let res = app.get("/new", Some(&cookie)).await;
     assert_eq!(res.status(), StatusCode::OK);
     let html = res.text().await.expect("body");

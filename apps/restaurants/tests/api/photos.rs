@@ -3,7 +3,7 @@
 
 use reqwest::{StatusCode, header, multipart};
 
-use crate::helpers::{ORIGIN, TestApp, spawn_app};
+use crate::fixtures::{Fixtures, TestApp, User, spawn_app, spawn_seeded};
 
 /// The smallest PNG: a 1×1 transparent pixel.
 pub const PNG: &[u8] = &[
@@ -19,7 +19,7 @@ pub async fn upload(
     app: &TestApp,
     path: &str,
     bytes: Vec<u8>,
-    cookie: Option<&str>,
+    who: Option<&User>,
 ) -> reqwest::Response {
     let form = multipart::Form::new()
         .text("back", "/dashboard/r/x/menu")
@@ -27,12 +27,12 @@ pub async fn upload(
             "photo",
             multipart::Part::bytes(bytes).file_name("photo.png"),
         );
-    let mut req = TestApp::client()
+    let mut req = devstack::testkit::client()
         .post(app.url(path))
-        .header(header::ORIGIN, ORIGIN)
+        .header(header::ORIGIN, &app.origin)
         .multipart(form);
-    if let Some(c) = cookie {
-        req = req.header(header::COOKIE, format!("sl_session={c}"));
+    if let Some(u) = who {
+        req = req.header(header::COOKIE, app.cookie(u));
     }
     req.send().await.expect("upload")
 }
@@ -56,7 +56,8 @@ async fn cover_key(app: &TestApp, id: uuid::Uuid) -> Option<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cover_photo_is_stored_shown_and_replaced() {
     let app = spawn_app().await;
-    let (owner_id, owner) = app.session_for("Owner").await;
+    let owner = app.signed_in("Owner").await;
+    let owner_id = owner.id;
     let k = app.kitchen(owner_id).await;
     let path = format!("/dashboard/photos/cover/{}", k.id);
 
@@ -122,7 +123,8 @@ async fn a_cover_photo_is_stored_shown_and_replaced() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn what_is_not_an_image_or_too_big_is_refused_and_nothing_is_kept() {
     let app = spawn_app().await;
-    let (owner_id, owner) = app.session_for("Owner").await;
+    let owner = app.signed_in("Owner").await;
+    let owner_id = owner.id;
     let k = app.kitchen(owner_id).await;
     let path = format!("/dashboard/photos/cover/{}", k.id);
     let svg = b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>".to_vec();
@@ -141,12 +143,12 @@ async fn what_is_not_an_image_or_too_big_is_refused_and_nothing_is_kept() {
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
         assert_eq!(
             location(&res),
-            format!("/dashboard/r/x/menu?photo_error={code}")
+            format!("/dashboard/r/x/menu?upload_error={code}")
         );
     }
     // The page shows the message for the code, and nothing for text of a link's choosing.
     let page = |q: &str| {
-        let path = format!("/r/{}/edit?photo_error={q}", k.slug);
+        let path = format!("/r/{}/edit?upload_error={q}", k.slug);
         let owner = owner.clone();
         let app = &app;
         async move {
@@ -195,7 +197,8 @@ async fn what_is_not_an_image_or_too_big_is_refused_and_nothing_is_kept() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_row_update_leaves_no_object_and_a_deleted_item_takes_its_photo() {
     let app = spawn_app().await;
-    let (owner_id, owner) = app.session_for("Owner").await;
+    let owner = app.signed_in("Owner").await;
+    let owner_id = owner.id;
     let k = app.kitchen(owner_id).await;
     let path = format!("/dashboard/photos/item/{}", k.wings);
 
@@ -213,7 +216,7 @@ async fn a_failed_row_update_leaves_no_object_and_a_deleted_item_takes_its_photo
         .expect("trigger");
     let res = upload(&app, &path, PNG.to_vec(), Some(&owner)).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    assert_eq!(location(&res), "/dashboard/r/x/menu?photo_error=failed");
+    assert_eq!(location(&res), "/dashboard/r/x/menu?upload_error=failed");
     assert!(
         app.storage().list("items/").await.expect("list").is_empty(),
         "the stored object was removed again"
@@ -245,7 +248,7 @@ async fn a_failed_row_update_leaves_no_object_and_a_deleted_item_takes_its_photo
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_featured_demo_restaurants_start_with_cover_photos() {
-    let app = spawn_app().await;
+    let app = spawn_seeded().await;
     let list: serde_json::Value = app
         .get("/api/v1/restaurants?featured=true&limit=50", None)
         .await

@@ -1,11 +1,12 @@
 use reqwest::StatusCode;
 
-use crate::helpers::{form, spawn_app};
+use crate::fixtures::{Fixtures, User, form, spawn_app};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_signed_in_person_adds_a_restaurant_they_then_own() {
     let app = spawn_app().await;
-    let (owner, cookie) = app.session_for("Ada").await;
+    let cookie = app.signed_in("Ada").await;
+    let owner = cookie.id;
     let res = app
         .call("/api/restaurants/create", &form(&[]), Some(&cookie))
         .await;
@@ -39,6 +40,7 @@ async fn a_signed_in_person_adds_a_restaurant_they_then_own() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nobody_signed_out_can_add_or_edit() {
     let app = spawn_app().await;
+    app.kitchen(uuid::Uuid::new_v4()).await;
     let before: i64 = sqlx::query_scalar("select count(*) from restaurants")
         .fetch_one(&app.db.pool)
         .await
@@ -77,8 +79,8 @@ async fn nobody_signed_out_can_add_or_edit() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn only_the_owner_can_edit_a_restaurant() {
     let app = spawn_app().await;
-    let (_, owner) = app.session_for("Ada").await;
-    let (_, stranger) = app.session_for("Mallory").await;
+    let owner = app.signed_in("Ada").await;
+    let stranger = app.signed_in("Mallory").await;
     app.call("/api/restaurants/create", &form(&[]), Some(&owner))
         .await;
     let id: uuid::Uuid =
@@ -123,7 +125,7 @@ async fn only_the_owner_can_edit_a_restaurant() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_input_names_its_field_and_writes_nothing() {
     let app = spawn_app().await;
-    let (_, cookie) = app.session_for("Ada").await;
+    let cookie = app.signed_in("Ada").await;
     let before: i64 = sqlx::query_scalar("select count(*) from restaurants")
         .fetch_one(&app.db.pool)
         .await
@@ -175,7 +177,7 @@ async fn bad_input_names_its_field_and_writes_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_post_from_a_foreign_origin_is_refused_and_from_a_suite_origin_works() {
     let app = spawn_app().await;
-    let (_, cookie) = app.session_for("Ada").await;
+    let cookie = app.signed_in("Ada").await;
     for origin in [
         Some("https://evil.com"),
         Some("http://restaurants.stepperslife.localhost.evil.com:3010"),
@@ -200,10 +202,10 @@ async fn a_post_from_a_foreign_origin_is_refused_and_from_a_suite_origin_works()
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reading_the_session_never_writes_it() {
     let app = spawn_app().await;
-    let (_, cookie) = app.session_for("Ada").await;
+    let cookie = app.signed_in("Ada").await;
     let before: (Vec<u8>, chrono::DateTime<chrono::Utc>) =
         sqlx::query_as("select data, expiry_date from tower_sessions.session")
-            .fetch_one(&app.sessions_db.pool)
+            .fetch_one(app.sessions_pool())
             .await
             .expect("row");
     app.get("/", Some(&cookie)).await;
@@ -211,13 +213,13 @@ async fn reading_the_session_never_writes_it() {
         .await;
     let after: (Vec<u8>, chrono::DateTime<chrono::Utc>) =
         sqlx::query_as("select data, expiry_date from tower_sessions.session")
-            .fetch_one(&app.sessions_db.pool)
+            .fetch_one(app.sessions_pool())
             .await
             .expect("row");
     assert_eq!(before, after);
     // Once the portal deletes it, this app sees nobody at the very next request.
     sqlx::query("delete from tower_sessions.session")
-        .execute(&app.sessions_db.pool)
+        .execute(app.sessions_pool())
         .await
         .expect("delete");
     let res = app
@@ -229,7 +231,7 @@ async fn reading_the_session_never_writes_it() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_time_zone_must_be_a_real_one() {
     let app = spawn_app().await;
-    let (_, cookie) = app.session_for("Ada").await;
+    let cookie = app.signed_in("Ada").await;
     let mut f = form(&[]);
     f.push(("time_zone", "Mars/Olympus_Mons"));
     let res = app.call("/api/restaurants/create", &f, Some(&cookie)).await;
@@ -266,8 +268,8 @@ async fn the_time_zone_must_be_a_real_one() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_owner_sets_the_hours_and_a_bad_day_changes_nothing() {
     let app = spawn_app().await;
-    let (_, owner) = app.session_for("Ada").await;
-    let (_, stranger) = app.session_for("Mallory").await;
+    let owner = app.signed_in("Ada").await;
+    let stranger = app.signed_in("Mallory").await;
     app.call("/api/restaurants/create", &form(&[]), Some(&owner))
         .await;
     let id: uuid::Uuid =
@@ -287,14 +289,13 @@ async fn the_owner_sets_the_hours_and_a_bad_day_changes_nothing() {
             ("hours_6", String::new()),
         ]
     };
-    let call = |cookie: Option<String>, days: Vec<(&'static str, String)>| {
+    let call = |who: Option<User>, days: Vec<(&'static str, String)>| {
         let id = id.clone();
         let app = &app;
         async move {
             let mut f: Vec<(&str, &str)> = vec![("id", id.as_str())];
             f.extend(days.iter().map(|(k, v)| (*k, v.as_str())));
-            app.call("/api/restaurants/hours", &f, cookie.as_deref())
-                .await
+            app.call("/api/restaurants/hours", &f, who.as_ref()).await
         }
     };
     let count = || async {

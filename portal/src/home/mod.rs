@@ -3,6 +3,9 @@
 use api::restaurants::RestaurantSummary;
 use leptos::prelude::*;
 use leptos_meta::Title;
+
+#[cfg(feature = "ssr")]
+pub mod feed;
 use platform::AppError;
 use serde::{Deserialize, Serialize};
 
@@ -30,14 +33,16 @@ pub struct HomeFeed {
 /// Everything the home page shows.
 #[server(prefix = "/api/home", endpoint = "feed")]
 pub async fn get_home_feed() -> Result<HomeFeed, AppError> {
-    let state = use_context::<crate::server::AppState>()
-        .ok_or_else(|| AppError::internal("no AppState"))?;
+    let state = appkit::state()?;
     let parts: http::request::Parts = leptos_axum::extract().await.map_err(AppError::internal)?;
     let request_id = parts
         .headers
         .get(platform::telemetry::REQUEST_ID)
         .and_then(|v| v.to_str().ok());
-    Ok(state.aggregator.feed(request_id).await)
+    Ok(crate::server::portal(&state)?
+        .aggregator
+        .feed(request_id)
+        .await)
 }
 
 #[component]

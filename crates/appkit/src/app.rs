@@ -1,0 +1,358 @@
+//! An app's definition — its name, migrations, pages, routes, sign-in paths, seed and jobs — and
+//! the one way every app is built and served from it.
+
+use std::{any::Any, sync::Arc, time::Duration};
+
+use axum::{Router, middleware};
+use futures::future::BoxFuture;
+use leptos::prelude::*;
+use platform::{config::ConfigError, serve::Listener};
+use secrecy::ExposeSecret;
+use sqlx::{PgPool, migrate::Migrator};
+use sso::SessionReader;
+use storage::Storage;
+use ui::NavContext;
+
+use crate::{
+    AppState, Bind, Config,
+    jobs::{Job, JobFn},
+    pages::{Root, pkg_routes, with_pages},
+    state::Inner,
+};
+
+/// What the demo seed does, given the built state (idempotent; under a lock).
+pub type SeedFn = fn(AppState) -> BoxFuture<'static, anyhow::Result<()>>;
+
+type ExtFn = Box<dyn FnOnce(&Config, &PgPool) -> anyhow::Result<Box<dyn Any + Send + Sync>> + Send>;
+type LayerFn = Box<dyn FnOnce(Router<AppState>, &AppState) -> Router<AppState> + Send>;
+
+/// An app of the suite, as its server file declares it.
+pub struct AppDef {
+    name: &'static str,
+    migrator: &'static Migrator,
+    root: Option<Root>,
+    sign_in: &'static [&'static str],
+    public_api: Router<AppState>,
+    routes: Router<AppState>,
+    bucket: bool,
+    owns_sessions: bool,
+    seed: Option<SeedFn>,
+    jobs: Vec<Job>,
+    layers: Vec<LayerFn>,
+    ext: Option<ExtFn>,
+}
+
+impl std::fmt::Debug for AppDef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppDef").field("name", &self.name).finish()
+    }
+}
+
+/// A built app: its router, its state and its jobs, ready to serve.
+pub struct Built {
+    pub router: Router,
+    pub state: AppState,
+    jobs: Vec<Job>,
+}
+
+impl AppDef {
+    /// `name` is the app's name in the manifest: its port, origin, header entry, bucket and log
+    /// field derive from it. `migrator` is its `sqlx::migrate!("./migrations")`.
+    pub fn new(name: &'static str, migrator: &'static Migrator) -> Self {
+        Self {
+            name,
+            migrator,
+            root: None,
+            sign_in: &[],
+            public_api: Router::new(),
+            routes: Router::new(),
+            bucket: false,
+            owns_sessions: false,
+            seed: None,
+            jobs: Vec::new(),
+            layers: Vec::new(),
+            ext: None,
+        }
+    }
+
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    pub fn migrator(&self) -> &'static Migrator {
+        self.migrator
+    }
+
+    /// Whether the app declared a bucket.
+    pub fn has_bucket(&self) -> bool {
+        self.bucket
+    }
+
+    /// Whether the app keeps the sessions itself (the portal).
+    pub fn keeps_sessions(&self) -> bool {
+        self.owns_sessions
+    }
+
+    /// The app's pages: its root component (routes inside), rendered in the suite's document.
+    pub fn pages<F, V>(mut self, root: F) -> Self
+    where
+        F: Fn() -> V + Send + Sync + 'static,
+        V: IntoView + 'static,
+    {
+        self.root = Some(Arc::new(move || root().into_any()));
+        self
+    }
+
+    /// Pages a visitor must sign in for (see [`crate::gate`]): `&["/new", "/dashboard/**"]`.
+    pub fn sign_in_required(mut self, paths: &'static [&'static str]) -> Self {
+        self.sign_in = paths;
+        self
+    }
+
+    /// Public JSON endpoints (`/api/v1/…`): CORS for the suite's origins, cache headers and
+    /// ETags (see [`crate::cache`]).
+    pub fn public_api(mut self, routes: Router<AppState>) -> Self {
+        self.public_api = self.public_api.merge(routes);
+        self
+    }
+
+    /// Other plain axum routes (uploads, OAuth callbacks).
+    pub fn routes(mut self, routes: Router<AppState>) -> Self {
+        self.routes = self.routes.merge(routes);
+        self
+    }
+
+    /// The app has a bucket: `S3_*` configuration is required, `/media/…` serves it, and the
+    /// readiness check includes it.
+    pub fn bucket(mut self) -> Self {
+        self.bucket = true;
+        self
+    }
+
+    /// The app keeps the sessions (the portal): it reads them from its own database and needs
+    /// no `SESSION_DATABASE_URL`.
+    pub fn owns_sessions(mut self) -> Self {
+        self.owns_sessions = true;
+        self
+    }
+
+    /// The demo data, inserted at start when `SEED_DEMO=true`.
+    pub fn seed(mut self, seed: SeedFn) -> Self {
+        self.seed = Some(seed);
+        self
+    }
+
+    /// A background job run every `every`, on one instance at a time (see [`crate::jobs`]).
+    pub fn job(
+        mut self,
+        name: &'static str,
+        every: Duration,
+        run: fn(AppState) -> BoxFuture<'static, anyhow::Result<()>>,
+    ) -> Self {
+        let run: JobFn = Arc::new(run);
+        self.jobs.push(Job { name, every, run });
+        self
+    }
+
+    /// A layer around the app's own routes (inside the kit's: origin check, sign-in gate).
+    pub fn layer(
+        mut self,
+        layer: impl FnOnce(Router<AppState>, &AppState) -> Router<AppState> + Send + 'static,
+    ) -> Self {
+        self.layers.push(Box::new(layer));
+        self
+    }
+
+    /// The app's own part of the state, made once at start (see [`AppState::ext`]).
+    pub fn ext<T: Any + Send + Sync>(
+        mut self,
+        make: impl FnOnce(&Config, &PgPool) -> anyhow::Result<T> + Send + 'static,
+    ) -> Self {
+        self.ext = Some(Box::new(move |cfg, pool| {
+            make(cfg, pool).map(|t| Box::new(t) as Box<dyn Any + Send + Sync>)
+        }));
+        self
+    }
+
+    /// The configuration this app needs, from the environment.
+    pub fn config_from_env(&self) -> Result<Config, ConfigError> {
+        Config::from_env(self.name, self.bucket, self.owns_sessions)
+    }
+
+    /// Connects, migrates, seeds (when configured) and builds the router.
+    pub async fn build(self, cfg: Config) -> anyhow::Result<Built> {
+        let pool = platform::db::connect(cfg.database_url.expose_secret(), cfg.pool_size).await?;
+        platform::db::migrate(&pool, self.migrator).await?;
+        let session_pool = match &cfg.session_database_url {
+            Some(url) => {
+                Some(platform::db::connect(url.expose_secret(), cfg.pool_size.min(5)).await?)
+            }
+            None => None,
+        };
+        let storage = match (&cfg.bucket, self.bucket) {
+            (Some(b), true) => Some(Storage::new(b)?),
+            (None, true) => anyhow::bail!("{} needs a bucket (S3_*)", self.name),
+            _ => None,
+        };
+        let addr = match cfg.bind {
+            Bind::Addr(a) => a,
+            Bind::Stdin => std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+        };
+        let ext = match self.ext {
+            Some(make) => make(&cfg, &pool)?,
+            None => Box::new(()),
+        };
+        let suite = Arc::new(cfg.suite.clone());
+        let state = AppState(Arc::new(Inner {
+            app: self.name,
+            origin: suite.origin_of(self.name),
+            sessions: SessionReader::new(
+                session_pool.clone().unwrap_or_else(|| pool.clone()),
+                cfg.sessions.clone(),
+            ),
+            leptos_options: crate::pages::leptos_options(&cfg.site_root, addr),
+            trust_proxy: cfg.trust_proxy,
+            suite: suite.clone(),
+            pool: pool.clone(),
+            storage: storage.clone(),
+            ext,
+        }));
+        if cfg.seed_demo
+            && let Some(seed) = self.seed
+        {
+            seed_once(&state, seed).await?;
+        }
+
+        // The app's routes, inside out: its own layers, the sign-in gate, the user slot, the
+        // origin check.
+        let api = self
+            .public_api
+            .layer(middleware::from_fn(crate::cache::api))
+            .layer(sso::origin::cors(&suite));
+        let mut router = self.routes.merge(api);
+        if let Some(root) = self.root {
+            let nav = NavContext {
+                app: self.name,
+                suite: suite.clone(),
+                sessions: state.sessions.clone(),
+            };
+            router = with_pages(router, &state, nav, root);
+        }
+        for layer in self.layers {
+            router = layer(router, &state);
+        }
+        let router = router
+            .layer(middleware::from_fn_with_state(
+                (state.clone(), self.sign_in),
+                crate::gate::sign_in_gate,
+            ))
+            .layer(middleware::from_fn(user_slot))
+            .layer(middleware::from_fn_with_state(
+                suite,
+                sso::origin::require_suite_origin,
+            ))
+            .layer(middleware::from_fn(crate::cache::pages))
+            .with_state(state.clone());
+
+        // Static files and probes: no session, no origin check.
+        let mut checks = vec![("database", ping(pool))];
+        if let Some(pool) = session_pool {
+            checks.push(("sessions", ping(pool)));
+        }
+        let mut router = router.merge(pkg_routes(&cfg.site_root));
+        if let Some(storage) = storage {
+            router = router.merge(storage.media_routes());
+            checks.push((
+                "bucket",
+                platform::health::check(move || {
+                    let storage = storage.clone();
+                    async move { storage.ping().await.map_err(|e| e.to_string()) }
+                }),
+            ));
+        }
+        let router = router.merge(platform::health::routes(checks));
+        Ok(Built {
+            router: platform::telemetry::layer(router),
+            state,
+            jobs: self.jobs,
+        })
+    }
+
+    /// Builds and serves on `listener` until `shutdown` resolves.
+    pub async fn serve(
+        self,
+        cfg: Config,
+        listener: Listener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let name = self.name;
+        self.build(cfg).await?.serve(name, listener, shutdown).await
+    }
+
+    /// The app's `main`: tracing, configuration from the environment, serve until SIGINT or
+    /// SIGTERM.
+    pub async fn run(self) -> anyhow::Result<()> {
+        platform::telemetry::init(self.name);
+        let cfg = self.config_from_env()?;
+        let listener = match cfg.bind {
+            Bind::Addr(addr) => Listener::Addr(addr),
+            Bind::Stdin => Listener::from_stdin()?,
+        };
+        self.serve(cfg, listener, platform::shutdown::signal())
+            .await
+    }
+}
+
+impl Built {
+    /// Serves until `shutdown` resolves, with the app's jobs running meanwhile; then stops the
+    /// jobs and drains in-flight requests.
+    pub async fn serve(
+        self,
+        name: &str,
+        listener: Listener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let mut jobs = tokio::task::JoinSet::new();
+        for job in self.jobs {
+            jobs.spawn(crate::jobs::run_forever(
+                self.state.clone(),
+                job,
+                stopped.clone(),
+            ));
+        }
+        let served = platform::serve::serve(name, self.router, listener, shutdown).await;
+        let _ = stop.send(true);
+        while jobs.join_next().await.is_some() {}
+        served?;
+        Ok(())
+    }
+}
+
+fn ping(pool: PgPool) -> platform::health::Check {
+    platform::health::check(move || {
+        let pool = pool.clone();
+        async move { platform::db::ping(&pool).await }
+    })
+}
+
+/// Every request gets an empty [`sso::UserSlot`]: whoever asks first who sent it looks it up.
+async fn user_slot(
+    mut req: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    req.extensions_mut().insert(sso::UserSlot::default());
+    next.run(req).await
+}
+
+/// Runs the seed one instance at a time when several start together (an advisory lock; the
+/// seed itself must be idempotent, as a restart runs it again).
+async fn seed_once(state: &AppState, seed: SeedFn) -> anyhow::Result<()> {
+    let key = crate::jobs::lock_key(state.app, "demo seed");
+    let held = crate::jobs::lock(&state.pool, key, true)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the seed lock was not taken"))?;
+    let outcome = seed(state.clone()).await;
+    held.release().await?;
+    outcome
+}

@@ -1,0 +1,108 @@
+//! An app's configuration, read once from the environment at start. Every error names the
+//! variable; secrets (database URLs, the bucket's key) print as `[REDACTED]` in `Debug`.
+
+use std::{collections::BTreeMap, net::SocketAddr, path::PathBuf};
+
+use platform::{
+    config::{self, ConfigError},
+    suite::Suite,
+};
+use secrecy::SecretString;
+use sso::SessionSettings;
+use storage::BucketConfig;
+
+/// Where the server listens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bind {
+    /// `BIND_ADDR=127.0.0.1:3010`: bind this address.
+    Addr(SocketAddr),
+    /// `BIND_ADDR=stdin`: the listening socket is standard input (bound by whoever started us).
+    Stdin,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The app's name in the manifest (`restaurants`).
+    pub app: &'static str,
+    /// `DATABASE_URL`: the app's own database, as its own role.
+    pub database_url: SecretString,
+    /// `SESSION_DATABASE_URL`: the portal's database as the read-only session-reader role;
+    /// `None` for the portal, which reads sessions from its own database.
+    pub session_database_url: Option<SecretString>,
+    /// `BIND_ADDR` (default `127.0.0.1:<the app's manifest port>`).
+    pub bind: Bind,
+    /// `SITE_ROOT` (default `site/<app>`): the built browser files are in its `pkg/`.
+    pub site_root: PathBuf,
+    pub suite: Suite,
+    pub sessions: SessionSettings,
+    /// `S3_*`: the app's bucket, for apps that have one.
+    pub bucket: Option<BucketConfig>,
+    /// `SEED_DEMO`: insert the demo data at start (idempotent).
+    pub seed_demo: bool,
+    /// `DATABASE_POOL_SIZE` (default 10): connections to the app's own database.
+    pub pool_size: u32,
+    /// `TRUST_PROXY`: take the client's address from the proxy's `X-Real-IP`.
+    pub trust_proxy: bool,
+    /// `<APP>_INTERNAL_URL` of every other enabled app (default `http://127.0.0.1:<port>`):
+    /// where this app reaches it, server to server.
+    pub internal_urls: BTreeMap<String, String>,
+}
+
+impl Config {
+    /// Reads the configuration of `app`: a bucket when `bucket`, the session database unless
+    /// `owns_sessions` (the portal).
+    pub fn from_env(
+        app: &'static str,
+        bucket: bool,
+        owns_sessions: bool,
+    ) -> Result<Self, ConfigError> {
+        let suite = Suite::from_env()?;
+        let entry = suite.manifest.app(app).ok_or_else(|| {
+            ConfigError::invalid("SUITE_APP", format!("the manifest has no app named {app}"))
+        })?;
+        let bind = match config::var_opt("BIND_ADDR").as_deref() {
+            Some("stdin") => Bind::Stdin,
+            _ => Bind::Addr(config::parse_or(
+                "BIND_ADDR",
+                SocketAddr::from(([127, 0, 0, 1], entry.port)),
+            )?),
+        };
+        let internal_urls = suite
+            .manifest
+            .enabled()
+            .map(|a| {
+                let var = format!("{}_INTERNAL_URL", a.name.to_uppercase());
+                let url =
+                    config::var_opt(&var).unwrap_or_else(|| format!("http://127.0.0.1:{}", a.port));
+                (a.name.clone(), url)
+            })
+            .collect();
+        Ok(Self {
+            app,
+            database_url: SecretString::from(config::var("DATABASE_URL")?),
+            session_database_url: if owns_sessions {
+                None
+            } else {
+                Some(SecretString::from(config::var("SESSION_DATABASE_URL")?))
+            },
+            bind,
+            site_root: PathBuf::from(config::var_or("SITE_ROOT", &format!("site/{app}"))),
+            sessions: SessionSettings::from_env(&suite)?,
+            bucket: if bucket {
+                Some(BucketConfig::from_env()?)
+            } else {
+                None
+            },
+            seed_demo: config::parse_or("SEED_DEMO", false)?,
+            pool_size: config::parse_or("DATABASE_POOL_SIZE", 10)?,
+            trust_proxy: config::parse_or("TRUST_PROXY", false)?,
+            internal_urls,
+            suite,
+        })
+    }
+
+    /// Where this app reaches `app` (server to server).
+    pub fn internal_url(&self, app: &str) -> Option<&str> {
+        self.internal_urls.get(app).map(String::as_str)
+    }
+}

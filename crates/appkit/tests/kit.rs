@@ -1,0 +1,262 @@
+//! The app kit with a throwaway app built from it: what every app gets without writing it.
+
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use appkit::{AppDef, AppState, jobs::Job};
+use axum::{
+    Json, Router,
+    extract::State,
+    routing::{get, post},
+};
+use devstack::harness::TestApp;
+use reqwest::{StatusCode, header};
+use sso::MaybeUser;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("tests/migrations");
+
+async fn notes(State(state): State<AppState>) -> Json<Vec<String>> {
+    let rows: Vec<String> = sqlx::query_scalar("select body from notes order by id")
+        .fetch_all(&state.pool)
+        .await
+        .unwrap_or_default();
+    Json(rows)
+}
+
+async fn my_notes(State(state): State<AppState>, MaybeUser(user): MaybeUser) -> Json<Vec<String>> {
+    let rows: Vec<String> = sqlx::query_scalar("select body from notes where owner_id = $1")
+        .bind(user.map(|u| u.id))
+        .fetch_all(&state.pool)
+        .await
+        .unwrap_or_default();
+    Json(rows)
+}
+
+async fn add_note(State(state): State<AppState>, body: String) -> StatusCode {
+    let done = sqlx::query("insert into notes (body) values ($1)")
+        .bind(body)
+        .execute(&state.pool)
+        .await;
+    if done.is_ok() {
+        StatusCode::CREATED
+    } else {
+        StatusCode::INTERNAL_SERVER_ERROR
+    }
+}
+
+/// A throwaway app: the portal's manifest entry (any enabled one will do), no pages.
+fn throwaway() -> AppDef {
+    AppDef::new("restaurants", &MIGRATOR)
+        .sign_in_required(&["/mine/**"])
+        .public_api(
+            Router::new()
+                .route("/api/v1/notes", get(notes))
+                .route("/api/v1/notes/mine", get(my_notes)),
+        )
+        .routes(
+            Router::new()
+                .route("/mine", get(|| async { "your notes" }))
+                .route("/notes", post(add_note)),
+        )
+}
+
+async fn count(app: &TestApp, table: &str) -> i64 {
+    sqlx::query_scalar(&format!("select count(*) from {table}"))
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("count")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readiness_checks_what_the_app_declared_and_nothing_else() {
+    let app = TestApp::spawn(throwaway()).await;
+    let res = app.get("/readyz", None).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let body: serde_json::Value = res.json().await.expect("json");
+    assert_eq!(
+        body["checks"],
+        serde_json::json!({ "database": "ok", "sessions": "ok" }),
+        "no bucket declared, none checked"
+    );
+    let with_bucket = TestApp::spawn(throwaway().bucket()).await;
+    let body: serde_json::Value = with_bucket
+        .get("/readyz", None)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(body["checks"]["bucket"], "ok");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_visitor_is_sent_to_sign_in_and_back_and_a_member_gets_the_page() {
+    let app = TestApp::spawn(throwaway()).await;
+    let res = app.get("/mine?tab=2", None).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let to = res
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .expect("location");
+    assert_eq!(
+        to,
+        format!(
+            "{}/signin?return_to={}",
+            app.suite.portal(),
+            platform::query_value(&format!("{}/mine?tab=2", app.origin))
+        )
+    );
+    let ada = app.signed_in("Ada").await;
+    let res = app.get("/mine?tab=2", Some(&ada)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.text().await.expect("body"), "your notes");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_state_changing_request_from_outside_the_suite_changes_nothing() {
+    let app = TestApp::spawn(throwaway()).await;
+    for origin in [Some("https://evil.com"), Some("null"), None] {
+        let res = devstack::testkit::client()
+            .post(app.url("/notes"))
+            .body("forged")
+            .header(header::ORIGIN, origin.unwrap_or(""))
+            .send()
+            .await
+            .expect("post");
+        let res = if origin.is_none() {
+            devstack::testkit::client()
+                .post(app.url("/notes"))
+                .body("forged")
+                .send()
+                .await
+                .expect("post")
+        } else {
+            res
+        };
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{origin:?}");
+    }
+    assert_eq!(count(&app, "notes").await, 0);
+    let res = devstack::testkit::client()
+        .post(app.url("/notes"))
+        .body("kept")
+        .header(header::ORIGIN, &app.origin)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::CREATED);
+    assert_eq!(count(&app, "notes").await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn public_answers_carry_an_etag_and_a_matching_one_gets_304() {
+    let app = TestApp::spawn(throwaway()).await;
+    sqlx::query("insert into notes (body) values ('one')")
+        .execute(&app.db.pool)
+        .await
+        .expect("note");
+    let res = app.get("/api/v1/notes", None).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.headers()[header::CACHE_CONTROL],
+        appkit::cache::PUBLIC_API
+    );
+    let tag = res.headers()[header::ETAG].clone();
+    assert_eq!(res.text().await.expect("body"), r#"["one"]"#);
+
+    let again = devstack::testkit::client()
+        .get(app.url("/api/v1/notes"))
+        .header(header::IF_NONE_MATCH, &tag)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(again.headers()[header::ETAG], tag);
+    assert_eq!(again.bytes().await.expect("body").len(), 0);
+
+    sqlx::query("insert into notes (body) values ('two')")
+        .execute(&app.db.pool)
+        .await
+        .expect("note");
+    let changed = devstack::testkit::client()
+        .get(app.url("/api/v1/notes"))
+        .header(header::IF_NONE_MATCH, &tag)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(changed.status(), StatusCode::OK, "a new answer, a new tag");
+    assert_ne!(changed.headers()[header::ETAG], tag);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_that_depends_on_who_asked_is_never_public() {
+    let app = TestApp::spawn(throwaway()).await;
+    let ada = app.signed_in("Ada").await;
+    for who in [None, Some(&ada)] {
+        let res = app.get("/api/v1/notes/mine", who).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(
+            res.headers()[header::CACHE_CONTROL],
+            appkit::cache::PERSONAL,
+            "signed in: {}",
+            who.is_some()
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_is_never_kept_by_a_shared_cache() {
+    let app = TestApp::spawn(throwaway().pages(|| {
+        use leptos::prelude::*;
+        view! { <p>"hello"</p> }
+    }))
+    .await;
+    let res = app.get("/", None).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()[header::CACHE_CONTROL], appkit::cache::PAGE);
+    assert!(res.text().await.expect("body").contains("hello"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_runs_on_one_instance_at_a_time() {
+    let first = TestApp::spawn(throwaway()).await;
+    // A second instance of the same app on the same database.
+    let second = TestApp::spawn_with(
+        throwaway(),
+        devstack::harness::Opts::default().configure({
+            let url = first.db.url.clone();
+            move |cfg| cfg.database_url = secrecy::SecretString::from(url)
+        }),
+    )
+    .await;
+    let job = Job {
+        name: "count",
+        every: Duration::from_secs(3600),
+        run: Arc::new(|state: AppState| {
+            Box::pin(async move {
+                sqlx::query("insert into job_runs default values")
+                    .execute(&state.pool)
+                    .await?;
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                Ok(())
+            })
+        }),
+    };
+    let started = Instant::now();
+    let (a, b) = tokio::join!(
+        appkit::jobs::run_once(&first.state, &job),
+        appkit::jobs::run_once(&second.state, &job)
+    );
+    let (a, b) = (a.expect("first"), b.expect("second"));
+    assert!(a ^ b, "exactly one ran: {a} {b}");
+    assert!(started.elapsed() >= Duration::from_millis(500));
+    assert_eq!(count(&first, "job_runs").await, 1);
+    // Once it is done, the next period runs again, on either.
+    assert!(
+        appkit::jobs::run_once(&second.state, &job)
+            .await
+            .expect("again")
+    );
+    assert_eq!(count(&first, "job_runs").await, 2);
+}

@@ -1,0 +1,311 @@
+//! Starting an app of the suite for its HTTP tests, the way it runs in production but in this
+//! process: from its `AppDef`, on a port bound once and handed over, with a fresh database
+//! copied from its migrated template, a fresh session database (the portal's schema), a bucket
+//! on an embedded S3 server when the app has one, small pools, and demo data only when asked.
+//!
+//! ```ignore
+//! let app = TestApp::spawn(restaurants::server::app()).await;
+//! let ada = app.signed_in("Ada").await;
+//! let res = app.call("/api/restaurants/create", &[("name", "Soul")], Some(&ada)).await;
+//! ```
+
+use std::{collections::HashMap, net::SocketAddr, sync::Once, time::Duration};
+
+use appkit::{AppDef, AppState, Bind, Config, Listener};
+use platform::suite::Suite;
+use reqwest::header;
+use secrecy::SecretString;
+use sso::{SessionReader, SessionSettings, SessionUser, SuiteStore, USER_KEY};
+use storage::{BucketConfig, Storage};
+use tower_sessions::{
+    SessionStore,
+    session::{Id, Record},
+};
+use uuid::Uuid;
+
+use crate::{
+    EmbeddedS3, TestDb,
+    testkit::{self, Answer},
+};
+
+/// The portal's migrations: the schema of the session database every app reads.
+pub static PORTAL_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../portal/migrations");
+
+/// A change to an app's configuration before it starts.
+pub type Configure = Box<dyn FnOnce(&mut Config) + Send>;
+
+/// How to start the app.
+#[derive(Default)]
+pub struct Opts {
+    /// Insert the app's demo data (only the tests that need it: it costs time).
+    pub seed: bool,
+    /// Changes to the configuration before the app starts (another app's URL, say).
+    pub configure: Option<Configure>,
+}
+
+impl Opts {
+    pub fn seeded() -> Self {
+        Self {
+            seed: true,
+            configure: None,
+        }
+    }
+
+    pub fn configure(mut self, f: impl FnOnce(&mut Config) + Send + 'static) -> Self {
+        self.configure = Some(Box::new(f));
+        self
+    }
+}
+
+/// Someone signed in, as the portal signs people in: a session row with them in it.
+#[derive(Debug, Clone)]
+pub struct User {
+    pub id: Uuid,
+    pub name: String,
+    pub email: String,
+    /// The session cookie's value.
+    pub session: String,
+}
+
+/// An app running for a test; it stops, and its databases and bucket go, when dropped.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    /// The app's own database.
+    pub db: TestDb,
+    /// The session database (the portal's schema); `None` for the portal, which keeps its
+    /// sessions in `db`.
+    pub sessions_db: Option<TestDb>,
+    /// The app's state, as its handlers see it.
+    pub state: AppState,
+    pub suite: Suite,
+    /// The app's public origin (what its pages send as `Origin`).
+    pub origin: String,
+    pub cookie_name: String,
+    bucket: Option<(BucketConfig, EmbeddedS3, tempfile::TempDir)>,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+/// `TEST_LOG=1` shows the servers' logs (once per test binary).
+fn init_logs() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        if std::env::var_os("TEST_LOG").is_some() {
+            platform::telemetry::init("test");
+        }
+    });
+}
+
+/// An address nothing listens on, ever: connecting to port 0 is refused at once.
+pub const NOWHERE: &str = "http://127.0.0.1:0";
+
+impl TestApp {
+    pub async fn spawn(def: AppDef) -> Self {
+        Self::spawn_with(def, Opts::default()).await
+    }
+
+    pub async fn spawn_with(def: AppDef, opts: Opts) -> Self {
+        init_logs();
+        let name = def.name();
+        let db = TestDb::migrated(def.migrator()).await;
+        let sessions_db = if def.keeps_sessions() {
+            None
+        } else {
+            Some(TestDb::migrated(&PORTAL_MIGRATOR).await)
+        };
+        let bucket = if def.has_bucket() {
+            Some(Self::bucket(name).await)
+        } else {
+            None
+        };
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port on loopback");
+        let addr = listener.local_addr().expect("bound address");
+        let suite = Suite::local();
+        let sessions = SessionSettings::new(
+            &suite,
+            Duration::from_secs(3600),
+            Duration::from_secs(3600),
+            false,
+        );
+        let mut cfg = Config {
+            app: name,
+            database_url: SecretString::from(db.url.clone()),
+            session_database_url: sessions_db
+                .as_ref()
+                .map(|s| SecretString::from(s.url.clone())),
+            bind: Bind::Addr(addr),
+            site_root: format!("site/{name}").into(),
+            suite: suite.clone(),
+            sessions,
+            bucket: bucket.as_ref().map(|(b, _, _)| b.clone()),
+            seed_demo: opts.seed,
+            pool_size: 3,
+            trust_proxy: false,
+            internal_urls: suite
+                .manifest
+                .enabled()
+                .map(|a| (a.name.clone(), NOWHERE.to_owned()))
+                .collect(),
+        };
+        if let Some(configure) = opts.configure {
+            configure(&mut cfg);
+        }
+        let cookie_name = cfg.sessions.cookie_name.clone();
+        let built = def.build(cfg).await.expect("the app builds");
+        let state = built.state.clone();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let shutdown = async {
+                let _ = stopped.await;
+            };
+            if let Err(e) = built.serve(name, Listener::Bound(listener), shutdown).await {
+                eprintln!("{name} stopped with an error: {e:#}");
+            }
+        });
+        Self {
+            addr,
+            db,
+            sessions_db,
+            origin: state.origin.clone(),
+            state,
+            suite,
+            cookie_name,
+            bucket,
+            _stop: stop,
+        }
+    }
+
+    async fn bucket(name: &str) -> (BucketConfig, EmbeddedS3, tempfile::TempDir) {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let s3 = EmbeddedS3::start(
+            dir.path(),
+            SocketAddr::from(([127, 0, 0, 1], 0)),
+            "test-key",
+            "test-secret",
+        )
+        .await
+        .expect("S3 starts");
+        let cfg = BucketConfig {
+            endpoint: s3.endpoint(),
+            region: "us-east-1".into(),
+            access_key: "test-key".into(),
+            secret_key: SecretString::from("test-secret".to_owned()),
+            bucket: name.to_owned(),
+        };
+        Storage::new(&cfg)
+            .expect("storage")
+            .ensure_bucket()
+            .await
+            .expect("bucket");
+        (cfg, s3, dir)
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// The app's bucket, to look at what is stored.
+    pub fn storage(&self) -> Storage {
+        let (cfg, _, _) = self.bucket.as_ref().expect("this app has a bucket");
+        Storage::new(cfg).expect("storage")
+    }
+
+    /// The pool of the database the sessions are in.
+    pub fn sessions_pool(&self) -> &sqlx::PgPool {
+        &self.sessions_db.as_ref().unwrap_or(&self.db).pool
+    }
+
+    /// Signs someone in the way the portal does: a session row with them in it.
+    pub async fn signed_in(&self, name: &str) -> User {
+        self.signed_in_since(name, SessionReader::now()).await
+    }
+
+    /// Like [`signed_in`](Self::signed_in), signed in at `signed_in_at` (unix seconds), with the
+    /// session's idle deadline an hour from now (as if it had just been used).
+    pub async fn signed_in_since(&self, name: &str, signed_in_at: i64) -> User {
+        let user = SessionUser {
+            id: Uuid::new_v4(),
+            name: name.to_owned(),
+            email: format!(
+                "{}.{}@example.com",
+                name.to_lowercase().replace(' ', "."),
+                &Uuid::new_v4().simple().to_string()[..6]
+            ),
+            role: "member".into(),
+            signed_in_at,
+        };
+        let mut data = HashMap::new();
+        data.insert(
+            USER_KEY.to_owned(),
+            serde_json::to_value(&user).expect("json"),
+        );
+        let mut record = Record {
+            id: Id::default(),
+            data,
+            expiry_date: time::OffsetDateTime::now_utc() + time::Duration::hours(1),
+        };
+        SuiteStore::new(self.sessions_pool().clone())
+            .create(&mut record)
+            .await
+            .expect("session created");
+        User {
+            id: user.id,
+            name: user.name,
+            email: user.email,
+            session: record.id.to_string(),
+        }
+    }
+
+    /// The `Cookie` header value that carries `who`'s session.
+    pub fn cookie(&self, who: &User) -> String {
+        format!("{}={}", self.cookie_name, who.session)
+    }
+
+    /// Calls a server function (or posts a form) as a page of this app does: form-encoded, with
+    /// this app's `Origin`, signed in as `who`.
+    pub async fn call(&self, path: &str, form: &[(&str, &str)], who: Option<&User>) -> Answer {
+        self.call_from(path, form, who, Some(&self.origin)).await
+    }
+
+    /// Like [`call`](Self::call), from another origin (or none).
+    pub async fn call_from(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        who: Option<&User>,
+        origin: Option<&str>,
+    ) -> Answer {
+        let cookie = who.map(|u| self.cookie(u));
+        testkit::post_form(&self.url(path), form, cookie.as_deref(), origin).await
+    }
+
+    /// `GET`, signed in as `who`.
+    pub async fn get(&self, path: &str, who: Option<&User>) -> reqwest::Response {
+        let mut req = testkit::client().get(self.url(path));
+        if let Some(u) = who {
+            req = req.header(header::COOKIE, self.cookie(u));
+        }
+        req.send().await.expect("get")
+    }
+
+    /// `POST` JSON as a page of the suite does (this app's `Origin`), signed in as `who`, with an
+    /// idempotency key when given.
+    pub async fn post_json(
+        &self,
+        path: &str,
+        body: &serde_json::Value,
+        who: Option<&User>,
+        idempotency_key: Option<&str>,
+    ) -> Answer {
+        let mut req = testkit::client()
+            .post(self.url(path))
+            .header(header::ORIGIN, &self.origin)
+            .json(body);
+        if let Some(u) = who {
+            req = req.header(header::COOKIE, self.cookie(u));
+        }
+        if let Some(k) = idempotency_key {
+            req = req.header("idempotency-key", k);
+        }
+        testkit::answer(req.send().await.expect("post")).await
+    }
+}
