@@ -153,33 +153,49 @@ pub fn build_all(opts: BuildOptions) -> anyhow::Result<()> {
         .map(|a| a.name.clone())
         .collect();
 
-    // 1. The browser half, one app at a time (they share every dependency's build).
+    // 1. The browser half, one bundle at a time (they share every dependency's build): each
+    // app's customer bundle, and the owners' bundle of apps that have `manage_paths`.
     let profile = if opts.release {
         "wasm-release"
     } else {
         "debug"
     };
     let wasm_dir = target_dir().join("wasm32-unknown-unknown").join(profile);
-    for app in &apps {
-        let mut wasm = cargo();
-        wasm.args([
-            "rustc",
-            "-q",
-            "-p",
-            app,
-            "--lib",
-            "--crate-type",
-            "cdylib",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--no-default-features",
-            "--features",
-            "hydrate",
-        ]);
-        if opts.release {
-            wasm.args(["--profile", "wasm-release"]);
+    let staging = tempfile::tempdir()?;
+    let mut bundles = Vec::new();
+    for app in Manifest::embedded().enabled() {
+        let kinds: &[Bundle] = if app.manage_paths.is_empty() {
+            &[Bundle::Public]
+        } else {
+            &[Bundle::Public, Bundle::Manage]
+        };
+        for kind in kinds {
+            let mut wasm = cargo();
+            wasm.args([
+                "rustc",
+                "-q",
+                "-p",
+                &app.name,
+                "--lib",
+                "--crate-type",
+                "cdylib",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--no-default-features",
+                "--features",
+                kind.features(),
+            ]);
+            if opts.release {
+                wasm.args(["--profile", "wasm-release"]);
+            }
+            run(&mut wasm)?;
+            // Both bundles of an app come out under one name: keep each.
+            let kept = staging
+                .path()
+                .join(format!("{}.{}.wasm", app.name, kind.key()));
+            std::fs::copy(wasm_dir.join(format!("{}.wasm", app.name)), &kept)?;
+            bundles.push((app.name.clone(), *kind, kept));
         }
-        run(&mut wasm)?;
     }
 
     // 2. The stylesheet, once for every app.
@@ -194,49 +210,56 @@ pub fn build_all(opts: BuildOptions) -> anyhow::Result<()> {
     run(&mut tw)?;
     let css = std::fs::read(&css_path)?;
 
-    // 3. Each site: wasm-bindgen (and wasm-opt), hashed names, compressed copies; two apps at a
-    // time.
-    let sizes: Vec<anyhow::Result<(String, Sizes)>> = std::thread::scope(|scope| {
+    // 3. Each bundle: wasm-bindgen (and wasm-opt), hashed names, compressed copies; two at a
+    // time. Then each site's build.txt names them.
+    type Built = anyhow::Result<(String, Bundle, String, Sizes)>;
+    let built: Vec<Built> = std::thread::scope(|scope| {
         let mut results = Vec::new();
-        for pair in apps.chunks(2) {
+        for pair in bundles.chunks(2) {
             let handles: Vec<_> = pair
                 .iter()
-                .map(|app| {
-                    let (wasm_dir, css) = (&wasm_dir, &css);
+                .map(|(app, kind, wasm)| {
+                    let css = &css;
                     scope.spawn(move || {
-                        site(
-                            app,
-                            &wasm_dir.join(format!("{app}.wasm")),
-                            css,
-                            opts.release,
-                        )
-                        .map(|s| (app.clone(), s))
+                        bundle(app, wasm, css, opts.release)
+                            .map(|(name, sizes)| (app.clone(), *kind, name, sizes))
                     })
                 })
                 .collect();
             for h in handles {
                 results.push(
                     h.join()
-                        .unwrap_or_else(|_| Err(anyhow::anyhow!("a site build panicked"))),
+                        .unwrap_or_else(|_| Err(anyhow::anyhow!("a bundle build panicked"))),
                 );
             }
         }
         results
     });
     println!(
-        "{:<14} {:>12} {:>12} {:>12}",
+        "{:<22} {:>12} {:>12} {:>12}",
         "wasm", "raw", "gzip", "brotli"
     );
-    for s in sizes {
-        let (app, s) = s?;
+    let mut names: Vec<(String, Bundle, String)> = Vec::new();
+    for b in built {
+        let (app, kind, name, s) = b?;
         let kib =
             |b: Option<u64>| b.map_or("-".to_owned(), |b| format!("{:.1} KiB", b as f64 / 1024.0));
         println!(
-            "{app:<14} {:>12} {:>12} {:>12}",
+            "{:<22} {:>12} {:>12} {:>12}",
+            format!("{app} ({})", kind.label()),
             kib(Some(s.raw)),
             kib(s.gzip),
             kib(s.brotli)
         );
+        names.push((app, kind, name));
+    }
+    for app in &apps {
+        let mine: Vec<(Bundle, String)> = names
+            .iter()
+            .filter(|(a, _, _)| a == app)
+            .map(|(_, k, n)| (*k, n.clone()))
+            .collect();
+        record(app, &mine)?;
     }
 
     // 4. The servers (`ssr` is the apps' default feature). The whole workspace in one build, as
@@ -295,10 +318,45 @@ fn recorded(site: &Path, key: &str) -> Option<String> {
         .find_map(|l| l.strip_prefix(&format!("{key}=")).map(str::to_owned))
 }
 
-/// One app's site from its wasm: `pkg/` with hashed (and compressed) files, `build.txt`.
-fn site(app: &str, wasm: &Path, css: &[u8], release: bool) -> anyhow::Result<Sizes> {
-    let site = site_dir(app);
-    let pkg = site.join("pkg");
+/// The browser bundles of an app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bundle {
+    /// What every page loads (the customers' islands).
+    Public,
+    /// What the owners' pages load (`manage_paths`): the editors' islands too.
+    Manage,
+}
+
+impl Bundle {
+    /// Its line in `build.txt`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Public => "output",
+            Self::Manage => "manage",
+        }
+    }
+
+    /// What the size report calls it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Public => "pages",
+            Self::Manage => "owners",
+        }
+    }
+
+    fn features(self) -> &'static str {
+        match self {
+            Self::Public => "hydrate",
+            Self::Manage => "hydrate,manage",
+        }
+    }
+}
+
+/// One bundle into its app's `pkg/` from its wasm: wasm-bindgen (and wasm-opt), the files
+/// under their content-hashed name (with compressed copies in release builds). Its name and
+/// sizes.
+fn bundle(app: &str, wasm: &Path, css: &[u8], release: bool) -> anyhow::Result<(String, Sizes)> {
+    let pkg = site_dir(app).join("pkg");
     std::fs::create_dir_all(&pkg)?;
     let out = tempfile::tempdir()?;
     run(Command::new("wasm-bindgen")
@@ -326,36 +384,49 @@ fn site(app: &str, wasm: &Path, css: &[u8], release: bool) -> anyhow::Result<Siz
     write_file(&pkg.join(format!("{name}.js")), &js, release)?;
     write_file(&pkg.join(format!("{name}.css")), css, release)?;
     let (gzip, brotli) = write_file(&pkg.join(format!("{name}_bg.wasm")), &wasm, release)?;
+    Ok((
+        name,
+        Sizes {
+            raw: wasm.len() as u64,
+            gzip,
+            brotli,
+        },
+    ))
+}
 
-    // The current build and the one before stay; older ones go.
-    let previous = recorded(&site, "output").filter(|p| *p != name);
+/// Names the current bundles in `build.txt` (with the ones before, which stay for a page
+/// rendered just before a deploy), and removes older files.
+fn record(app: &str, bundles: &[(Bundle, String)]) -> anyhow::Result<()> {
+    let site = site_dir(app);
+    let pkg = site.join("pkg");
+    let mut record = String::new();
+    let mut keep: Vec<String> = Vec::new();
+    for (kind, name) in bundles {
+        record.push_str(&format!("{}={name}\n", kind.key()));
+        keep.push(name.clone());
+        let previous_key = format!("previous_{}", kind.key());
+        if let Some(p) = recorded(&site, kind.key()).filter(|p| p != name) {
+            record.push_str(&format!("{previous_key}={p}\n"));
+            keep.push(p);
+        }
+    }
     for entry in std::fs::read_dir(&pkg)? {
         let path = entry?.path();
         let file = path
             .file_name()
             .map(|f| f.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let keep = file.starts_with(&format!("{name}."))
-            || file.starts_with(&format!("{name}_"))
-            || previous.as_ref().is_some_and(|p| {
-                file.starts_with(&format!("{p}.")) || file.starts_with(&format!("{p}_"))
-            });
-        if !keep {
+        let kept = keep
+            .iter()
+            .any(|n| file.starts_with(&format!("{n}.")) || file.starts_with(&format!("{n}_")));
+        if !kept {
             let _ = std::fs::remove_file(&path);
         }
-    }
-    let mut record = format!("output={name}\n");
-    if let Some(p) = previous {
-        record.push_str(&format!("previous={p}\n"));
     }
     let tmp = site.join("build.txt.new");
     std::fs::write(&tmp, record)?;
     std::fs::rename(&tmp, site.join("build.txt"))?;
-    Ok(Sizes {
-        raw: wasm.len() as u64,
-        gzip,
-        brotli,
-    })
+    Ok(())
 }
 
 /// Whether `dir` holds a built site (for `run --no-build`).

@@ -3,6 +3,7 @@
 pub mod bench;
 pub mod build;
 pub mod launcher;
+pub mod proxy;
 pub mod render;
 pub mod secrets;
 

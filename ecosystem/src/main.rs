@@ -8,12 +8,13 @@ use suite::{
 };
 
 const USAGE: &str = "usage: suite <build|run|bench|render|lint-wasm> [--release] [--no-build]
-             [--wasm-only] [--duration SECS] [--concurrency N]
+             [--wasm-only] [--proxy] [--duration SECS] [--concurrency N]
 
   build    build every enabled app (wasm, stylesheet, server binaries; --wasm-only: no servers);
            prints each app's wasm size (raw, and gzip and brotli for --release)
   lint-wasm  clippy -D warnings on every enabled app's browser half
-  run      build, then start the whole suite locally until Ctrl-C
+  run      build, then start the whole suite locally until Ctrl-C (--proxy: behind nginx, every
+           host on the manifest's local_proxy_port, as in production)
   bench    build for release, start the suite with demo data, print req/s, p50/p99 latency of
            the busiest pages and each server's memory (--duration 10, --concurrency 16)
   render   write nginx/ and ecosystem/systemd/ from the manifest";
@@ -29,7 +30,7 @@ async fn main() -> anyhow::Result<()> {
             release,
             skip_servers,
         }),
-        Some("run") => run(release, no_build).await,
+        Some("run") => run(release, no_build, args.iter().any(|a| a == "--proxy")).await,
         Some("render") => render_all(),
         Some("lint-wasm") => build::lint_wasm(),
         Some("bench") => {
@@ -55,17 +56,29 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
-async fn run(release: bool, no_build: bool) -> anyhow::Result<()> {
+async fn run(release: bool, no_build: bool, proxy: bool) -> anyhow::Result<()> {
     if !no_build {
         build::build_all(BuildOptions {
             release,
             skip_servers: false,
         })?;
     }
-    let mut opts = StackOptions::local(repo_root().join(".suite"));
+    let state = repo_root().join(".suite");
+    let mut opts = StackOptions::local(state.clone());
     opts.release = release;
+    let port = platform::suite::Manifest::embedded().suite.local_proxy_port;
+    if proxy {
+        opts.public_port = platform::suite::PublicPort::Fixed(port);
+        opts.behind_proxy = true;
+    }
     println!("Starting the SteppersLife suite…");
     let mut stack = Stack::start(opts).await?;
+    let _nginx = if proxy {
+        let nginx = suite::proxy::Proxy::start(&stack, port, &state.join("nginx"), "").await?;
+        Some(nginx.ok_or_else(|| anyhow::anyhow!("nginx cannot listen on port {port}"))?)
+    } else {
+        None
+    };
     println!();
     println!("SteppersLife is running:");
     for (name, url) in stack.urls() {

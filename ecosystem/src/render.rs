@@ -13,16 +13,35 @@ pub struct Upstreams<'a> {
     pub addrs: Vec<(String, String)>,
 }
 
-const PROXY_HEADERS: &str = "\
-        proxy_http_version 1.1;
-        proxy_set_header Connection \"\";
-        proxy_set_header Host $host;
-        proxy_set_header X-Real-IP $remote_addr;
-        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-        proxy_set_header X-Forwarded-Proto $scheme;
-        proxy_set_header X-Request-Id $request_id;
-        proxy_read_timeout 60s;
-";
+const PROXY_HEADERS: &[&str] = &[
+    "proxy_http_version 1.1;",
+    "proxy_set_header Connection \"\";",
+    "proxy_set_header Host $host;",
+    "proxy_set_header X-Real-IP $remote_addr;",
+    "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
+    "proxy_set_header X-Forwarded-Proto $scheme;",
+    "proxy_set_header X-Request-Id $request_id;",
+    "proxy_read_timeout 60s;",
+];
+
+/// Compression of what the apps send uncompressed (pages, JSON). Built browser files come
+/// precompressed (brotli, gzip) from the apps and pass through as they are.
+const GZIP: &[&str] = &[
+    "gzip on;",
+    "gzip_comp_level 5;",
+    "gzip_min_length 512;",
+    "gzip_proxied any;",
+    "gzip_vary on;",
+    "gzip_types text/css application/javascript application/json image/svg+xml text/plain application/wasm;",
+];
+
+/// `lines`, each indented by `indent` spaces and ended by a newline.
+fn block(lines: &[&str], indent: usize) -> String {
+    lines
+        .iter()
+        .map(|l| format!("{:indent$}{l}\n", ""))
+        .collect()
+}
 
 fn upstream_name(app: &str) -> String {
     format!("stepperslife_{app}")
@@ -68,11 +87,13 @@ pub fn nginx_production(up: &Upstreams<'_>) -> String {
              ssl_certificate /etc/letsencrypt/live/{domain}/fullchain.pem;\n    \
              ssl_certificate_key /etc/letsencrypt/live/{domain}/privkey.pem;\n    \
              add_header Strict-Transport-Security \"max-age=31536000; includeSubDomains\" always;\n    \
-             client_max_body_size 8m;\n\n    \
-             location /pkg/ {{\n        proxy_pass http://{up_name};\n{PROXY_HEADERS}        expires 1h;\n    }}\n\n    \
-             location / {{\n        proxy_pass http://{up_name};\n{PROXY_HEADERS}    }}\n}}\n\n",
+             client_max_body_size 8m;\n{gzip}\n    \
+             # Cache headers are the app's: hashed /pkg files immutable, pages private.\n    \
+             location / {{\n        proxy_pass http://{up_name};\n{headers}    }}\n}}\n\n",
             host = up.suite.host(app),
             up_name = upstream_name(&app.name),
+            gzip = block(GZIP, 4),
+            headers = block(PROXY_HEADERS, 8),
         );
     }
     out
@@ -102,11 +123,12 @@ pub fn nginx_local(up: &Upstreams<'_>, listen_port: u16, prefix: &str) -> String
     for app in up.suite.manifest.enabled() {
         let _ = write!(
             out,
-            "    server {{\n        listen 127.0.0.1:{listen_port};\n        server_name {host};\n\n        \
+            "    server {{\n        listen 127.0.0.1:{listen_port};\n        server_name {host};\n{gzip}\n        \
              location / {{\n            proxy_pass http://{up_name};\n{headers}        }}\n    }}\n\n",
             host = up.suite.host(app),
             up_name = upstream_name(&app.name),
-            headers = PROXY_HEADERS.replace("        ", "            "),
+            gzip = block(GZIP, 8),
+            headers = block(PROXY_HEADERS, 12),
         );
     }
     out.push_str("}\n");

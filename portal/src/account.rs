@@ -59,10 +59,9 @@ fn when(t: &DateTime<Utc>) -> String {
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
-    let rename = ServerAction::<UpdateName>::new();
+    // A plain form: "Sign out everywhere" ends this page's session too, and goes home.
     let everywhere = ServerAction::<SignOutEverywhere>::new();
-    let account = Resource::new(move || rename.version().get(), |_| get_account());
-    let rename_error = Signal::derive(move || rename.value().get().and_then(Result::err));
+    let account = Resource::new_blocking(|| (), |()| get_account());
     view! {
         <Title text="Your account"/>
         <h1 class="text-2xl font-bold">"Your account"</h1>
@@ -81,11 +80,7 @@ pub fn AccountPage() -> impl IntoView {
                             <section class="rounded-lg border border-slate-200 bg-white p-5">
                                 <h2 class="text-lg font-semibold">"Profile"</h2>
                                 <p class="mt-2 text-sm text-slate-600">"Email: " <span data-testid="account-email">{acc.email.clone()}</span></p>
-                                <ActionForm action=rename attr:class="mt-4 space-y-3">
-                                    <TextField name="name" label="Name" value=acc.name.clone() required=true error=rename_error/>
-                                    <FormError error=rename_error/>
-                                    <SubmitButton label="Save" pending=rename.pending()/>
-                                </ActionForm>
+                                <RenameForm name=acc.name.clone()/>
                             </section>
                             <section class="rounded-lg border border-slate-200 bg-white p-5">
                                 <h2 class="text-lg font-semibold">"Sign-in methods"</h2>
@@ -129,6 +124,21 @@ pub fn AccountPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// The name field (an island: the error shows in place).
+#[island]
+fn RenameForm(name: String) -> impl IntoView {
+    let rename = ServerAction::<UpdateName>::new();
+    let rename_error = Signal::derive(move || rename.value().get().and_then(Result::err));
+    view! {
+        <ActionForm action=rename attr:class="mt-4 space-y-3">
+            <TextField name="name" label="Name" value=name required=true error=rename_error/>
+            <FormError error=rename_error/>
+            <SubmitButton label="Save" pending=rename.pending()/>
+            <p class="text-sm text-green-700" role="status">{move || matches!(rename.value().get(), Some(Ok(()))).then_some("Saved.")}</p>
+        </ActionForm>
     }
 }
 

@@ -32,36 +32,33 @@ pub async fn sign_up(
         .map_err(AppError::respond)
 }
 
-fn return_to_param() -> Memo<String> {
-    let query = use_query_map();
-    Memo::new(move |_| query.read().get("return_to").unwrap_or_default())
+/// The page's `return_to`, read on the server.
+fn return_to_param() -> String {
+    use_query_map()
+        .read_untracked()
+        .get("return_to")
+        .unwrap_or_default()
+}
+
+/// `path`, carrying `return_to` along when there is one.
+fn with_return_to(path: &str, return_to: &str) -> String {
+    if return_to.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?return_to={}", ::platform::query_value(return_to))
+    }
 }
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
-    let action = ServerAction::<SignIn>::new();
-    let error = Signal::derive(move || action.value().get().and_then(Result::err));
     let return_to = return_to_param();
-    let signup_href = move || {
-        let r = return_to.get();
-        if r.is_empty() {
-            "/signup".to_owned()
-        } else {
-            format!("/signup?return_to={}", ::platform::query_value(&r))
-        }
-    };
+    let signup_href = with_return_to("/signup", &return_to);
     view! {
         <Title text="Sign in"/>
         <div class="mx-auto max-w-md rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
             <h1 class="text-2xl font-bold">"Sign in"</h1>
             <p class="mt-1 text-sm text-slate-600">"One account for every SteppersLife app."</p>
-            <ActionForm action attr:class="mt-6 space-y-4" attr:data-testid="signin-form">
-                <input type="hidden" name="return_to" value=return_to/>
-                <TextField name="email" label="Email" kind="email" autocomplete="email" required=true error/>
-                <TextField name="password" label="Password" kind="password" autocomplete="current-password" required=true error/>
-                <FormError error/>
-                <SubmitButton label="Sign in" pending=action.pending()/>
-            </ActionForm>
+            <SignInForm return_to=return_to.clone()/>
             <ProviderButtons return_to/>
             <p class="mt-6 text-sm text-slate-600">
                 "New here? " <a href=signup_href class="font-medium text-amber-700 hover:underline">"Create an account"</a>
@@ -70,32 +67,32 @@ pub fn SignInPage() -> impl IntoView {
     }
 }
 
+/// The sign-in form (an island: the error shows in place, the email stays).
+#[island]
+fn SignInForm(return_to: String) -> impl IntoView {
+    let action = ServerAction::<SignIn>::new();
+    let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    view! {
+        <ActionForm action attr:class="mt-6 space-y-4" attr:data-testid="signin-form">
+            <input type="hidden" name="return_to" value=return_to/>
+            <TextField name="email" label="Email" kind="email" autocomplete="email" required=true error/>
+            <TextField name="password" label="Password" kind="password" autocomplete="current-password" required=true error/>
+            <FormError error/>
+            <SubmitButton label="Sign in" pending=action.pending()/>
+        </ActionForm>
+    }
+}
+
 #[component]
 pub fn SignUpPage() -> impl IntoView {
-    let action = ServerAction::<SignUp>::new();
-    let error = Signal::derive(move || action.value().get().and_then(Result::err));
     let return_to = return_to_param();
-    let signin_href = move || {
-        let r = return_to.get();
-        if r.is_empty() {
-            "/signin".to_owned()
-        } else {
-            format!("/signin?return_to={}", ::platform::query_value(&r))
-        }
-    };
+    let signin_href = with_return_to("/signin", &return_to);
     view! {
         <Title text="Create an account"/>
         <div class="mx-auto max-w-md rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
             <h1 class="text-2xl font-bold">"Create your account"</h1>
             <p class="mt-1 text-sm text-slate-600">"Order food, get tickets, shop, take classes — with one account."</p>
-            <ActionForm action attr:class="mt-6 space-y-4" attr:data-testid="signup-form">
-                <input type="hidden" name="return_to" value=return_to/>
-                <TextField name="name" label="Your name" autocomplete="name" required=true error/>
-                <TextField name="email" label="Email" kind="email" autocomplete="email" required=true error/>
-                <TextField name="password" label="Password (at least 8 characters)" kind="password" autocomplete="new-password" required=true error/>
-                <FormError error/>
-                <SubmitButton label="Create account" pending=action.pending()/>
-            </ActionForm>
+            <SignUpForm return_to/>
             <p class="mt-6 text-sm text-slate-600">
                 "Already have an account? " <a href=signin_href class="font-medium text-amber-700 hover:underline">"Sign in"</a>
             </p>
@@ -103,26 +100,38 @@ pub fn SignUpPage() -> impl IntoView {
     }
 }
 
+/// The sign-up form.
+#[island]
+fn SignUpForm(return_to: String) -> impl IntoView {
+    let action = ServerAction::<SignUp>::new();
+    let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    view! {
+        <ActionForm action attr:class="mt-6 space-y-4" attr:data-testid="signup-form">
+            <input type="hidden" name="return_to" value=return_to/>
+            <TextField name="name" label="Your name" autocomplete="name" required=true error/>
+            <TextField name="email" label="Email" kind="email" autocomplete="email" required=true error/>
+            <TextField name="password" label="Password (at least 8 characters)" kind="password" autocomplete="new-password" required=true error/>
+            <FormError error/>
+            <SubmitButton label="Create account" pending=action.pending()/>
+        </ActionForm>
+    }
+}
+
 /// "Continue with …" for every configured provider.
 #[component]
-fn ProviderButtons(return_to: Memo<String>) -> impl IntoView {
-    let providers = Resource::new(|| (), |()| crate::oauth::list_providers());
+fn ProviderButtons(return_to: String) -> impl IntoView {
+    let providers = Resource::new_blocking(|| (), |()| crate::oauth::list_providers());
     view! {
         <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
+            {move || {
+                let return_to = return_to.clone();
+                Suspend::new(async move {
                 let list = providers.await.unwrap_or_default();
                 (!list.is_empty()).then(|| view! {
                     <div class="mt-6 border-t border-slate-200 pt-6 space-y-2">
                         {list.into_iter().map(|p| {
                             let testid = p.name.clone();
-                            let href = move || {
-                                let r = return_to.get();
-                                if r.is_empty() {
-                                    format!("/auth/{}/start", p.name)
-                                } else {
-                                    format!("/auth/{}/start?return_to={}", p.name, ::platform::query_value(&r))
-                                }
-                            };
+                            let href = with_return_to(&format!("/auth/{}/start", p.name), &return_to);
                             view! {
                                 <a href=href rel="external" data-provider=testid
                                    class="block w-full rounded-md border border-slate-300 px-4 py-2 text-center text-base font-medium hover:bg-slate-50">
@@ -132,7 +141,7 @@ fn ProviderButtons(return_to: Memo<String>) -> impl IntoView {
                         }).collect_view()}
                     </div>
                 })
-            })}
+            })}}
         </Suspense>
     }
 }

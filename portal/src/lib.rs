@@ -10,4 +10,4 @@ pub mod orders;
 #[cfg(feature = "ssr")]
 pub mod server;
 
-appkit::browser_entry!(app::App);
+appkit::browser_entry!();

@@ -31,43 +31,49 @@ pub async fn order_again(order_id: Uuid, key: String) -> Result<(), AppError> {
 
 #[component]
 pub fn RecentOrders() -> impl IntoView {
-    let again = ServerAction::<OrderAgain>::new();
-    let orders = Resource::new(|| (), |()| recent_restaurant_orders());
-    let error = Signal::derive(move || again.value().get().and_then(Result::err));
+    let orders = Resource::new_blocking(|| (), |()| recent_restaurant_orders());
     view! {
         <section class="rounded-lg border border-slate-200 bg-white p-5 md:col-span-2" data-testid="recent-orders">
             <h2 class="text-lg font-semibold">"Recent restaurant orders"</h2>
-            <FormError error/>
             <Suspense fallback=|| view! { <p class="mt-2 text-sm text-slate-500">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match orders.await {
                         Err(e) => view! { <p class="mt-2 text-sm text-slate-600">{e.to_string()}</p> }.into_any(),
                         Ok(list) if list.is_empty() => view! { <p class="mt-2 text-sm text-slate-600">"No orders yet."</p> }.into_any(),
-                        Ok(list) => view! {
-                            <ul class="mt-2 divide-y divide-slate-100 text-sm">
-                                {list.into_iter().map(|p| {
-                                    let o = p.order;
-                                    let items = o.lines.iter().map(|l| format!("{} × {}", l.quantity, l.name)).collect::<Vec<_>>().join(", ");
-                                    view! {
-                                        <li class="flex flex-wrap items-center justify-between gap-2 py-2" data-testid="past-order">
-                                            <div>
-                                                <a href=o.url.clone() class="font-medium hover:underline">{format!("{} · #{}", o.restaurant_name, o.number)}</a>
-                                                <p class="text-slate-600">{format!("{items} · {} · {} · {}", format_cents(o.total_cents), o.status.label(), o.created_at.format("%d %b %Y"))}</p>
-                                            </div>
-                                            <ActionForm action=again>
-                                                <input type="hidden" name="order_id" value=o.id.to_string()/>
-                                                <input type="hidden" name="key" value=p.again_key/>
-                                                <button class="rounded-md border border-amber-600 px-3 py-1.5 font-medium text-amber-700 hover:bg-amber-50" data-testid="order-again">"Order again"</button>
-                                            </ActionForm>
-                                        </li>
-                                    }
-                                }).collect_view()}
-                            </ul>
-                        }.into_any(),
+                        Ok(list) => view! { <PastOrders list/> }.into_any(),
                     }
                 })}
             </Suspense>
         </section>
+    }
+}
+
+/// The past orders with their "Order again" buttons (an island: a refusal shows in place).
+#[island]
+fn PastOrders(list: Vec<PastOrder>) -> impl IntoView {
+    let again = ServerAction::<OrderAgain>::new();
+    let error = Signal::derive(move || again.value().get().and_then(Result::err));
+    view! {
+        <FormError error/>
+        <ul class="mt-2 divide-y divide-slate-100 text-sm">
+            {list.into_iter().map(|p| {
+                let o = p.order;
+                let items = o.lines.iter().map(|l| format!("{} × {}", l.quantity, l.name)).collect::<Vec<_>>().join(", ");
+                view! {
+                    <li class="flex flex-wrap items-center justify-between gap-2 py-2" data-testid="past-order">
+                        <div>
+                            <a href=o.url.clone() class="font-medium hover:underline">{format!("{} · #{}", o.restaurant_name, o.number)}</a>
+                            <p class="text-slate-600">{format!("{items} · {} · {} · {}", format_cents(o.total_cents), o.status.label(), o.created_at.format("%d %b %Y"))}</p>
+                        </div>
+                        <ActionForm action=again>
+                            <input type="hidden" name="order_id" value=o.id.to_string()/>
+                            <input type="hidden" name="key" value=p.again_key/>
+                            <button class="rounded-md border border-amber-600 px-3 py-1.5 font-medium text-amber-700 hover:bg-amber-50" data-testid="order-again">"Order again"</button>
+                        </ActionForm>
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
     }
 }
 

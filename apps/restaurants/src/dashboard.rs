@@ -24,7 +24,7 @@ pub async fn my_restaurants() -> Result<Vec<DashboardEntry>, AppError> {
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
-    let list = Resource::new(|| (), |()| my_restaurants());
+    let list = Resource::new_blocking(|| (), |()| my_restaurants());
     view! {
         <Title text="Dashboard"/>
         <div class="flex flex-wrap items-center justify-between gap-3">

@@ -21,4 +21,4 @@ mod seed;
 pub mod server;
 pub mod staff;
 
-appkit::browser_entry!(app::App);
+appkit::browser_entry!();

@@ -8,7 +8,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use platform::AppError;
 use serde::{Deserialize, Serialize};
-use ui::{ErrorBox, FormError, NotFound};
+use ui::{ErrorBox, FormError, NotFound, use_live};
 use uuid::Uuid;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,14 +60,8 @@ pub async fn join_staff(token: String) -> Result<(), AppError> {
 #[component]
 pub fn StaffPage() -> impl IntoView {
     let params = use_params_map();
-    let slug = move || params.read().get("slug").unwrap_or_default();
-    let invite = ServerAction::<CreateInvite>::new();
-    let remove = ServerAction::<RemoveStaff>::new();
-    let data = Resource::new(
-        move || (slug(), remove.version().get()),
-        |(slug, _)| get_staff(slug),
-    );
-    let remove_error = Signal::derive(move || remove.value().get().and_then(Result::err));
+    let slug = params.read_untracked().get("slug").unwrap_or_default();
+    let data = Resource::new_blocking(move || slug.clone(), get_staff);
     view! {
         <Title text="Staff"/>
         <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
@@ -75,80 +69,119 @@ pub fn StaffPage() -> impl IntoView {
                 match data.await {
                     Err(AppError::NotFound(_)) => view! { <NotFound what="restaurant"/> }.into_any(),
                     Err(e) => view! { <ErrorBox message=e.to_string()/> }.into_any(),
-                    Ok(d) => {
-                        let rid = d.restaurant_id;
-                        view! {
-                            <div class="mx-auto max-w-2xl rounded-lg border border-slate-200 bg-white p-6">
-                                <h1 class="text-2xl font-bold">{format!("Staff · {}", d.name)}</h1>
-                                <p class="mt-1 text-sm text-slate-600">"Staff see and move orders along and mark dishes sold out. They cannot change the menu, hours or staff."</p>
-                                {if d.staff.is_empty() {
-                                    Either::Left(view! { <p class="mt-4 text-slate-600" data-testid="no-staff">"No staff yet."</p> })
-                                } else {
-                                    Either::Right(view! {
-                                        <ul class="mt-4 divide-y" data-testid="staff-list">
-                                            {d.staff.into_iter().map(|m| view! {
-                                                <li class="flex items-center justify-between py-2">
-                                                    <span>{m.name}<span class="ml-2 text-xs text-slate-500">{format!("since {}", m.added_at.format("%d %b %Y"))}</span></span>
-                                                    <ActionForm action=remove>
-                                                        <input type="hidden" name="restaurant_id" value=rid.to_string()/>
-                                                        <input type="hidden" name="user_id" value=m.user_id.to_string()/>
-                                                        <button class="rounded-md border border-red-300 px-2 py-1 text-sm text-red-700">"Remove"</button>
-                                                    </ActionForm>
-                                                </li>
-                                            }).collect_view()}
-                                        </ul>
-                                    })
-                                }}
-                                <FormError error=remove_error/>
-                                <ActionForm action=invite attr:class="mt-6">
-                                    <input type="hidden" name="restaurant_id" value=rid.to_string()/>
-                                    <button class="rounded-md bg-amber-600 px-4 py-2 text-sm font-semibold text-white" data-testid="create-invite">"Create an invitation link"</button>
-                                </ActionForm>
-                                {move || invite.value().get().map(|r| match r {
-                                    Ok(link) => Either::Left(view! {
-                                        <div class="mt-3 rounded-md bg-slate-50 p-3 text-sm">
-                                            <p>"Send this link to the person you want to add. It works once, for 7 days, and they must be signed in:"</p>
-                                            <input readonly class="mt-1 w-full rounded border px-2 py-1 font-mono text-xs" value=link data-testid="invite-link"/>
-                                        </div>
-                                    }),
-                                    Err(e) => Either::Right(view! { <div class="mt-3"><ErrorBox message=e.to_string()/></div> }),
-                                })}
-                            </div>
-                        }.into_any()
-                    }
+                    Ok(d) => view! { <StaffManager initial=d/> }.into_any(),
                 }
             })}
         </Suspense>
     }
 }
 
+/// The staff list with "Remove", and "Create an invitation link".
+// An island of the owners' bundle (see the manifest's `manage_paths`).
+#[cfg_attr(any(feature = "ssr", feature = "manage"), island)]
+#[cfg_attr(not(any(feature = "ssr", feature = "manage")), component)]
+fn StaffManager(initial: StaffData) -> impl IntoView {
+    let (slug, rid) = (initial.slug.clone(), initial.restaurant_id);
+    let invite = ServerAction::<CreateInvite>::new();
+    let remove = ServerAction::<RemoveStaff>::new();
+    let data = use_live(
+        initial,
+        0,
+        Signal::derive(move || remove.version().get()),
+        move || get_staff(slug.clone()),
+    );
+    let remove_error = Signal::derive(move || remove.value().get().and_then(Result::err));
+    view! {
+        <div class="mx-auto max-w-2xl rounded-lg border border-slate-200 bg-white p-6">
+            {move || {
+                let d = data.get();
+                view! {
+                    <h1 class="text-2xl font-bold">{format!("Staff · {}", d.name)}</h1>
+                    <p class="mt-1 text-sm text-slate-600">"Staff see and move orders along and mark dishes sold out. They cannot change the menu, hours or staff."</p>
+                    {if d.staff.is_empty() {
+                        Either::Left(view! { <p class="mt-4 text-slate-600" data-testid="no-staff">"No staff yet."</p> })
+                    } else {
+                        Either::Right(view! {
+                            <ul class="mt-4 divide-y" data-testid="staff-list">
+                                {d.staff.into_iter().map(|m| view! {
+                                    <li class="flex items-center justify-between py-2">
+                                        <span>{m.name}<span class="ml-2 text-xs text-slate-500">{format!("since {}", m.added_at.format("%d %b %Y"))}</span></span>
+                                        <ActionForm action=remove>
+                                            <input type="hidden" name="restaurant_id" value=rid.to_string()/>
+                                            <input type="hidden" name="user_id" value=m.user_id.to_string()/>
+                                            <button class="rounded-md border border-red-300 px-2 py-1 text-sm text-red-700">"Remove"</button>
+                                        </ActionForm>
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        })
+                    }}
+                }
+            }}
+            <FormError error=remove_error/>
+            <ActionForm action=invite attr:class="mt-6">
+                <input type="hidden" name="restaurant_id" value=rid.to_string()/>
+                <button class="rounded-md bg-amber-600 px-4 py-2 text-sm font-semibold text-white" data-testid="create-invite">"Create an invitation link"</button>
+            </ActionForm>
+            {move || invite.value().get().map(|r| match r {
+                Ok(link) => Either::Left(view! {
+                    <div class="mt-3 rounded-md bg-slate-50 p-3 text-sm">
+                        <p>"Send this link to the person you want to add. It works once, for 7 days, and they must be signed in:"</p>
+                        <input readonly class="mt-1 w-full rounded border px-2 py-1 font-mono text-xs" value=link data-testid="invite-link"/>
+                    </div>
+                }),
+                Err(e) => Either::Right(view! { <div class="mt-3"><ErrorBox message=e.to_string()/></div> }),
+            })}
+        </div>
+    }
+}
+
 #[component]
 pub fn JoinStaffPage() -> impl IntoView {
     let params = use_params_map();
-    let token = move || params.read().get("token").unwrap_or_default();
-    let info = Resource::new(token, get_invitation);
-    let join = ServerAction::<JoinStaff>::new();
-    let error = Signal::derive(move || join.value().get().and_then(Result::err));
+    let token = params.read_untracked().get("token").unwrap_or_default();
+    let info = Resource::new_blocking(
+        {
+            let token = token.clone();
+            move || token.clone()
+        },
+        get_invitation,
+    );
     view! {
         <Title text="Join as staff"/>
         <div class="mx-auto max-w-md rounded-lg border border-slate-200 bg-white p-6">
             <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match info.await {
-                        Err(e) => view! { <ErrorBox message=e.to_string()/> }.into_any(),
-                        Ok(name) => view! {
-                            <h1 class="text-xl font-bold">{format!("Join {name} as staff")}</h1>
-                            <p class="mt-2 text-sm text-slate-600">"You will see its orders and can mark dishes sold out."</p>
-                            <ActionForm action=join attr:class="mt-4 space-y-3">
-                                <input type="hidden" name="token" value=token()/>
-                                <FormError error/>
-                                <button class="rounded-md bg-amber-600 px-4 py-2 font-semibold text-white" data-testid="join-staff">"Join"</button>
-                            </ActionForm>
-                        }.into_any(),
-                    }
-                })}
+                {move || {
+                    let token = token.clone();
+                    Suspend::new(async move {
+                        match info.await {
+                            Err(e) => view! { <ErrorBox message=e.to_string()/> }.into_any(),
+                            Ok(name) => view! {
+                                <h1 class="text-xl font-bold">{format!("Join {name} as staff")}</h1>
+                                <p class="mt-2 text-sm text-slate-600">"You will see its orders and can mark dishes sold out."</p>
+                                <JoinForm token/>
+                            }.into_any(),
+                        }
+                    })
+                }}
             </Suspense>
         </div>
+    }
+}
+
+/// "Join", with the refusal shown in place.
+// An island of the owners' bundle (see the manifest's `manage_paths`).
+#[cfg_attr(any(feature = "ssr", feature = "manage"), island)]
+#[cfg_attr(not(any(feature = "ssr", feature = "manage")), component)]
+fn JoinForm(token: String) -> impl IntoView {
+    let join = ServerAction::<JoinStaff>::new();
+    let error = Signal::derive(move || join.value().get().and_then(Result::err));
+    view! {
+        <ActionForm action=join attr:class="mt-4 space-y-3">
+            <input type="hidden" name="token" value=token/>
+            <FormError error/>
+            <button class="rounded-md bg-amber-600 px-4 py-2 font-semibold text-white" data-testid="join-staff">"Join"</button>
+        </ActionForm>
     }
 }
 

@@ -236,7 +236,13 @@ impl AppDef {
                 suite: suite.clone(),
                 sessions: state.sessions.clone(),
             };
-            router = with_pages(router, &state, nav, root);
+            let manage_paths = suite
+                .manifest
+                .app(self.name)
+                .map(|a| a.manage_paths.clone())
+                .unwrap_or_default();
+            let bundles = crate::pages::Bundles::new(&cfg.site_root, &manage_paths);
+            router = with_pages(router, &state, nav, root, bundles);
         }
         for layer in self.layers {
             router = layer(router, &state);

@@ -25,30 +25,28 @@ pub use platform::serve::Listener;
 pub use state::{AppState, Inner, require_user, state, user};
 
 /// What the browser half of an app runs first: a readable panic message in the console, then
-/// hydration of the server-rendered page under `root`.
+/// the islands runtime. Pages are rendered on the server; the page's script then hydrates each
+/// `#[island]` on it, and nothing else.
 #[cfg(feature = "hydrate")]
-pub fn start_browser<F, N>(root: F)
-where
-    F: FnOnce() -> N + 'static,
-    N: leptos::prelude::IntoView,
-{
+pub fn start_browser() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(root);
+    leptos::mount::hydrate_islands();
 }
 
 #[cfg(feature = "hydrate")]
 #[doc(hidden)]
 pub use wasm_bindgen as __wasm_bindgen;
 
-/// The browser entry point of an app, in its `lib.rs`: `appkit::browser_entry!(app::App);`
-/// exports the `hydrate` function that the page's script calls once the wasm is loaded.
+/// The browser entry point of an app, in its `lib.rs`: `appkit::browser_entry!();` exports the
+/// `hydrate` function that the page's script calls once the wasm is loaded (the islands export
+/// their own).
 #[macro_export]
 macro_rules! browser_entry {
-    ($root:path) => {
+    () => {
         #[cfg(feature = "hydrate")]
         #[$crate::__wasm_bindgen::prelude::wasm_bindgen(wasm_bindgen = $crate::__wasm_bindgen)]
         pub fn hydrate() {
-            $crate::start_browser($root);
+            $crate::start_browser();
         }
     };
 }

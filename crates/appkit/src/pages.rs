@@ -13,20 +13,49 @@ use crate::AppState;
 /// An app's root component, type-erased.
 pub(crate) type Root = Arc<dyn Fn() -> AnyView + Send + Sync>;
 
-/// The name of the built browser files (`<name>.js`, `<name>_bg.wasm`, `<name>.css` in
-/// `pkg/`): what `suite build` wrote into `<site root>/build.txt` (`output=stepperslife.<hash>`,
-/// content-hashed), or the plain suite name when there is no build (tests that render no page
-/// scripts).
-pub fn output_name(site_root: &Path) -> String {
+/// A line of `<site root>/build.txt`, which `suite build` writes: `output=` names the customers'
+/// bundle (`stepperslife.<hash>`: `<name>.js`, `<name>_bg.wasm`, `<name>.css` in `pkg/`),
+/// `manage=` the owners' bundle of an app that has one.
+fn recorded(site_root: &Path, key: &str) -> Option<String> {
     std::fs::read_to_string(site_root.join("build.txt"))
-        .ok()
-        .and_then(|text| {
-            text.lines()
-                .find_map(|l| l.strip_prefix("output="))
+        .ok()?
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix(&format!("{key}="))
                 .map(|v| v.trim().to_owned())
         })
         .filter(|v| !v.is_empty())
-        .unwrap_or_else(|| platform::suite::OUTPUT_NAME.to_owned())
+}
+
+/// The customers' bundle's name, or the plain suite name when there is no build (tests that
+/// load no page scripts).
+pub fn output_name(site_root: &Path) -> String {
+    recorded(site_root, "output").unwrap_or_else(|| platform::suite::OUTPUT_NAME.to_owned())
+}
+
+/// Which bundle a page loads: the owners' one on the app's `manage_paths`, else the customers'.
+#[derive(Debug, Clone)]
+pub(crate) struct Bundles {
+    manage: Option<Arc<str>>,
+    manage_paths: Arc<[String]>,
+}
+
+impl Bundles {
+    pub(crate) fn new(site_root: &Path, manage_paths: &[String]) -> Self {
+        Self {
+            manage: recorded(site_root, "manage").map(Arc::from),
+            manage_paths: manage_paths.into(),
+        }
+    }
+
+    /// The bundle of the page at `path`, when it is not the customers' one.
+    fn manage_for(&self, path: &str) -> Option<Arc<str>> {
+        let managed = self
+            .manage_paths
+            .iter()
+            .any(|p| crate::gate::matches(p, path));
+        self.manage.clone().filter(|_| managed)
+    }
 }
 
 /// The Leptos options of an app's server.
@@ -47,6 +76,7 @@ pub(crate) fn with_pages(
     state: &AppState,
     nav: NavContext,
     root: Root,
+    bundles: Bundles,
 ) -> Router<AppState> {
     let options = state.leptos_options.clone();
     let context = {
@@ -60,7 +90,11 @@ pub(crate) fn with_pages(
         let root = root.clone();
         move || root()
     };
-    let shell = move |options: LeptosOptions| {
+    let shell = move |mut options: LeptosOptions| {
+        let path = use_context::<http::request::Parts>().map(|p| p.uri.path().to_owned());
+        if let Some(manage) = path.and_then(|p| bundles.manage_for(&p)) {
+            options.output_name = manage;
+        }
         let root = root.clone();
         view! { <Document options>{root()}</Document> }
     };
@@ -86,4 +120,18 @@ pub(crate) fn pkg_routes(site_root: &Path) -> Router {
     Router::new()
         .nest_service("/pkg", files)
         .layer(middleware::from_fn(crate::cache::immutable_when_found))
+        // Pages carry the icon inline; this is for what is not a page (a JSON error a browser
+        // shows, a bookmark).
+        .route(
+            "/favicon.ico",
+            axum::routing::get(|| async {
+                (
+                    [
+                        (http::header::CONTENT_TYPE, "image/svg+xml"),
+                        (http::header::CACHE_CONTROL, "public, max-age=86400"),
+                    ],
+                    ui::FAVICON_SVG,
+                )
+            }),
+        )
 }

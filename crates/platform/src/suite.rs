@@ -44,6 +44,11 @@ pub struct AppEntry {
     /// The pages and endpoints `suite bench` measures for this app.
     #[serde(default)]
     pub bench: Vec<BenchTarget>,
+    /// Paths of the owners' and staff's pages (patterns as in `appkit::gate`): they load a
+    /// second browser bundle with the editors, so that customers' pages load only what they
+    /// use. Empty: one bundle.
+    #[serde(default)]
+    pub manage_paths: Vec<String>,
 }
 
 /// A page or endpoint of an app that the benchmark loads.

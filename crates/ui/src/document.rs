@@ -3,8 +3,19 @@ use leptos_meta::MetaTags;
 
 use crate::SuiteHeader;
 
-/// The suite's icon, inline (no extra request): an amber tile with an "S".
-const FAVICON: &str = "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 32 32'%3E%3Crect width='32' height='32' rx='7' fill='%23d97706'/%3E%3Ctext x='16' y='23' font-family='Arial,sans-serif' font-size='20' font-weight='700' text-anchor='middle' fill='white'%3ES%3C/text%3E%3C/svg%3E";
+/// The suite's icon: an amber tile with an "S".
+pub const FAVICON_SVG: &str = "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 32 32'><rect width='32' height='32' rx='7' fill='#d97706'/><text x='16' y='23' font-family='Arial,sans-serif' font-size='20' font-weight='700' text-anchor='middle' fill='white'>S</text></svg>";
+
+/// The icon inline in every page (no extra request).
+fn favicon_data_url() -> String {
+    format!(
+        "data:image/svg+xml,{}",
+        FAVICON_SVG
+            .replace('<', "%3C")
+            .replace('>', "%3E")
+            .replace('#', "%23")
+    )
+}
 
 /// The HTML document around an app: meta tags, the suite stylesheet, hydration scripts.
 /// `children` is the app's root component.
@@ -17,9 +28,9 @@ pub fn Document(options: LeptosOptions, children: Children) -> impl IntoView {
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
-                <link rel="icon" href=FAVICON/>
+                <link rel="icon" href=favicon_data_url()/>
                 <link rel="stylesheet" href=css/>
-                <HydrationScripts options/>
+                <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>
             <body class="min-h-screen bg-slate-50 text-slate-900 antialiased">{children()}</body>

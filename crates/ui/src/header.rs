@@ -8,10 +8,9 @@ use crate::nav::{SuiteNav, get_suite_nav};
 /// this page. Rendered on the server; works without JavaScript.
 #[component]
 pub fn SuiteHeader() -> impl IntoView {
-    // Keyed on the path: after a client-side navigation (e.g. the redirect that follows signing
-    // in) the header asks again who is signed in.
-    let location = use_location();
-    let nav = Resource::new(move || location.pathname.get(), |_| get_suite_nav());
+    // Rendered on the server with the page (pages are not hydrated: only islands are), and
+    // before the rest is sent, so nothing moves when it arrives.
+    let nav = Resource::new_blocking(|| (), |()| get_suite_nav());
     view! {
         <header class="border-b border-slate-200 bg-white">
             <Suspense fallback=|| view! { <div class="h-14"></div> }>

@@ -3,12 +3,14 @@
 mod document;
 mod form;
 mod header;
+mod live;
 mod misc;
 mod nav;
 
-pub use document::{Document, Page};
+pub use document::{Document, FAVICON_SVG, Page};
 pub use form::{FormError, SubmitButton, TextArea, TextField};
 pub use header::SuiteHeader;
+pub use live::{use_live, use_tick};
 pub use misc::{ErrorBox, NotFound};
 #[cfg(feature = "ssr")]
 pub use nav::ssr::{NavContext, require_user, signed_in_user};

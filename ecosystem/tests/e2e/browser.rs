@@ -5,6 +5,30 @@ use serde_json::json;
 
 use crate::{FOREIGN_HOST, Guard, World, cookie_name};
 
+/// chromedriver's `POST /session/{id}/se/log` for the browser's console.
+#[derive(Debug)]
+struct BrowserLog;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/se/log",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (
+            http::Method::POST,
+            Some(json!({ "type": "browser" }).to_string()),
+        )
+    }
+}
+
 struct Browser {
     client: Client,
     _driver: Guard,
@@ -75,6 +99,8 @@ impl Browser {
                 ],
             }),
         );
+        // The console, to check that no page logs an error (a failed hydration, a missing file).
+        caps.insert("goog:loggingPrefs".into(), json!({ "browser": "ALL" }));
         // chromedriver speaks plain http on loopback: no TLS stack needed.
         let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
             .capabilities(caps)
@@ -141,6 +167,27 @@ impl Browser {
         let el = self.find(&format!("[name={name}]")).await;
         el.clear().await.expect("clear");
         el.send_keys(value).await.expect("type");
+    }
+
+    /// The console's errors since the last call (chromedriver's log endpoint).
+    async fn console_errors(&self) -> Vec<String> {
+        let logs = self
+            .client
+            .issue_cmd(BrowserLog)
+            .await
+            .expect("the browser's log");
+        logs.as_array()
+            .into_iter()
+            .flatten()
+            .filter(|l| l["level"] == "SEVERE")
+            .map(|l| l["message"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    }
+
+    /// Asserts that no page this browser showed logged an error to its console.
+    async fn assert_clean_console(&self, who: &str) {
+        let errors = self.console_errors().await;
+        assert!(errors.is_empty(), "{who}'s console: {errors:#?}");
     }
 
     async fn session_cookie(&self, world: &World) -> Option<String> {
@@ -337,6 +384,15 @@ async fn one_sign_in_works_across_the_suite_and_one_sign_out_ends_it_everywhere(
     .await;
     b.find("[data-testid=sign-in]").await;
 
+    // No page logged an error, except the two refusals the test asked for: the foreign page's
+    // POST (403) and, with restaurants stopped, nothing else.
+    let errors: Vec<String> = b
+        .console_errors()
+        .await
+        .into_iter()
+        .filter(|e| !e.contains("403 (Forbidden)"))
+        .collect();
+    assert!(errors.is_empty(), "console: {errors:#?}");
     let _ = b.client.close().await;
     world.stop().await;
 }
@@ -602,6 +658,8 @@ async fn a_customer_orders_and_sees_it_ready_while_the_owner_works_the_live_queu
     .await
     .expect("orders");
     assert_eq!((orders, totals), (2, 2 * 1550));
+    owner.assert_clean_console("the owner").await;
+    customer.assert_clean_console("the customer").await;
 
     let _ = owner.client.close().await;
     let _ = customer.client.close().await;

@@ -4,17 +4,12 @@
 
 mod browser;
 
-use std::{
-    net::TcpListener,
-    path::PathBuf,
-    process::{Child, Command, Stdio},
-    time::{Duration, Instant},
-};
+use std::{net::TcpListener, path::PathBuf, process::Child, time::Duration};
 
 use platform::suite::PublicPort;
 use suite::{
     launcher::{Stack, StackOptions},
-    render,
+    proxy::Proxy,
 };
 
 /// A port nothing listens on right now, for nginx (which cannot be handed a bound socket): it
@@ -53,7 +48,7 @@ pub struct World {
     pub port: u16,
     pub reader_role: String,
     pub dir: PathBuf,
-    nginx: Option<Guard>,
+    nginx: Option<Proxy>,
 }
 
 /// A page on a sibling subdomain that is not part of the suite: same-site for cookies, so only
@@ -103,20 +98,9 @@ impl World {
     }
 
     /// Starts nginx on `port` in front of the apps, with the foreign site; `None` when it could
-    /// not listen there (and is stopped).
-    async fn start_nginx(&self, port: u16) -> Option<Guard> {
+    /// not listen there.
+    async fn start_nginx(&self, port: u16) -> Option<Proxy> {
         let stack = self.stack();
-        let prefix = self.dir.join("nginx");
-        std::fs::create_dir_all(&prefix).expect("nginx dir");
-        let up = render::Upstreams {
-            suite: &stack.suite,
-            addrs: stack
-                .addrs
-                .iter()
-                .map(|(n, a)| (n.clone(), a.to_string()))
-                .collect(),
-        };
-        let mut conf = render::nginx_local(&up, port, &prefix.display().to_string());
         let restaurants = stack.suite.origin_of("restaurants");
         let forged = format!(
             "<html><body><form id=forged method=post action=\\\"{restaurants}/api/restaurants/create\\\">\
@@ -124,55 +108,17 @@ impl World {
              <input name=address value=x><input name=description value=x><input name=price_level value=1>\
              <button id=go>Go</button></form></body></html>"
         );
-        // A token only this nginx answers: whoever else may hold the port does not.
-        let token = uuid::Uuid::new_v4().simple().to_string();
-        conf.truncate(conf.trim_end().len() - 1); // reopen the http block
-        conf.push_str(&format!(
+        let foreign = format!(
             "    server {{\n        listen 127.0.0.1:{port};\n        server_name {FOREIGN_HOST};\n        \
              location = /plant {{\n            add_header Set-Cookie \"{cookie}=$arg_v; Domain={domain}; Path=/\";\n            \
              default_type text/plain;\n            return 200 planted;\n        }}\n        \
-             location = /__e2e {{\n            default_type text/plain;\n            return 200 {token};\n        }}\n        \
-             location / {{\n            default_type text/html;\n            return 200 \"{forged}\";\n        }}\n    }}\n}}\n",
+             location / {{\n            default_type text/html;\n            return 200 \"{forged}\";\n        }}\n    }}\n",
             domain = stack.suite.domain,
             cookie = cookie_name(&stack.suite),
-        ));
-        let conf_path = prefix.join("nginx.conf");
-        std::fs::write(&conf_path, conf).expect("write nginx.conf");
-        let mut nginx = Guard(
-            Command::new("nginx")
-                .arg("-p")
-                .arg(&prefix)
-                .arg("-c")
-                .arg(&conf_path)
-                .args(["-g", "daemon off;"])
-                .stdout(Stdio::null())
-                .stderr(Stdio::inherit())
-                .spawn()
-                .expect("nginx runs (apt-get install nginx-light)"),
         );
-        let probe = reqwest::Client::builder()
-            .timeout(Duration::from_secs(2))
-            .build()
-            .expect("client");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = nginx.0.try_wait() {
-                return None;
-            }
-            let answer = probe
-                .get(format!("http://127.0.0.1:{port}/__e2e"))
-                .header("host", FOREIGN_HOST)
-                .send()
-                .await;
-            if let Ok(res) = answer
-                && res.text().await.is_ok_and(|t| t == token)
-            {
-                return Some(nginx);
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        let _ = nginx.0.kill();
-        None
+        Proxy::start(stack, port, &self.dir.join("nginx"), &foreign)
+            .await
+            .expect("nginx starts")
     }
 
     pub fn stack(&self) -> &Stack {
@@ -231,10 +177,6 @@ impl World {
 
     /// Stops the suite and removes what it made.
     pub async fn stop(mut self) {
-        self.clean_up().await;
-    }
-
-    async fn clean_up(&mut self) {
         self.nginx = None;
         if let Some(stack) = self.stack.take() {
             let _ = stack
@@ -249,26 +191,31 @@ impl World {
 
 impl Drop for World {
     fn drop(&mut self) {
-        if self.stack.is_none() {
+        let Some(stack) = self.stack.take() else {
             return;
-        }
-        // A test that failed half-way: clean up on a thread with its own runtime (this one may
-        // be unwinding).
-        let mut world = Self {
-            stack: self.stack.take(),
-            port: self.port,
-            reader_role: self.reader_role.clone(),
-            dir: self.dir.clone(),
-            nginx: self.nginx.take(),
         };
-        let _ = std::thread::spawn(move || {
-            if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            {
-                rt.block_on(world.clean_up());
-            }
-        })
-        .join();
+        // A test that failed half-way. The apps are killed when the stack is dropped (waiting
+        // for them would need the test's runtime, which may be gone); the databases are dropped
+        // on a thread with a runtime of its own.
+        self.nginx = None;
+        let reader = self.reader_role.clone();
+        let _ = std::thread::scope(|scope| {
+            scope
+                .spawn(|| {
+                    if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                    {
+                        rt.block_on(async {
+                            if let Err(e) = stack.drop_databases(&reader).await {
+                                eprintln!("cleanup: {e:#}");
+                            }
+                        });
+                    }
+                })
+                .join()
+        });
+        drop(stack);
+        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }

@@ -47,7 +47,7 @@ pub async fn get_home_feed() -> Result<HomeFeed, AppError> {
 
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let feed = Resource::new(|| (), |()| get_home_feed());
+    let feed = Resource::new_blocking(|| (), |()| get_home_feed());
     view! {
         <Title text=""/>
         <section class="rounded-xl bg-gradient-to-r from-amber-600 to-rose-600 px-6 py-10 text-white">

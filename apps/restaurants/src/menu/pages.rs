@@ -1,5 +1,6 @@
 //! The menu editor: `/dashboard/r/:slug/menu`. Owners edit sections, items, choices and
-//! photos; staff switch items sold out. Every form works without JavaScript too.
+//! photos; staff switch items sold out. The editor is an island; its forms work without
+//! JavaScript too.
 
 use api::restaurants::{DIETARY_TAGS, MenuCategory, MenuItem, OptionGroup};
 use leptos::prelude::*;
@@ -7,12 +8,12 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use platform::AppError;
 use platform::money::format_cents;
-use ui::{ErrorBox, FormError, NotFound, SubmitButton, TextField};
+use ui::{ErrorBox, FormError, NotFound, SubmitButton, TextField, use_live};
 use uuid::Uuid;
 
 use super::{
     AddCategory, AddItem, AddOption, AddOptionGroup, DeleteCategory, DeleteItem, DeleteOption,
-    DeleteOptionGroup, RenameCategory, SetSoldOut, UpdateItem, get_menu_editor,
+    DeleteOptionGroup, MenuEditor, RenameCategory, SetSoldOut, UpdateItem, get_menu_editor,
 };
 use platform::money::cents_for_form;
 
@@ -43,52 +44,71 @@ const DANGER_BUTTON: &str =
 pub fn MenuEditorPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
-    let slug = move || params.read().get("slug").unwrap_or_default();
-    let changed = RwSignal::new(0u32);
-    provide_context(Changed(changed));
-    let editor = Resource::new(
-        move || (slug(), changed.get()),
-        |(slug, _)| get_menu_editor(slug),
-    );
-    // A failed photo upload comes back here with its message.
-    let photo_error = move || {
-        query
-            .read()
-            .get(platform::upload::QUERY_PARAM)
-            .and_then(|code| platform::upload::Problem::message_for(&code))
-    };
+    let slug = params.read_untracked().get("slug").unwrap_or_default();
+    let editor = Resource::new_blocking(move || slug.clone(), get_menu_editor);
+    // A failed photo upload comes back here with its code; the message is the page's own.
+    let upload_error = query
+        .read_untracked()
+        .get(platform::upload::QUERY_PARAM)
+        .and_then(|code| platform::upload::Problem::message_for(&code));
     view! {
         <Title text="Menu"/>
-        <Transition fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match editor.await {
-                    Err(AppError::NotFound(_)) => view! { <NotFound what="restaurant"/> }.into_any(),
-                    Err(e) => view! { <ErrorBox message=e.to_string()/> }.into_any(),
-                    Ok(ed) => {
-                        let owner = ed.role.is_owner();
-                        let rid = ed.restaurant_id;
-                        let sections: Vec<(Uuid, String)> = ed.menu.categories.iter().map(|c| (c.id, c.name.clone())).collect();
-                        view! {
-                            <div class="flex flex-wrap items-center justify-between gap-2">
-                                <h1 class="text-2xl font-bold">{format!("Menu · {}", ed.name)}</h1>
-                                <div class="flex gap-3 text-sm">
-                                    <a class="underline" href=format!("/dashboard/r/{}/orders", ed.slug)>"Orders"</a>
-                                    <a class="underline" href=format!("/r/{}", ed.slug)>"See the page"</a>
-                                </div>
-                            </div>
-                            {move || photo_error().map(|m| view! { <div class="mt-3"><ErrorBox message=m/></div> })}
-                            {(!owner).then(|| view! { <p class="mt-2 text-sm text-slate-600">"As staff you can mark dishes sold out. The owner edits the menu."</p> })}
-                            <div class="mt-4 space-y-6" data-testid="menu-editor">
-                                {ed.menu.categories.into_iter().map(|c| view! {
-                                    <CategoryBlock category=c owner restaurant_id=rid sections=sections.clone() slug=ed.slug.clone()/>
-                                }).collect_view()}
-                            </div>
-                            {owner.then(|| view! { <AddCategoryForm restaurant_id=rid/> })}
-                        }.into_any()
+        <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
+            {move || {
+                let upload_error = upload_error.clone();
+                Suspend::new(async move {
+                    match editor.await {
+                        Err(AppError::NotFound(_)) => view! { <NotFound what="restaurant"/> }.into_any(),
+                        Err(e) => view! { <ErrorBox message=e.to_string()/> }.into_any(),
+                        Ok(ed) => view! { <MenuEditorIsland initial=ed upload_error/> }.into_any(),
                     }
-                }
-            })}
-        </Transition>
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// The editor: each successful edit loads the menu again.
+// An island of the owners' bundle (see the manifest's `manage_paths`).
+#[cfg_attr(any(feature = "ssr", feature = "manage"), island)]
+#[cfg_attr(not(any(feature = "ssr", feature = "manage")), component)]
+fn MenuEditorIsland(initial: MenuEditor, upload_error: Option<String>) -> impl IntoView {
+    let slug = initial.slug.clone();
+    let changed = RwSignal::new(0u32);
+    provide_context(Changed(changed));
+    let editor = use_live(
+        initial,
+        0,
+        Signal::derive(move || changed.get() as usize),
+        move || get_menu_editor(slug.clone()),
+    );
+    move || {
+        let ed = editor.get();
+        let owner = ed.role.is_owner();
+        let rid = ed.restaurant_id;
+        let sections: Vec<(Uuid, String)> = ed
+            .menu
+            .categories
+            .iter()
+            .map(|c| (c.id, c.name.clone()))
+            .collect();
+        view! {
+            <div class="flex flex-wrap items-center justify-between gap-2">
+                <h1 class="text-2xl font-bold">{format!("Menu · {}", ed.name)}</h1>
+                <div class="flex gap-3 text-sm">
+                    <a class="underline" href=format!("/dashboard/r/{}/orders", ed.slug)>"Orders"</a>
+                    <a class="underline" href=format!("/r/{}", ed.slug)>"See the page"</a>
+                </div>
+            </div>
+            {upload_error.clone().map(|m| view! { <div class="mt-3"><ErrorBox message=m/></div> })}
+            {(!owner).then(|| view! { <p class="mt-2 text-sm text-slate-600">"As staff you can mark dishes sold out. The owner edits the menu."</p> })}
+            <div class="mt-4 space-y-6" data-testid="menu-editor">
+                {ed.menu.categories.into_iter().map(|c| view! {
+                    <CategoryBlock category=c owner restaurant_id=rid sections=sections.clone() slug=ed.slug.clone()/>
+                }).collect_view()}
+            </div>
+            {owner.then(|| view! { <AddCategoryForm restaurant_id=rid/> })}
+        }
     }
 }
 

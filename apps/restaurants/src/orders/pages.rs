@@ -11,26 +11,11 @@ use leptos_router::hooks::use_params_map;
 use platform::AppError;
 use platform::money::format_cents;
 use serde::{Deserialize, Serialize};
-use ui::{ErrorBox, NotFound};
+use ui::{ErrorBox, NotFound, use_live};
 use uuid::Uuid;
 
 use super::rules::{Step, price_line};
-use super::{StepOrder, SubmitOrder, get_order, my_orders, order_queue};
-
-/// A signal that counts up every `period_ms` in the browser (never on the server): a resource
-/// keyed on it is fetched again that often.
-pub fn use_tick(period_ms: u64) -> ReadSignal<u32> {
-    let (tick, set_tick) = signal(0u32);
-    Effect::new(move |_| {
-        if let Ok(handle) = set_interval_with_handle(
-            move || set_tick.update(|t| *t = t.wrapping_add(1)),
-            std::time::Duration::from_millis(period_ms),
-        ) {
-            on_cleanup(move || handle.clear());
-        }
-    });
-    tick
-}
+use super::{OrderPageData, Queue, StepOrder, SubmitOrder, get_order, my_orders, order_queue};
 
 /// One line of the cart, as shown (the server prices it again).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -122,8 +107,9 @@ fn tags_text(tags: &[String]) -> (String, String) {
     (join(dietary), join(allergens))
 }
 
-/// The menu with "Add" buttons and the cart with checkout.
-#[component]
+/// The menu with "Add" buttons and the cart with checkout (an island: the part of a restaurant's
+/// page that runs in the browser).
+#[island]
 pub fn OrderingMenu(
     restaurant_id: Uuid,
     menu: Menu,
@@ -363,12 +349,13 @@ fn CartPanel(
             key: k,
         });
     };
-    let navigate = leptos_router::hooks::use_navigate();
     Effect::new(move |_| {
         if let Some(Ok(order)) = submit.value().get() {
             cart.set(Vec::new());
             save_cart(restaurant_id, &[]);
-            navigate(&format!("/orders/{}", order.id), Default::default());
+            let _ = window()
+                .location()
+                .set_href(&format!("/orders/{}", order.id));
         }
     });
     let error = move || submit.value().get().and_then(Result::err);
@@ -500,12 +487,13 @@ fn OrderLines(order: Order) -> impl IntoView {
 #[component]
 pub fn OrderPage() -> impl IntoView {
     let params = use_params_map();
-    let id = move || params.read().get("id").and_then(|s| s.parse::<Uuid>().ok());
-    let tick = use_tick(4000);
-    let cancel = ServerAction::<StepOrder>::new();
-    let data = Resource::new(
-        move || (id(), tick.get(), cancel.version().get()),
-        |(id, _, _)| async move {
+    let id = params
+        .read_untracked()
+        .get("id")
+        .and_then(|s| s.parse::<Uuid>().ok());
+    let data = Resource::new_blocking(
+        move || id,
+        |id| async move {
             match id {
                 Some(id) => get_order(id).await,
                 None => Err(AppError::not_found("There is no such order.")),
@@ -514,75 +502,102 @@ pub fn OrderPage() -> impl IntoView {
     );
     view! {
         <Title text="Your order"/>
-        <Transition fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
+        <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
                     Err(AppError::NotFound(_)) => view! { <NotFound what="order"/> }.into_any(),
                     Err(AppError::Unauthorized) => view! { <p>"Sign in to see your orders."</p> }.into_any(),
                     Err(e) => view! { <ErrorBox message=e.to_string()/> }.into_any(),
-                    Ok(d) => {
-                        let o = d.order.clone();
-                        view! {
-                            <article class="mx-auto max-w-xl rounded-lg border border-slate-200 bg-white p-6" data-testid="order">
-                                <p class="text-sm text-slate-500"><a class="underline" href=format!("/r/{}", d.restaurant_slug)>{o.restaurant_name.clone()}</a></p>
-                                <div class="mt-1 flex flex-wrap items-center justify-between gap-2">
-                                    <h1 class="text-2xl font-bold">{format!("Order #{}", o.number)}</h1>
-                                    <StatusBadge status=o.status/>
-                                </div>
-                                <p class="mt-1 text-sm" data-testid="pickup-time">{format!("Pickup: {}", o.pickup_label)}</p>
-                                <OrderLines order=o.clone()/>
-                                <h2 class="mt-4 text-sm font-semibold">"History"</h2>
-                                <ul class="text-sm text-slate-600" data-testid="history">
-                                    {d.history.into_iter().map(|(label, by, at)| view! {
-                                        <li>{format!("{at} — {label} by {by}")}</li>
-                                    }).collect_view()}
-                                </ul>
-                                {d.can_cancel.then(|| view! {
-                                    <ActionForm action=cancel attr:class="mt-4">
-                                        <input type="hidden" name="id" value=o.id.to_string()/>
-                                        <input type="hidden" name="step" value=Step::Cancel.as_str()/>
-                                        <button class="rounded-md border border-red-300 px-3 py-1.5 text-sm text-red-700 hover:bg-red-50" data-testid="cancel-order">"Cancel order"</button>
-                                    </ActionForm>
-                                })}
-                                <p class="mt-2 text-sm text-red-700">{move || cancel.value().get().and_then(Result::err).map(|e| e.to_string())}</p>
-                            </article>
-                        }.into_any()
-                    }
+                    Ok(d) => view! { <LiveOrder initial=d/> }.into_any(),
                 }
             })}
-        </Transition>
+        </Suspense>
+    }
+}
+
+/// An order that keeps itself up to date (every 4 s), with the customer's "Cancel".
+#[island]
+fn LiveOrder(initial: OrderPageData) -> impl IntoView {
+    let id = initial.order.id;
+    let cancel = ServerAction::<StepOrder>::new();
+    let data = use_live(
+        initial,
+        4000,
+        Signal::derive(move || cancel.version().get()),
+        move || get_order(id),
+    );
+    move || {
+        let d = data.get();
+        let o = d.order.clone();
+        view! {
+            <article class="mx-auto max-w-xl rounded-lg border border-slate-200 bg-white p-6" data-testid="order">
+                <p class="text-sm text-slate-500"><a class="underline" href=format!("/r/{}", d.restaurant_slug)>{o.restaurant_name.clone()}</a></p>
+                <div class="mt-1 flex flex-wrap items-center justify-between gap-2">
+                    <h1 class="text-2xl font-bold">{format!("Order #{}", o.number)}</h1>
+                    <StatusBadge status=o.status/>
+                </div>
+                <p class="mt-1 text-sm" data-testid="pickup-time">{format!("Pickup: {}", o.pickup_label)}</p>
+                <OrderLines order=o.clone()/>
+                <h2 class="mt-4 text-sm font-semibold">"History"</h2>
+                <ul class="text-sm text-slate-600" data-testid="history">
+                    {d.history.into_iter().map(|(label, by, at)| view! {
+                        <li>{format!("{at} — {label} by {by}")}</li>
+                    }).collect_view()}
+                </ul>
+                {d.can_cancel.then(|| view! {
+                    <ActionForm action=cancel attr:class="mt-4">
+                        <input type="hidden" name="id" value=o.id.to_string()/>
+                        <input type="hidden" name="step" value=Step::Cancel.as_str()/>
+                        <button class="rounded-md border border-red-300 px-3 py-1.5 text-sm text-red-700 hover:bg-red-50" data-testid="cancel-order">"Cancel order"</button>
+                    </ActionForm>
+                })}
+                <p class="mt-2 text-sm text-red-700">{move || cancel.value().get().and_then(Result::err).map(|e| e.to_string())}</p>
+            </article>
+        }
     }
 }
 
 /// `/orders`: the customer's orders, live.
 #[component]
 pub fn MyOrdersPage() -> impl IntoView {
-    let tick = use_tick(10_000);
-    let orders = Resource::new(move || tick.get(), |_| my_orders());
+    let orders = Resource::new_blocking(|| (), |()| my_orders());
     view! {
         <Title text="My orders"/>
         <h1 class="text-2xl font-bold">"My orders"</h1>
-        <Transition fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
+        <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match orders.await {
                     Err(AppError::Unauthorized) => view! { <p class="mt-4">"Sign in to see your orders."</p> }.into_any(),
                     Err(e) => view! { <ErrorBox message=e.to_string()/> }.into_any(),
-                    Ok(list) if list.is_empty() => view! { <p class="mt-4 text-slate-600">"No orders yet. "<a class="underline" href="/">"Find a restaurant"</a></p> }.into_any(),
-                    Ok(list) => view! {
-                        <ul class="mt-4 space-y-3" data-testid="my-orders">
-                            {list.into_iter().map(|o| view! {
-                                <li class="rounded-lg border border-slate-200 bg-white p-4">
-                                    <a href=format!("/orders/{}", o.id) class="flex flex-wrap items-center justify-between gap-2">
-                                        <span><span class="font-semibold">{o.restaurant_name.clone()}</span>{format!(" · #{} · {}", o.number, format_cents(o.total_cents))}</span>
-                                        <StatusBadge status=o.status/>
-                                    </a>
-                                </li>
-                            }).collect_view()}
-                        </ul>
-                    }.into_any(),
+                    Ok(list) => view! { <LiveOrders initial=list/> }.into_any(),
                 }
             })}
-        </Transition>
+        </Suspense>
+    }
+}
+
+/// The customer's orders, refreshed every 10 s.
+#[island]
+fn LiveOrders(initial: Vec<Order>) -> impl IntoView {
+    let orders = use_live(initial, 10_000, Signal::stored(0), my_orders);
+    move || {
+        let list = orders.get();
+        if list.is_empty() {
+            return view! { <p class="mt-4 text-slate-600">"No orders yet. "<a class="underline" href="/">"Find a restaurant"</a></p> }.into_any();
+        }
+        view! {
+            <ul class="mt-4 space-y-3" data-testid="my-orders">
+                {list.into_iter().map(|o| view! {
+                    <li class="rounded-lg border border-slate-200 bg-white p-4">
+                        <a href=format!("/orders/{}", o.id) class="flex flex-wrap items-center justify-between gap-2">
+                            <span><span class="font-semibold">{o.restaurant_name.clone()}</span>{format!(" · #{} · {}", o.number, format_cents(o.total_cents))}</span>
+                            <StatusBadge status=o.status/>
+                        </a>
+                    </li>
+                }).collect_view()}
+            </ul>
+        }
+        .into_any()
     }
 }
 
@@ -590,61 +605,77 @@ pub fn MyOrdersPage() -> impl IntoView {
 #[component]
 pub fn QueuePage() -> impl IntoView {
     let params = use_params_map();
-    let slug = move || params.read().get("slug").unwrap_or_default();
-    let tick = use_tick(3000);
-    let step = ServerAction::<StepOrder>::new();
-    let queue = Resource::new(
-        move || (slug(), tick.get(), step.version().get()),
-        |(slug, _, _)| order_queue(slug),
-    );
+    let slug = params.read_untracked().get("slug").unwrap_or_default();
+    let queue = Resource::new_blocking(move || slug.clone(), order_queue);
     view! {
         <Title text="Orders"/>
-        <Transition fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
+        <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match queue.await {
                     Err(AppError::NotFound(_)) => view! { <NotFound what="restaurant"/> }.into_any(),
                     Err(e) => view! { <ErrorBox message=e.to_string()/> }.into_any(),
-                    Ok(q) => view! {
-                        <div class="flex flex-wrap items-center justify-between gap-2">
-                            <h1 class="text-2xl font-bold">{format!("Orders · {}", q.restaurant_name)}</h1>
-                            <a class="text-sm underline" href=format!("/dashboard/r/{}/menu", q.slug)>"Menu and sold-out"</a>
-                        </div>
-                        <p class="text-sm text-slate-500">"New orders appear here by themselves."</p>
-                        <p class="mt-2 text-sm text-red-700" role="alert">{move || step.value().get().and_then(Result::err).map(|e| e.to_string())}</p>
-                        {if q.entries.is_empty() {
-                            Either::Left(view! { <p class="mt-4 text-slate-600" data-testid="queue-empty">"No orders yet today."</p> })
-                        } else {
-                            Either::Right(view! {
-                                <ul class="mt-4 grid gap-3 md:grid-cols-2" data-testid="queue">
-                                    {q.entries.into_iter().map(|e| {
-                                        let o = e.order.clone();
-                                        view! {
-                                            <li class="rounded-lg border border-slate-200 bg-white p-4" data-testid="queue-order" data-number=o.number.to_string()>
-                                                <div class="flex items-center justify-between gap-2">
-                                                    <p class="font-semibold">{format!("#{} · {}", o.number, e.customer_name)}</p>
-                                                    <StatusBadge status=o.status/>
-                                                </div>
-                                                <p class="text-sm text-slate-600">{format!("Pickup: {} · placed {}", o.pickup_label, o.placed_label)}</p>
-                                                <OrderLines order=o.clone()/>
-                                                <div class="mt-3 flex flex-wrap gap-2">
-                                                    {e.steps.into_iter().map(|s| view! {
-                                                        <ActionForm action=step>
-                                                            <input type="hidden" name="id" value=o.id.to_string()/>
-                                                            <input type="hidden" name="step" value=s.as_str()/>
-                                                            <button class=if matches!(s, Step::Reject | Step::Withdraw) { "rounded-md border border-red-300 px-3 py-1.5 text-sm text-red-700" } else { "rounded-md bg-amber-600 px-3 py-1.5 text-sm font-semibold text-white" }
-                                                                data-step=s.as_str()>{s.label()}</button>
-                                                        </ActionForm>
-                                                    }).collect_view()}
-                                                </div>
-                                            </li>
-                                        }
-                                    }).collect_view()}
-                                </ul>
-                            })
-                        }}
-                    }.into_any(),
+                    Ok(q) => view! { <LiveQueue initial=q/> }.into_any(),
                 }
             })}
-        </Transition>
+        </Suspense>
+    }
+}
+
+/// The queue: new orders appear by themselves (every 3 s), and each step is a button.
+// An island of the owners' bundle (see the manifest's `manage_paths`).
+#[cfg_attr(any(feature = "ssr", feature = "manage"), island)]
+#[cfg_attr(not(any(feature = "ssr", feature = "manage")), component)]
+fn LiveQueue(initial: Queue) -> impl IntoView {
+    let slug = initial.slug.clone();
+    let step = ServerAction::<StepOrder>::new();
+    let queue = use_live(
+        initial,
+        3000,
+        Signal::derive(move || step.version().get()),
+        move || order_queue(slug.clone()),
+    );
+    view! {
+        {move || {
+            let q = queue.get();
+            view! {
+                <div class="flex flex-wrap items-center justify-between gap-2">
+                    <h1 class="text-2xl font-bold">{format!("Orders · {}", q.restaurant_name)}</h1>
+                    <a class="text-sm underline" href=format!("/dashboard/r/{}/menu", q.slug)>"Menu and sold-out"</a>
+                </div>
+                <p class="text-sm text-slate-500">"New orders appear here by themselves."</p>
+                {if q.entries.is_empty() {
+                    Either::Left(view! { <p class="mt-4 text-slate-600" data-testid="queue-empty">"No orders yet today."</p> })
+                } else {
+                    Either::Right(view! {
+                        <ul class="mt-4 grid gap-3 md:grid-cols-2" data-testid="queue">
+                            {q.entries.into_iter().map(|e| {
+                                let o = e.order.clone();
+                                view! {
+                                    <li class="rounded-lg border border-slate-200 bg-white p-4" data-testid="queue-order" data-number=o.number.to_string()>
+                                        <div class="flex items-center justify-between gap-2">
+                                            <p class="font-semibold">{format!("#{} · {}", o.number, e.customer_name)}</p>
+                                            <StatusBadge status=o.status/>
+                                        </div>
+                                        <p class="text-sm text-slate-600">{format!("Pickup: {} · placed {}", o.pickup_label, o.placed_label)}</p>
+                                        <OrderLines order=o.clone()/>
+                                        <div class="mt-3 flex flex-wrap gap-2">
+                                            {e.steps.into_iter().map(|s| view! {
+                                                <ActionForm action=step>
+                                                    <input type="hidden" name="id" value=o.id.to_string()/>
+                                                    <input type="hidden" name="step" value=s.as_str()/>
+                                                    <button class=if matches!(s, Step::Reject | Step::Withdraw) { "rounded-md border border-red-300 px-3 py-1.5 text-sm text-red-700" } else { "rounded-md bg-amber-600 px-3 py-1.5 text-sm font-semibold text-white" }
+                                                        data-step=s.as_str()>{s.label()}</button>
+                                                </ActionForm>
+                                            }).collect_view()}
+                                        </div>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    })
+                }}
+            }
+        }}
+        <p class="mt-2 text-sm text-red-700" role="alert">{move || step.value().get().and_then(Result::err).map(|e| e.to_string())}</p>
     }
 }

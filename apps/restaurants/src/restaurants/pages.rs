@@ -15,7 +15,7 @@ use crate::hours::{Period, day_name};
 
 #[component]
 pub fn RestaurantListPage() -> impl IntoView {
-    let list = Resource::new(|| (), |()| list_restaurants());
+    let list = Resource::new_blocking(|| (), |()| list_restaurants());
     view! {
         <Title text=""/>
         <div class="flex flex-wrap items-center justify-between gap-3">
@@ -243,9 +243,7 @@ fn TimeZoneSelect(
 
 #[component]
 pub fn NewRestaurantPage() -> impl IntoView {
-    let gate = Resource::new(|| (), |()| can_create_restaurant());
-    let action = ServerAction::<CreateRestaurant>::new();
-    let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    let gate = Resource::new_blocking(|| (), |()| can_create_restaurant());
     view! {
         <Title text="Add your restaurant"/>
         <div class="mx-auto max-w-2xl rounded-lg border border-slate-200 bg-white p-6">
@@ -257,15 +255,25 @@ pub fn NewRestaurantPage() -> impl IntoView {
                             <p class="mt-4">"Sign in first, then come back to add your restaurant."</p>
                         }.into_any(),
                         Err(e) => view! { <div class="mt-4"><ErrorBox message=e.to_string()/></div> }.into_any(),
-                        Ok(()) => view! {
-                            <ActionForm action attr:class="mt-6 space-y-4" attr:data-testid="restaurant-form">
-                                <RestaurantForm initial=None error pending=action.pending().into() submit="Add restaurant"/>
-                            </ActionForm>
-                        }.into_any(),
+                        Ok(()) => view! { <NewRestaurantForm/> }.into_any(),
                     }
                 })}
             </Suspense>
         </div>
+    }
+}
+
+/// The "add" form (an island: errors show under their fields, what was typed stays).
+// An island of the owners' bundle (see the manifest's `manage_paths`).
+#[cfg_attr(any(feature = "ssr", feature = "manage"), island)]
+#[cfg_attr(not(any(feature = "ssr", feature = "manage")), component)]
+fn NewRestaurantForm() -> impl IntoView {
+    let action = ServerAction::<CreateRestaurant>::new();
+    let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    view! {
+        <ActionForm action attr:class="mt-6 space-y-4" attr:data-testid="restaurant-form">
+            <RestaurantForm initial=None error pending=action.pending().into() submit="Add restaurant"/>
+        </ActionForm>
     }
 }
 
@@ -283,65 +291,85 @@ const HOURS_FIELDS: [(&str, &str); 7] = [
 #[component]
 pub fn EditRestaurantPage() -> impl IntoView {
     let params = use_params_map();
-    let slug = move || params.read().get("slug").unwrap_or_default();
-    let current = Resource::new_blocking(slug, get_restaurant_for_edit);
-    let action = ServerAction::<UpdateRestaurant>::new();
-    let error = Signal::derive(move || action.value().get().and_then(Result::err));
-    let hours_action = ServerAction::<UpdateHours>::new();
+    let slug = params.read_untracked().get("slug").unwrap_or_default();
+    let current = Resource::new_blocking(move || slug.clone(), get_restaurant_for_edit);
     let query = leptos_router::hooks::use_query_map();
-    let photo_error = move || {
-        query
-            .read()
-            .get(platform::upload::QUERY_PARAM)
-            .and_then(|code| platform::upload::Problem::message_for(&code))
-    };
-    let hours_error = Signal::derive(move || hours_action.value().get().and_then(Result::err));
+    // A failed cover upload comes back here with its code; the message is the page's own.
+    let upload_error = query
+        .read_untracked()
+        .get(platform::upload::QUERY_PARAM)
+        .and_then(|code| platform::upload::Problem::message_for(&code));
     view! {
         <Title text="Edit restaurant"/>
         <div class="mx-auto max-w-2xl rounded-lg border border-slate-200 bg-white p-6">
             <h1 class="text-2xl font-bold">"Edit restaurant"</h1>
             <Suspense fallback=|| view! { <p class="mt-4 text-slate-500">"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match current.await {
-                        Err(AppError::NotFound(_)) => view! { <NotFound what="restaurant"/> }.into_any(),
-                        Err(e) => view! { <div class="mt-4"><ErrorBox message=e.to_string()/></div> }.into_any(),
-                        Ok(r) => {
-                            let id = r.id.to_string();
-                            let hours = r.hours.clone();
-                            let cover = r.cover_url.clone();
-                            let photo_action = format!("/dashboard/photos/cover/{}", r.id);
-                            let back = format!("/r/{}/edit", r.slug);
-                            view! {
-                                <ActionForm action attr:class="mt-6 space-y-4" attr:data-testid="restaurant-form">
-                                    <RestaurantForm initial=Some(r) error pending=action.pending().into() submit="Save changes"/>
-                                </ActionForm>
-                                <h2 class="mt-10 text-xl font-bold">"Opening hours"</h2>
-                                <p class="mt-1 text-sm text-slate-600">
-                                    "Periods like 11:00-14:30, 17:00-22:00. A period may run past midnight (20:00-02:00). Leave a day empty when closed."
-                                </p>
-                                <ActionForm action=hours_action attr:class="mt-4 space-y-3" attr:data-testid="hours-form">
-                                    <input type="hidden" name="id" value=id/>
-                                    {HOURS_FIELDS.iter().enumerate().map(|(d, (name, label))| {
-                                        let value = crate::hours::format_day(&hours, u8::try_from(d).unwrap_or(0));
-                                        view! { <TextField name=*name label=*label value error=hours_error/> }
-                                    }).collect_view()}
-                                    <FormError error=hours_error/>
-                                    <SubmitButton label="Save hours" pending=hours_action.pending()/>
-                                </ActionForm>
-                                <h2 class="mt-10 text-xl font-bold">"Cover photo"</h2>
-                                {cover.map(|src| view! { <img src=src alt="" class="mt-2 h-32 rounded-md object-cover"/> })}
-                                {move || photo_error().map(|m| view! { <div class="mt-2"><ErrorBox message=m/></div> })}
-                                <form method="post" action=photo_action enctype="multipart/form-data" class="mt-3 flex flex-wrap items-center gap-2" data-testid="cover-form">
-                                    <input type="hidden" name="back" value=back/>
-                                    <input type="file" name="photo" accept="image/jpeg,image/png,image/webp,image/gif" required class="text-sm" aria-label="Cover photo"/>
-                                    <button class="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-100">"Upload"</button>
-                                </form>
-                                <p class="mt-1 text-xs text-slate-500">"JPEG, PNG, WebP or GIF, up to 5 MiB."</p>
-                            }.into_any()
+                {move || {
+                    let upload_error = upload_error.clone();
+                    Suspend::new(async move {
+                        match current.await {
+                            Err(AppError::NotFound(_)) => view! { <NotFound what="restaurant"/> }.into_any(),
+                            Err(e) => view! { <div class="mt-4"><ErrorBox message=e.to_string()/></div> }.into_any(),
+                            Ok(r) => {
+                                let cover = r.cover_url.clone();
+                                let photo_action = format!("/dashboard/photos/cover/{}", r.id);
+                                let back = format!("/r/{}/edit", r.slug);
+                                view! {
+                                    <EditRestaurantForm initial=r.clone()/>
+                                    <h2 class="mt-10 text-xl font-bold">"Opening hours"</h2>
+                                    <p class="mt-1 text-sm text-slate-600">
+                                        "Periods like 11:00-14:30, 17:00-22:00. A period may run past midnight (20:00-02:00). Leave a day empty when closed."
+                                    </p>
+                                    <HoursForm id=r.id hours=r.hours/>
+                                    <h2 class="mt-10 text-xl font-bold">"Cover photo"</h2>
+                                    {cover.map(|src| view! { <img src=src alt="" class="mt-2 h-32 rounded-md object-cover"/> })}
+                                    {upload_error.map(|m| view! { <div class="mt-2"><ErrorBox message=m/></div> })}
+                                    <form method="post" action=photo_action enctype="multipart/form-data" class="mt-3 flex flex-wrap items-center gap-2" data-testid="cover-form">
+                                        <input type="hidden" name="back" value=back/>
+                                        <input type="file" name="photo" accept="image/jpeg,image/png,image/webp,image/gif" required class="text-sm" aria-label="Cover photo"/>
+                                        <button class="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-100">"Upload"</button>
+                                    </form>
+                                    <p class="mt-1 text-xs text-slate-500">"JPEG, PNG, WebP or GIF, up to 5 MiB."</p>
+                                }.into_any()
+                            }
                         }
-                    }
-                })}
+                    })
+                }}
             </Suspense>
         </div>
+    }
+}
+
+/// The "edit" form.
+// An island of the owners' bundle (see the manifest's `manage_paths`).
+#[cfg_attr(any(feature = "ssr", feature = "manage"), island)]
+#[cfg_attr(not(any(feature = "ssr", feature = "manage")), component)]
+fn EditRestaurantForm(initial: RestaurantDetail) -> impl IntoView {
+    let action = ServerAction::<UpdateRestaurant>::new();
+    let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    view! {
+        <ActionForm action attr:class="mt-6 space-y-4" attr:data-testid="restaurant-form">
+            <RestaurantForm initial=Some(initial) error pending=action.pending().into() submit="Save changes"/>
+        </ActionForm>
+    }
+}
+
+/// The opening hours, one field a weekday.
+// An island of the owners' bundle (see the manifest's `manage_paths`).
+#[cfg_attr(any(feature = "ssr", feature = "manage"), island)]
+#[cfg_attr(not(any(feature = "ssr", feature = "manage")), component)]
+fn HoursForm(id: uuid::Uuid, hours: Vec<Period>) -> impl IntoView {
+    let hours_action = ServerAction::<UpdateHours>::new();
+    let hours_error = Signal::derive(move || hours_action.value().get().and_then(Result::err));
+    view! {
+        <ActionForm action=hours_action attr:class="mt-4 space-y-3" attr:data-testid="hours-form">
+            <input type="hidden" name="id" value=id.to_string()/>
+            {HOURS_FIELDS.iter().enumerate().map(|(d, (name, label))| {
+                let value = crate::hours::format_day(&hours, u8::try_from(d).unwrap_or(0));
+                view! { <TextField name=*name label=*label value error=hours_error/> }
+            }).collect_view()}
+            <FormError error=hours_error/>
+            <SubmitButton label="Save hours" pending=hours_action.pending()/>
+        </ActionForm>
     }
 }
