@@ -124,8 +124,7 @@ mod ssr {
         let (state, _) = require_user().await?;
         let cookie = session_cookie(&state).await?;
         let list = portal(&state)?
-            .aggregator
-            .restaurants()
+            .app("restaurants")?
             .recent_orders(&cookie, 5, None)
             .await
             .map_err(from_client)?;
@@ -142,7 +141,7 @@ mod ssr {
     pub async fn again(order_id: Uuid, key: String) -> Result<(), AppError> {
         let (state, user) = require_user().await?;
         let cookie = session_cookie(&state).await?;
-        let client = portal(&state)?.aggregator.restaurants();
+        let client = portal(&state)?.app("restaurants")?;
         let past = client
             .recent_orders(&cookie, 20, None)
             .await

@@ -1,8 +1,9 @@
 //! The portal's server: what it is made of. It keeps the suite's sessions (the only writer),
 //! signs people in, and builds the home page from the apps' APIs; the rest is the app kit's.
 
-use std::time::Duration;
+use std::{collections::BTreeMap, time::Duration};
 
+use api::client::AppClient;
 use axum::{
     extract::Request,
     middleware::{self, Next},
@@ -47,6 +48,17 @@ pub struct Portal {
     pub store: SuiteStore,
     pub aggregator: crate::home::feed::Aggregator,
     pub providers: crate::oauth::ssr::Providers,
+    /// A client for every enabled app (at its internal URL), for calls made on a user's behalf.
+    pub apps: BTreeMap<String, AppClient>,
+}
+
+impl Portal {
+    /// The client of `app`; 503 when it is not enabled.
+    pub fn app(&self, app: &str) -> Result<&AppClient, AppError> {
+        self.apps
+            .get(app)
+            .ok_or_else(|| AppError::Unavailable(format!("{app} is not part of this suite.")))
+    }
 }
 
 /// The portal's part of `state`.
@@ -69,10 +81,20 @@ pub fn app(settings: Settings) -> appkit::AppDef {
                 ),
         )
         .ext(move |cfg, pool| {
+            let http = AppClient::http(settings.aggregate_timeout);
+            let mut apps = BTreeMap::new();
+            for (app, url) in &cfg.internal_urls {
+                apps.insert(app.clone(), AppClient::new(http.clone(), url)?);
+            }
             Ok(Portal {
                 store: SuiteStore::new(pool.clone()),
-                aggregator: crate::home::feed::Aggregator::new(cfg, settings.aggregate_timeout)?,
+                aggregator: crate::home::feed::Aggregator::new(
+                    cfg,
+                    &apps,
+                    settings.aggregate_timeout,
+                ),
                 providers: crate::oauth::ssr::Providers::new(settings.providers),
+                apps,
             })
         })
         .layer(|router, state| {

@@ -22,11 +22,14 @@ pub mod ssr {
     use serde::Deserialize;
     use sso::CurrentUser;
 
-    use crate::restaurants::{RestaurantCard, db::list};
+    use api::home::{Badge, Card, HOME_PATH, HomeSection, HomeSections, MAX_CARDS};
+
+    use crate::restaurants::{RestaurantCard, db::list, price};
     use appkit::AppState;
 
     pub fn routes() -> Router<AppState> {
         Router::new()
+            .route(HOME_PATH, get(home))
             .route(LIST_PATH, get(list_restaurants))
             .route(&format!("{LIST_PATH}/{{slug}}"), get(restaurant))
             .route(ORDERS_PATH, post(place_order))
@@ -46,6 +49,43 @@ pub mod ssr {
             is_open_now: r.is_open,
             cover_url: r.cover_url.map(|path| format!("{origin}{path}")),
         }
+    }
+
+    fn card(origin: &str, r: RestaurantCard) -> Card {
+        Card {
+            subtitle: format!("{} · {} · {}", r.cuisine, r.city, price(r.price_level)),
+            url: format!("{origin}/r/{}", r.slug),
+            image_url: r.cover_url.map(|path| format!("{origin}{path}")),
+            badge: Some(Badge {
+                text: if r.is_open { "Open now" } else { "Closed now" }.to_owned(),
+                good: r.is_open,
+            }),
+            title: r.name,
+        }
+    }
+
+    /// `GET /api/v1/home`: the featured and the newest restaurants, for the portal's home page.
+    async fn home(State(state): State<AppState>) -> Result<Json<HomeSections>, AppError> {
+        let limit = i64::try_from(MAX_CARDS).unwrap_or(6);
+        let (featured, newest) = tokio::try_join!(
+            list(&state.pool, true, limit),
+            list(&state.pool, false, limit)
+        )?;
+        let origin = &state.origin;
+        let section = |key: &str, title: &str, list: Vec<RestaurantCard>| HomeSection {
+            key: key.to_owned(),
+            title: title.to_owned(),
+            more_url: format!("{origin}/"),
+            more_label: "All restaurants".to_owned(),
+            empty: "No restaurants here yet.".to_owned(),
+            cards: list.into_iter().map(|r| card(origin, r)).collect(),
+        };
+        Ok(Json(HomeSections {
+            sections: vec![
+                section("featured", "Featured restaurants", featured),
+                section("new", "Just added", newest),
+            ],
+        }))
     }
 
     /// `GET /api/v1/restaurants?featured=true&limit=N`: newest first.

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use crate::ApiError;
+use crate::home::{HOME_PATH, HomeSections};
 use crate::restaurants::{
     IDEMPOTENCY_KEY, LIST_PATH, ORDERS_PATH, Order, PlaceOrder, RECENT_ORDERS_PATH, RecentOrders,
     RestaurantList, RestaurantQuery,
@@ -134,6 +135,46 @@ impl AppClient {
             .header("origin", origin)
             .header(IDEMPOTENCY_KEY, idempotency_key);
         Self::send(shown, req, request_id).await
+    }
+
+    /// `GET /api/v1/home`, revalidating `known` (its ETag): `Ok(None)` when it has not changed.
+    pub async fn home(
+        &self,
+        known: Option<&str>,
+        request_id: Option<&str>,
+    ) -> Result<Option<(HomeSections, Option<String>)>, ClientError> {
+        let url = self.url(HOME_PATH)?;
+        let shown = url.to_string();
+        let mut req = self.http.get(url);
+        if let Some(tag) = known {
+            req = req.header("if-none-match", tag);
+        }
+        if let Some(id) = request_id {
+            req = req.header("x-request-id", id);
+        }
+        let res = req.send().await.map_err(|source| ClientError::Transport {
+            url: shown.clone(),
+            source,
+        })?;
+        if res.status() == reqwest::StatusCode::NOT_MODIFIED {
+            return Ok(None);
+        }
+        if !res.status().is_success() {
+            return Err(ClientError::Status {
+                url: shown,
+                status: res.status().as_u16(),
+            });
+        }
+        let tag = res
+            .headers()
+            .get("etag")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let sections = res
+            .json()
+            .await
+            .map_err(|source| ClientError::Body { url: shown, source })?;
+        Ok(Some((sections, tag)))
     }
 
     /// `GET /api/v1/restaurants`.

@@ -49,6 +49,9 @@ pub struct AppEntry {
     /// use. Empty: one bundle.
     #[serde(default)]
     pub manage_paths: Vec<String>,
+    /// The app has sections on the portal's home page (`GET /api/v1/home`).
+    #[serde(default)]
+    pub home: bool,
 }
 
 /// A page or endpoint of an app that the benchmark loads.

@@ -10,7 +10,7 @@ mod nav;
 pub use document::{Document, FAVICON_SVG, Page};
 pub use form::{FormError, SubmitButton, TextArea, TextField};
 pub use header::SuiteHeader;
-pub use live::{use_live, use_tick};
+pub use live::{use_hydrated, use_live, use_tick};
 pub use misc::{ErrorBox, NotFound};
 #[cfg(feature = "ssr")]
 pub use nav::ssr::{NavContext, require_user, signed_in_user};

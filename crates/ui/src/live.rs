@@ -1,6 +1,15 @@
 use leptos::{prelude::*, task::spawn_local};
 use platform::AppError;
 
+/// `false` on the server and until this island is hydrated in the browser, then `true`: for
+/// controls that do nothing without the island's code (disable them meanwhile), and as the
+/// island's `data-hydrated` attribute (what browser tests wait for).
+pub fn use_hydrated() -> ReadSignal<bool> {
+    let (hydrated, set) = signal(false);
+    Effect::new(move |_| set.set(true));
+    hydrated
+}
+
 /// A signal that counts up every `period_ms` in the browser (never on the server; never at all
 /// for 0).
 pub fn use_tick(period_ms: u64) -> ReadSignal<u32> {

@@ -163,6 +163,25 @@ impl Browser {
         }
     }
 
+    /// Reloads the page every half second until `css` holds `needle` (20 s): for what a page
+    /// shows only when it is rendered again.
+    async fn reload_until(&self, css: &str, needle: &str) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Ok(el) = self.client.find(Locator::Css(css)).await
+                && el.text().await.is_ok_and(|t| t.contains(needle))
+            {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{css} never showed {needle:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            self.client.refresh().await.expect("reload");
+        }
+    }
+
     async fn fill(&self, name: &str, value: &str) {
         let el = self.find(&format!("[name={name}]")).await;
         el.clear().await.expect("clear");
@@ -299,9 +318,9 @@ async fn one_sign_in_works_across_the_suite_and_one_sign_out_ends_it_everywhere(
     b.wait_text("[data-testid=hours]", "17:00–02:00 (next day)")
         .await;
 
-    // It shows on the portal home.
+    // It shows on the portal home (which keeps each app's sections for a few seconds).
     b.goto(&world.url("portal", "/")).await;
-    b.wait_text("[data-testid=home-new-restaurants]", "Ada's Two-Step Diner")
+    b.reload_until("[data-testid=home-restaurants-new]", "Ada's Two-Step Diner")
         .await;
 
     // A same-site page outside the suite posts to restaurants with the session cookie: refused.
@@ -369,19 +388,22 @@ async fn one_sign_in_works_across_the_suite_and_one_sign_out_ends_it_everywhere(
         "sent to sign in: {url}"
     );
 
-    // Restaurants goes down: the portal home still renders, with the last good copy.
+    // Restaurants goes down: the portal home still renders, with the last good copy, and says
+    // so once that copy is no longer fresh (a few seconds) and asking again failed.
     b.goto(&world.url("portal", "/")).await;
-    b.wait_text("[data-testid=home-new-restaurants]", "Ada's Two-Step Diner")
+    b.wait_text("[data-testid=home-restaurants-new]", "Ada's Two-Step Diner")
         .await;
     world.stack_mut().stop_app("restaurants").await;
     b.goto(&world.url("portal", "/")).await;
-    b.wait_text("[data-testid=home-new-restaurants]", "Ada's Two-Step Diner")
+    b.wait_text("[data-testid=home-restaurants-new]", "Ada's Two-Step Diner")
         .await;
-    b.wait_text(
-        "[data-testid=home-new-restaurants]",
+    b.reload_until(
+        "[data-testid=home-restaurants-new]",
         "may be a little out of date",
     )
     .await;
+    b.wait_text("[data-testid=home-restaurants-new]", "Ada's Two-Step Diner")
+        .await;
     b.find("[data-testid=sign-in]").await;
 
     // No page logged an error, except the two refusals the test asked for: the foreign page's
@@ -488,6 +510,7 @@ async fn a_customer_orders_and_sees_it_ready_while_the_owner_works_the_live_queu
     owner
         .goto(&world.url("restaurants", &format!("/dashboard/r/{slug}/menu")))
         .await;
+    owner.find("[data-testid=editor][data-hydrated=true]").await;
     owner
         .type_into("[data-testid=add-category] [name=name]", "Plates")
         .await;
@@ -557,6 +580,9 @@ async fn a_customer_orders_and_sees_it_ready_while_the_owner_works_the_live_queu
     owner
         .goto(&world.url("restaurants", &format!("/dashboard/r/{slug}/orders")))
         .await;
+    owner
+        .find("[data-testid=live-queue][data-hydrated=true]")
+        .await;
     owner.find("[data-testid=queue-empty]").await;
 
     // A customer orders: the dish with the dearer side, as soon as possible.
@@ -568,6 +594,10 @@ async fn a_customer_orders_and_sees_it_ready_while_the_owner_works_the_live_queu
         .await;
     customer
         .find("[data-testid=menu-item] img[src^='/media/items/']")
+        .await;
+    // The menu is an island: its buttons work once its code has loaded.
+    customer
+        .find("[data-hydrated=true] [data-testid=menu]")
         .await;
     customer
         .click("[data-item='Smothered chicken'] [data-testid=add-item]")
@@ -590,6 +620,9 @@ async fn a_customer_orders_and_sees_it_ready_while_the_owner_works_the_live_queu
         .await;
     let order_url = customer.client.current_url().await.expect("url");
     assert!(order_url.path().starts_with("/orders/"), "{order_url}");
+    customer
+        .find("[data-testid=order][data-hydrated=true]")
+        .await;
     // A mark on this very page: a reload or navigation would lose it.
     customer
         .client

@@ -1,33 +1,41 @@
-//! The portal home: what is happening across the suite, fetched from each app's public API.
+//! The portal home: what is happening across the suite, from each app's `GET /api/v1/home`.
 
-use api::restaurants::RestaurantSummary;
+use api::home::{Card, HomeSections};
 use leptos::prelude::*;
 use leptos_meta::Title;
-
-#[cfg(feature = "ssr")]
-pub mod feed;
 use platform::AppError;
 use serde::{Deserialize, Serialize};
 
-/// One section of the home page, as fresh as the owning app let us have it.
+#[cfg(feature = "ssr")]
+pub mod feed;
+
+/// One app's sections, as fresh as the app let us have them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Section<T> {
-    /// Just fetched.
+    /// The app's latest answer.
     Fresh(T),
-    /// The app did not answer in time; this is the last good copy, `age_secs` old.
+    /// The app did not answer; this is the last good copy, `age_secs` old.
     Stale { data: T, age_secs: u64 },
     /// The app did not answer and there is no earlier copy.
     Unavailable,
 }
 
+/// One app on the home page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppSections {
+    /// The app's name in the manifest.
+    pub app: String,
+    /// "Restaurants".
+    pub title: String,
+    /// Its public home page.
+    pub url: String,
+    pub sections: Section<HomeSections>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HomeFeed {
-    /// URL of the restaurants app.
-    pub restaurants_url: String,
-    /// Restaurants marked as featured.
-    pub featured_restaurants: Section<Vec<RestaurantSummary>>,
-    /// The newest restaurants.
-    pub new_restaurants: Section<Vec<RestaurantSummary>>,
+    /// In the manifest's order.
+    pub apps: Vec<AppSections>,
 }
 
 /// Everything the home page shows.
@@ -59,10 +67,7 @@ pub fn HomePage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="mt-6 text-slate-500">"Loading what's happening…"</p> }>
             {move || Suspend::new(async move {
                 match feed.await {
-                    Ok(feed) => view! {
-                        <RestaurantsSection title="Featured restaurants" testid="home-featured" url=feed.restaurants_url.clone() section=feed.featured_restaurants/>
-                        <RestaurantsSection title="Just added" testid="home-new-restaurants" url=feed.restaurants_url section=feed.new_restaurants/>
-                    }.into_any(),
+                    Ok(feed) => feed.apps.into_iter().map(|app| view! { <AppBlock app/> }).collect_view().into_any(),
                     Err(e) => view! { <p class="mt-6 text-red-700">{e.to_string()}</p> }.into_any(),
                 }
             })}
@@ -70,51 +75,82 @@ pub fn HomePage() -> impl IntoView {
     }
 }
 
+/// One app's sections, or why they are missing.
 #[component]
-fn RestaurantsSection(
-    title: &'static str,
-    testid: &'static str,
-    url: String,
-    section: Section<Vec<RestaurantSummary>>,
-) -> impl IntoView {
-    let (list, note) = match section {
-        Section::Fresh(l) => (Some(l), None),
+fn AppBlock(app: AppSections) -> impl IntoView {
+    let AppSections {
+        app: name,
+        title,
+        url,
+        sections,
+    } = app;
+    let (data, note) = match sections {
+        Section::Fresh(d) => (Some(d), None),
         Section::Stale { data, .. } => (
             Some(data),
-            Some("Restaurants isn't answering right now; this list may be a little out of date."),
+            Some(format!(
+                "{title} isn't answering right now; this list may be a little out of date."
+            )),
         ),
-        Section::Unavailable => (
-            None,
-            Some("Restaurants can't be reached right now. Try again in a moment."),
-        ),
+        Section::Unavailable => (None, None),
     };
+    let Some(data) = data else {
+        return view! {
+            <section class="mt-8" data-testid=format!("home-{name}")>
+                <div class="flex items-baseline justify-between">
+                    <h2 class="text-xl font-bold">{title.clone()}</h2>
+                    <a href=url class="text-sm font-medium text-amber-700 hover:underline">{format!("Open {title} →")}</a>
+                </div>
+                <p class="mt-2 text-sm text-slate-500" data-testid="section-note">
+                    {format!("{title} can't be reached right now. Try again in a moment.")}
+                </p>
+            </section>
+        }
+        .into_any();
+    };
+    data.sections
+        .into_iter()
+        .map(|s| {
+            view! {
+                <section class="mt-8" data-testid=format!("home-{name}-{}", s.key)>
+                    <div class="flex items-baseline justify-between">
+                        <h2 class="text-xl font-bold">{s.title}</h2>
+                        <a href=s.more_url class="text-sm font-medium text-amber-700 hover:underline">{format!("{} →", s.more_label)}</a>
+                    </div>
+                    {note.clone().map(|n| view! { <p class="mt-2 text-sm text-slate-500" data-testid="section-note">{n}</p> })}
+                    {if s.cards.is_empty() {
+                        view! { <p class="mt-3 text-slate-600">{s.empty}</p> }.into_any()
+                    } else {
+                        view! {
+                            <ul class="mt-3 grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
+                                {s.cards.into_iter().map(|c| view! { <CardView card=c/> }).collect_view()}
+                            </ul>
+                        }
+                        .into_any()
+                    }}
+                </section>
+            }
+        })
+        .collect_view()
+        .into_any()
+}
+
+#[component]
+fn CardView(card: Card) -> impl IntoView {
     view! {
-        <section class="mt-8" data-testid=testid>
-            <div class="flex items-baseline justify-between">
-                <h2 class="text-xl font-bold">{title}</h2>
-                <a href=url class="text-sm font-medium text-amber-700 hover:underline">"All restaurants →"</a>
-            </div>
-            {note.map(|n| view! { <p class="mt-2 text-sm text-slate-500" data-testid="section-note">{n}</p> })}
-            {list.map(|l| if l.is_empty() {
-                view! { <p class="mt-3 text-slate-600">"No restaurants here yet."</p> }.into_any()
-            } else {
-                view! {
-                    <ul class="mt-3 grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
-                        {l.into_iter().map(|r| view! {
-                            <li class="overflow-hidden rounded-lg border border-slate-200 bg-white hover:shadow" data-testid="home-restaurant">
-                                <a href=r.url class="block">
-                                    {r.cover_url.map(|src| view! { <img src=src alt="" class="h-36 w-full object-cover" loading="lazy" data-testid="home-cover"/> })}
-                                    <div class="p-4">
-                                        <div class="font-semibold text-slate-900">{r.name}</div>
-                                        <div class="text-sm text-slate-600">{format!("{} · {} · {}", r.cuisine, r.city, "$".repeat(usize::try_from(r.price_level).unwrap_or(1)))}</div>
-                                        <div class=if r.is_open_now { "text-sm font-medium text-green-700" } else { "text-sm text-slate-500" }>{if r.is_open_now { "Open now" } else { "Closed now" }}</div>
-                                    </div>
-                                </a>
-                            </li>
-                        }).collect_view()}
-                    </ul>
-                }.into_any()
-            })}
-        </section>
+        <li class="overflow-hidden rounded-lg border border-slate-200 bg-white hover:shadow" data-testid="home-card">
+            <a href=card.url class="block">
+                {card.image_url.map(|src| view! {
+                    <img src=src alt="" width="640" height="360" class="aspect-video h-auto w-full object-cover" loading="lazy" data-testid="home-cover"/>
+                })}
+                <div class="p-4">
+                    <div class="font-semibold text-slate-900">{card.title}</div>
+                    <div class="text-sm text-slate-600">{card.subtitle}</div>
+                    {card.badge.map(|b| view! {
+                        <div class=if b.good { "text-sm font-medium text-green-700" } else { "text-sm text-slate-500" }>{b.text}</div>
+                    })}
+                </div>
+            </a>
+        </li>
     }
 }

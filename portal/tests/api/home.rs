@@ -1,6 +1,8 @@
 use reqwest::StatusCode;
 
-use crate::helpers::{TestApp, spawn_app};
+use devstack::harness::{self, Opts};
+
+use crate::helpers::{Options, TestApp, spawn_app, spawn_with};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_home_page_renders_when_restaurants_is_down() {
@@ -37,4 +39,34 @@ async fn health_and_readiness_answer() {
     assert_eq!(res.status(), StatusCode::OK);
     let body: serde_json::Value = res.json().await.expect("json");
     assert_eq!(body["checks"]["database"], "ok");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_home_page_shows_the_sections_each_app_serves() {
+    let restaurants =
+        harness::TestApp::spawn_with(restaurants::server::app(), Opts::seeded()).await;
+    let app = spawn_with(Options {
+        restaurants_url: format!("http://{}", restaurants.addr),
+        ..Options::default()
+    })
+    .await;
+    let html = app.get("/", None).await.text().await.expect("body");
+    for section in ["home-restaurants-featured", "home-restaurants-new"] {
+        assert!(
+            html.contains(&format!(r#"data-testid="{section}""#)),
+            "{section}"
+        );
+    }
+    assert!(html.contains("Featured restaurants") && html.contains("Just added"));
+    assert!(html.contains("Mama Lou"), "a demo restaurant is listed");
+    assert!(
+        html.contains(&format!(
+            r#"href="{}/r/mama-lous-soul-kitchen""#,
+            restaurants.origin
+        )),
+        "cards link to the restaurant's page"
+    );
+    // The covers come from the app's own host, sized for the card.
+    assert!(html.contains(&format!(r#"src="{}/media/covers/"#, restaurants.origin)));
+    assert!(!html.contains("can't be reached"));
 }

@@ -8,7 +8,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use platform::AppError;
 use platform::money::format_cents;
-use ui::{ErrorBox, FormError, NotFound, SubmitButton, TextField, use_live};
+use ui::{ErrorBox, FormError, NotFound, SubmitButton, TextField, use_hydrated, use_live};
 use uuid::Uuid;
 
 use super::{
@@ -82,7 +82,8 @@ fn MenuEditorIsland(initial: MenuEditor, upload_error: Option<String>) -> impl I
         Signal::derive(move || changed.get() as usize),
         move || get_menu_editor(slug.clone()),
     );
-    move || {
+    let hydrated = use_hydrated();
+    let editor_view = move || {
         let ed = editor.get();
         let owner = ed.role.is_owner();
         let rid = ed.restaurant_id;
@@ -109,7 +110,8 @@ fn MenuEditorIsland(initial: MenuEditor, upload_error: Option<String>) -> impl I
             </div>
             {owner.then(|| view! { <AddCategoryForm restaurant_id=rid/> })}
         }
-    }
+    };
+    view! { <div data-testid="editor" data-hydrated=move || hydrated.get().to_string()>{editor_view}</div> }
 }
 
 #[component]

@@ -11,7 +11,7 @@ use leptos_router::hooks::use_params_map;
 use platform::AppError;
 use platform::money::format_cents;
 use serde::{Deserialize, Serialize};
-use ui::{ErrorBox, NotFound, use_live};
+use ui::{ErrorBox, NotFound, use_hydrated, use_live};
 use uuid::Uuid;
 
 use super::rules::{Step, price_line};
@@ -157,8 +157,9 @@ pub fn OrderingMenu(
     };
 
     let categories = menu.with_value(|m| m.categories.clone());
+    let hydrated = use_hydrated();
     view! {
-        <div class="mt-8 grid gap-6 pb-20 lg:grid-cols-3 lg:pb-0">
+        <div class="mt-8 grid gap-6 pb-20 lg:grid-cols-3 lg:pb-0" data-hydrated=move || hydrated.get().to_string()>
             <section class="lg:col-span-2" data-testid="menu">
                 <h2 class="text-xl font-bold">"Menu"</h2>
                 {categories.into_iter().map(|cat| view! {
@@ -166,13 +167,13 @@ pub fn OrderingMenu(
                         <h3 class="border-b border-slate-200 pb-1 text-lg font-semibold">{cat.name}</h3>
                         <ul class="mt-2 divide-y divide-slate-100">
                             {cat.items.into_iter().map(|item| view! {
-                                <MenuItemRow item=item.clone() choosing menu on_add=Callback::new(add)/>
+                                <MenuItemRow item=item.clone() choosing menu on_add=Callback::new(add) hydrated/>
                             }).collect_view()}
                         </ul>
                     </div>
                 }).collect_view()}
             </section>
-            <CartPanel restaurant_id cart slots open_now sign_in_url/>
+            <CartPanel restaurant_id cart slots open_now sign_in_url hydrated/>
         </div>
     }
     .into_any()
@@ -184,6 +185,8 @@ fn MenuItemRow(
     choosing: RwSignal<Option<Uuid>>,
     menu: StoredValue<Menu>,
     on_add: Callback<CartLine>,
+    /// Until the island is hydrated its buttons would do nothing: they are disabled.
+    hydrated: ReadSignal<bool>,
 ) -> impl IntoView {
     let id = item.id;
     let has_choices = !item.option_groups.is_empty();
@@ -232,8 +235,8 @@ fn MenuItemRow(
                             Either::Left(view! { <p class="text-sm font-medium text-red-700" data-testid="sold-out">"Sold out"</p> })
                         } else {
                             Either::Right(view! {
-                                <button type="button" class="mt-1 rounded-md bg-amber-600 px-3 py-1 text-sm font-semibold text-white hover:bg-amber-700"
-                                    data-testid="add-item"
+                                <button type="button" class="mt-1 rounded-md bg-amber-600 px-3 py-1 text-sm font-semibold text-white hover:bg-amber-700 disabled:opacity-60"
+                                    data-testid="add-item" disabled=move || !hydrated.get()
                                     on:click=move |_| if has_choices { choosing.set(Some(id)) } else { try_add() }>
                                     "Add"
                                 </button>
@@ -299,6 +302,7 @@ fn CartPanel(
     slots: Vec<(DateTime<Utc>, String)>,
     open_now: bool,
     sign_in_url: Option<String>,
+    hydrated: ReadSignal<bool>,
 ) -> impl IntoView {
     let pickup = RwSignal::new(if open_now {
         "asap".to_owned()
@@ -421,7 +425,7 @@ fn CartPanel(
                     }),
                     None => Either::Right(view! {
                         <button type="button" class="mt-3 w-full rounded-md bg-amber-600 px-4 py-2 font-semibold text-white hover:bg-amber-700 disabled:opacity-60"
-                            data-testid="place-order" disabled=move || submit.pending().get() || (no_slots && !open_now) on:click=place>
+                            data-testid="place-order" disabled=move || !hydrated.get() || submit.pending().get() || (no_slots && !open_now) on:click=place>
                             {move || if submit.pending().get() { "Placing…" } else { "Place pickup order" }}
                         </button>
                     }),
@@ -526,11 +530,12 @@ fn LiveOrder(initial: OrderPageData) -> impl IntoView {
         Signal::derive(move || cancel.version().get()),
         move || get_order(id),
     );
+    let hydrated = use_hydrated();
     move || {
         let d = data.get();
         let o = d.order.clone();
         view! {
-            <article class="mx-auto max-w-xl rounded-lg border border-slate-200 bg-white p-6" data-testid="order">
+            <article class="mx-auto max-w-xl rounded-lg border border-slate-200 bg-white p-6" data-testid="order" data-hydrated=move || hydrated.get().to_string()>
                 <p class="text-sm text-slate-500"><a class="underline" href=format!("/r/{}", d.restaurant_slug)>{o.restaurant_name.clone()}</a></p>
                 <div class="mt-1 flex flex-wrap items-center justify-between gap-2">
                     <h1 class="text-2xl font-bold">{format!("Order #{}", o.number)}</h1>
@@ -634,7 +639,9 @@ fn LiveQueue(initial: Queue) -> impl IntoView {
         Signal::derive(move || step.version().get()),
         move || order_queue(slug.clone()),
     );
+    let hydrated = use_hydrated();
     view! {
+        <div data-testid="live-queue" data-hydrated=move || hydrated.get().to_string()>
         {move || {
             let q = queue.get();
             view! {
@@ -677,5 +684,6 @@ fn LiveQueue(initial: Queue) -> impl IntoView {
             }
         }}
         <p class="mt-2 text-sm text-red-700" role="alert">{move || step.value().get().and_then(Result::err).map(|e| e.to_string())}</p>
+        </div>
     }
 }
