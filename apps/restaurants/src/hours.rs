@@ -405,17 +405,26 @@ mod form_tests {
 
     #[test]
     fn bad_days_say_what_to_fix() {
-        for bad in [
-            "11-",
-            "noon-3pm",
-            "25:00-26:00",
-            "11:00",
-            "11:00-11:00",
-            "11:00-15:00, 14:00-16:00",
-            "22:00-02:00, 23:00-23:30",
-            "1-2,3-4,5-6,7-8,9-10",
+        for (bad, message) in [
+            ("11-", "\"11-\" has a time that is not HH:MM."),
+            ("noon-3pm", "\"noon-3pm\" has a time that is not HH:MM."),
+            (
+                "25:00-26:00",
+                "\"25:00-26:00\" has a time that is not HH:MM.",
+            ),
+            (
+                "11:00",
+                "Write each period as 11:00-14:30 (\"11:00\" is not one).",
+            ),
+            (
+                "11:00-11:00",
+                "\"11:00-11:00\" opens and closes at the same time.",
+            ),
+            ("11:00-15:00, 14:00-16:00", "Two periods overlap."),
+            ("22:00-02:00, 23:00-23:30", "Two periods overlap."),
+            ("1-2,3-4,5-6,7-8,9-10", "At most 4 periods a day."),
         ] {
-            assert!(parse_day(0, bad).is_err(), "{bad:?} was accepted");
+            assert_eq!(parse_day(0, bad), Err(message.to_owned()), "{bad:?}");
         }
     }
 }

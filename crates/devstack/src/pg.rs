@@ -8,8 +8,11 @@ use anyhow::{Context, bail};
 
 /// The default admin connection: the machine's PostgreSQL as the `postgres` superuser.
 const DEFAULT_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
-/// Port of the private cluster, when one is needed.
+/// First port tried for the private cluster, when one is needed (the next ones when it is taken:
+/// another private cluster, of another checkout or test run, may hold it).
 const PRIVATE_PORT: u16 = 54329;
+/// How many ports are tried.
+const PRIVATE_PORTS: u16 = 20;
 
 /// `SUITE_PG_ADMIN_URL` when set, else the machine's default server.
 pub fn admin_url_from_env() -> (String, bool) {
@@ -46,8 +49,8 @@ impl Postgres {
                 tracing::info!(error = %e, "no PostgreSQL at {url}; starting a private cluster")
             }
         }
-        let cluster = PrivateCluster::start(&state_dir.join("pg"), PRIVATE_PORT)?;
-        let admin_url = format!("postgres://postgres@127.0.0.1:{PRIVATE_PORT}/postgres");
+        let (cluster, port) = PrivateCluster::start_on_a_free_port(&state_dir.join("pg"))?;
+        let admin_url = format!("postgres://postgres@127.0.0.1:{port}/postgres");
         for _ in 0..50 {
             if probe(&admin_url).await.is_ok() {
                 return Ok(Self {
@@ -140,6 +143,42 @@ fn find_bin_dir() -> anyhow::Result<PathBuf> {
 }
 
 impl PrivateCluster {
+    /// Starts the cluster on the first of the private ports that nothing listens on and that
+    /// `pg_ctl` can take.
+    fn start_on_a_free_port(dir: &Path) -> anyhow::Result<(Self, u16)> {
+        let mut last = None;
+        for port in PRIVATE_PORT..PRIVATE_PORT + PRIVATE_PORTS {
+            let taken = std::net::TcpStream::connect_timeout(
+                &std::net::SocketAddr::from(([127, 0, 0, 1], port)),
+                Duration::from_millis(200),
+            )
+            .is_ok();
+            if taken {
+                continue;
+            }
+            match Self::start(dir, port) {
+                Ok(cluster) => return Ok((cluster, port)),
+                // Taken meanwhile: the next one. Anything else is not a matter of ports.
+                Err(e) => {
+                    let log = dir
+                        .parent()
+                        .map(|p| std::fs::read_to_string(p.join("pg.log")).unwrap_or_default())
+                        .unwrap_or_default();
+                    if !log.contains("Address already in use") {
+                        return Err(e);
+                    }
+                    last = Some(e);
+                }
+            }
+        }
+        Err(last.unwrap_or_else(|| {
+            anyhow::anyhow!(
+                "ports {PRIVATE_PORT} to {} are all taken",
+                PRIVATE_PORT + PRIVATE_PORTS - 1
+            )
+        }))
+    }
+
     fn start(dir: &Path, port: u16) -> anyhow::Result<Self> {
         let bin = find_bin_dir()?;
         let parent = dir.parent().context("cluster dir has a parent")?;

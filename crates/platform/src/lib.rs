@@ -2,6 +2,7 @@
 
 pub mod error;
 pub mod money;
+pub mod paging;
 pub mod text;
 pub mod upload;
 pub use error::AppError;

@@ -6,6 +6,7 @@ mod header;
 mod live;
 mod misc;
 mod nav;
+mod pager;
 
 pub use document::{Document, FAVICON_SVG, Page};
 pub use form::{FormError, SubmitButton, TextArea, TextField};
@@ -15,3 +16,4 @@ pub use misc::{ErrorBox, NotFound};
 #[cfg(feature = "ssr")]
 pub use nav::ssr::{NavContext, require_user, signed_in_user};
 pub use nav::{NavApp, NavUser, SuiteNav, get_suite_nav};
+pub use pager::Pager;

@@ -56,6 +56,30 @@ async fn an_email_can_only_have_one_account() {
         .await;
     assert_eq!(res.status, StatusCode::CONFLICT);
     assert_eq!(res.error_field().as_deref(), Some("email"));
+    assert!(res.session_cookie().is_none());
+    let (users, name): (i64, String) = sqlx::query_as(
+        "select count(*), max(name) from users where lower(email) = 'ada@example.com'",
+    )
+    .fetch_one(&app.db.pool)
+    .await
+    .expect("count");
+    assert_eq!(
+        (users, name.as_str()),
+        (1, "Ada Lovelace"),
+        "the first account, untouched"
+    );
+    let res = app
+        .sign_in("ada@example.com", "correct horse battery", None)
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "the first password still works");
+    let res = app
+        .sign_in("ada@example.com", "another password", None)
+        .await;
+    assert_eq!(
+        res.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the second one does not"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

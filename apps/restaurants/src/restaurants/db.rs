@@ -152,29 +152,65 @@ pub async fn hours_of(pool: &PgPool, ids: &[Uuid]) -> Result<HashMap<Uuid, Vec<P
 
 macro_rules! columns {
     () => {
-        "id, owner_id, slug, name, cuisine, city, address, description, price_level, featured, time_zone, cover_key"
+        "r.id, r.owner_id, r.slug, r.name, r.cuisine, r.city, r.address, r.description, r.price_level, r.featured, r.time_zone, r.cover_key"
     };
 }
 
-/// Newest first; featured ones only when `featured_only`.
-pub async fn list(
+/// Which restaurants a list shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    /// Words in the name, cuisine or city (matched as typed, case-insensitively).
+    pub text: Option<String>,
+    pub featured_only: bool,
+    /// Only those open at the moment of the query, in their own time zones.
+    pub open_now: bool,
+}
+
+/// `text` as a pattern for `ilike`: `%`, `_` and `\` stand for themselves.
+fn contains_pattern(text: &str) -> String {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// The restaurants matching `filter` at `now`: `$1` text pattern (or null), `$2` featured only,
+/// `$3` open now only, `$4` the moment. A period is open from its start to its end counted in
+/// minutes from the start of the week in the restaurant's own zone (past midnight, and from
+/// Sunday night into Monday, as `hours::status` counts them).
+macro_rules! matching {
+    () => {
+        "
+    from restaurants r
+    where ($1::text is null or r.name ilike $1 or r.cuisine ilike $1 or r.city ilike $1)
+      and ($2 = false or r.featured)
+      and ($3 = false or exists (
+          select 1
+          from opening_hours h,
+               lateral (select ($4::timestamptz at time zone r.time_zone) as t) local,
+               lateral (select ((extract(isodow from local.t)::int - 1) * 1440
+                                + extract(hour from local.t)::int * 60
+                                + extract(minute from local.t)::int) as at) m,
+               lateral (select h.weekday * 1440 + extract(hour from h.opens)::int * 60
+                                  + extract(minute from h.opens)::int as start,
+                               h.weekday * 1440 + extract(hour from h.closes)::int * 60
+                                  + extract(minute from h.closes)::int
+                                  + case when h.closes <= h.opens then 1440 else 0 end as finish) p
+          where h.restaurant_id = r.id
+            and ((p.start <= m.at and m.at < p.finish)
+                 or (p.start <= m.at + 10080 and m.at + 10080 < p.finish))))"
+    };
+}
+
+/// Cards of `rows`, with each one's status at `now`.
+async fn cards(
     pool: &PgPool,
-    featured_only: bool,
-    limit: i64,
+    rows: Vec<Row>,
+    now: chrono::DateTime<Utc>,
 ) -> Result<Vec<RestaurantCard>, AppError> {
-    let rows: Vec<Row> = sqlx::query_as(concat!(
-        "select ",
-        columns!(),
-        " from restaurants
-         where ($1 = false or featured) order by created_at desc, id limit $2"
-    ))
-    .bind(featured_only)
-    .bind(limit)
-    .fetch_all(pool)
-    .await?;
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let mut hours = hours_of(pool, &ids).await?;
-    let now = Utc::now();
     Ok(rows
         .into_iter()
         .map(|r| {
@@ -197,11 +233,64 @@ pub async fn list(
         .collect())
 }
 
+/// One page of the restaurants matching `filter` at `now`, newest first.
+pub async fn search(
+    pool: &PgPool,
+    filter: &Filter,
+    page: u32,
+    per_page: u32,
+    now: chrono::DateTime<Utc>,
+) -> Result<platform::paging::Paged<RestaurantCard>, AppError> {
+    let pattern = filter.text.as_deref().map(contains_pattern);
+    let total: i64 = sqlx::query_scalar(concat!("select count(*) ", matching!()))
+        .bind(&pattern)
+        .bind(filter.featured_only)
+        .bind(filter.open_now)
+        .bind(now)
+        .fetch_one(pool)
+        .await?;
+    let rows: Vec<Row> = sqlx::query_as(concat!(
+        "select ",
+        columns!(),
+        " ",
+        matching!(),
+        " order by r.created_at desc, r.id limit $5 offset $6"
+    ))
+    .bind(&pattern)
+    .bind(filter.featured_only)
+    .bind(filter.open_now)
+    .bind(now)
+    .bind(i64::from(per_page))
+    .bind(platform::paging::offset(page, per_page))
+    .fetch_all(pool)
+    .await?;
+    Ok(platform::paging::Paged {
+        items: cards(pool, rows, now).await?,
+        page,
+        per_page,
+        total: u64::try_from(total).unwrap_or(0),
+    })
+}
+
+/// Newest first; featured ones only when `featured_only`.
+pub async fn list(
+    pool: &PgPool,
+    featured_only: bool,
+    limit: i64,
+) -> Result<Vec<RestaurantCard>, AppError> {
+    let filter = Filter {
+        featured_only,
+        ..Filter::default()
+    };
+    let per_page = u32::try_from(limit).unwrap_or(1);
+    Ok(search(pool, &filter, 1, per_page, Utc::now()).await?.items)
+}
+
 pub async fn find(pool: &PgPool, slug: &str) -> Result<Option<Row>, AppError> {
     Ok(sqlx::query_as(concat!(
         "select ",
         columns!(),
-        " from restaurants where slug = $1"
+        " from restaurants r where slug = $1"
     ))
     .bind(slug)
     .fetch_optional(pool)

@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use crate::hours::Period;
 pub use pages::{EditRestaurantPage, NewRestaurantPage, RestaurantListPage, RestaurantPage};
+use platform::paging::Paged;
 
 /// A restaurant in a list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,13 +73,21 @@ pub(crate) fn price(level: i16) -> String {
     "$".repeat(usize::try_from(level.clamp(1, 4)).unwrap_or(1))
 }
 
-/// Every restaurant, newest first.
+/// Restaurants on one page of the list.
+pub const PER_PAGE: u32 = 24;
+
+/// Longest search accepted.
+pub const MAX_SEARCH: usize = 100;
+
+/// One page of the restaurants whose name, cuisine or city holds `q` (all when empty), open
+/// now only when `open`, newest first.
 #[server(prefix = "/api/restaurants", endpoint = "list")]
-pub async fn list_restaurants() -> Result<Vec<RestaurantCard>, AppError> {
-    let state = appkit::state()?;
-    db::list(&state.pool, false, 200)
-        .await
-        .map_err(AppError::respond)
+pub async fn list_restaurants(
+    q: String,
+    open: bool,
+    page: u32,
+) -> Result<Paged<RestaurantCard>, AppError> {
+    ssr::list(q, open, page).await.map_err(AppError::respond)
 }
 
 /// One restaurant, and whether the visitor may edit it.
@@ -183,8 +192,34 @@ pub mod ssr {
     use uuid::Uuid;
 
     use super::db::{RawFields, RestaurantFields, find, hours_of, insert, update_owned};
-    use super::{RestaurantDetail, RestaurantView};
+    use super::{MAX_SEARCH, PER_PAGE, RestaurantCard, RestaurantDetail, RestaurantView};
     use appkit::{require_user, state};
+    use platform::paging::{MAX_PAGE, Paged};
+
+    #[tracing::instrument(skip_all, fields(open, page))]
+    pub async fn list(q: String, open: bool, page: u32) -> Result<Paged<RestaurantCard>, AppError> {
+        let state = state()?;
+        let text = q.trim();
+        if text.chars().count() > MAX_SEARCH {
+            return Err(AppError::validation(
+                "q",
+                format!("Search with at most {MAX_SEARCH} characters."),
+            ));
+        }
+        let filter = super::db::Filter {
+            text: (!text.is_empty()).then(|| text.to_owned()),
+            featured_only: false,
+            open_now: open,
+        };
+        super::db::search(
+            &state.pool,
+            &filter,
+            page.clamp(1, MAX_PAGE),
+            PER_PAGE,
+            Utc::now(),
+        )
+        .await
+    }
 
     pub async fn get_view(slug: String) -> Result<RestaurantView, AppError> {
         let state = state()?;

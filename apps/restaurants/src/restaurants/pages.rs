@@ -5,7 +5,7 @@ use leptos::{either::Either, prelude::*};
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use platform::AppError;
-use ui::{ErrorBox, FormError, NotFound, SubmitButton, TextArea, TextField};
+use ui::{ErrorBox, FormError, NotFound, Pager, SubmitButton, TextArea, TextField};
 
 use super::{
     CreateRestaurant, RestaurantDetail, RestaurantView, UpdateHours, UpdateRestaurant,
@@ -15,40 +15,86 @@ use crate::hours::{Period, day_name};
 
 #[component]
 pub fn RestaurantListPage() -> impl IntoView {
-    let list = Resource::new_blocking(|| (), |()| list_restaurants());
+    // The search, the "open now" filter and the page are in the URL: a plain GET form.
+    let query = leptos_router::hooks::use_query_map();
+    let (q, open, page) = query.with_untracked(|m| {
+        (
+            m.get("q").unwrap_or_default(),
+            m.get("open").is_some_and(|v| v == "1"),
+            platform::paging::page_param(m.get("page").as_deref()),
+        )
+    });
+    let list = Resource::new_blocking(
+        {
+            let q = q.clone();
+            move || (q.clone(), open, page)
+        },
+        |(q, open, page)| list_restaurants(q, open, page),
+    );
+    let searched = !q.trim().is_empty() || open;
     view! {
         <Title text=""/>
         <div class="flex flex-wrap items-center justify-between gap-3">
             <h1 class="text-2xl font-bold">"Restaurants"</h1>
-            <a href="/new" rel="external" class="rounded-md bg-amber-600 px-4 py-2 text-sm font-semibold text-white hover:bg-amber-700" data-testid="add-restaurant">
+            <a href="/new" class="rounded-md bg-amber-600 px-4 py-2 text-sm font-semibold text-white hover:bg-amber-700" data-testid="add-restaurant">
                 "Add your restaurant"
             </a>
         </div>
+        <form method="get" action="/" role="search" class="mt-4 flex flex-wrap items-center gap-2" data-testid="restaurant-search">
+            <label for="q" class="sr-only">"Search restaurants"</label>
+            <input id="q" name="q" type="search" value=q.clone() maxlength=super::MAX_SEARCH.to_string()
+                placeholder="Name, cuisine or city"
+                class="min-w-0 flex-1 rounded-md border border-slate-300 px-3 py-2 text-base shadow-sm focus:border-amber-600 focus:outline-none focus:ring-1 focus:ring-amber-600"/>
+            <label class="inline-flex items-center gap-2 text-sm">
+                <input type="checkbox" name="open" value="1" checked=open class="h-4 w-4"/>
+                "Open now"
+            </label>
+            <button type="submit" class="rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-medium hover:bg-slate-100">"Search"</button>
+            {searched.then(|| view! { <a href="/" class="text-sm text-amber-700 underline">"Clear"</a> })}
+        </form>
         <Suspense fallback=|| view! { <p class="mt-4 text-slate-500">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match list.await {
-                    Err(e) => Either::Left(view! { <div class="mt-4"><ErrorBox message=e.to_string()/></div> }),
-                    Ok(list) => Either::Right(view! {
-                        <ul class="mt-6 grid gap-4 sm:grid-cols-2 lg:grid-cols-3" data-testid="restaurant-list">
-                            {list.into_iter().map(|r| view! {
-                                <li class="overflow-hidden rounded-lg border border-slate-200 bg-white hover:shadow">
-                                    <a href=format!("/r/{}", r.slug) class="block">
-                                        {r.cover_url.map(|src| view! { <img src=src alt="" class="h-32 w-full object-cover" loading="lazy"/> })}
-                                        <div class="p-4">
-                                            <div class="flex items-center gap-2">
-                                                <span class="font-semibold">{r.name}</span>
-                                                {r.featured.then(|| view! { <span class="rounded bg-amber-100 px-1.5 text-xs text-amber-800">"Featured"</span> })}
-                                            </div>
-                                            <div class="text-sm text-slate-600">{format!("{} · {} · {}", r.cuisine, r.city, price(r.price_level))}</div>
-                                            <OpenBadge is_open=r.is_open text=r.status_text/>
-                                        </div>
-                                    </a>
-                                </li>
-                            }).collect_view()}
-                        </ul>
-                    }),
-                }
-            })}
+            {move || {
+                let q = q.clone();
+                Suspend::new(async move {
+                    match list.await {
+                        Err(e) => Either::Left(view! { <div class="mt-4"><ErrorBox message=e.to_string()/></div> }),
+                        Ok(found) => {
+                            let pages = found.pages();
+                            let summary = match (found.total, searched) {
+                                (0, true) => "No restaurant matches your search.".to_owned(),
+                                (0, false) => "No restaurants yet.".to_owned(),
+                                (1, _) => "1 restaurant".to_owned(),
+                                (n, _) => format!("{n} restaurants"),
+                            };
+                            let mut filters = vec![("q".to_owned(), q.trim().to_owned())];
+                            if open {
+                                filters.push(("open".to_owned(), "1".to_owned()));
+                            }
+                            Either::Right(view! {
+                                <p class="mt-4 text-sm text-slate-600" data-testid="result-count">{summary}</p>
+                                <ul class="mt-3 grid gap-4 sm:grid-cols-2 lg:grid-cols-3" data-testid="restaurant-list">
+                                    {found.items.into_iter().map(|r| view! {
+                                        <li class="overflow-hidden rounded-lg border border-slate-200 bg-white hover:shadow">
+                                            <a href=format!("/r/{}", r.slug) class="block">
+                                                {r.cover_url.map(|src| view! { <img src=src alt="" width="640" height="360" class="h-32 w-full object-cover" loading="lazy"/> })}
+                                                <div class="p-4">
+                                                    <div class="flex items-center gap-2">
+                                                        <span class="font-semibold">{r.name}</span>
+                                                        {r.featured.then(|| view! { <span class="rounded bg-amber-100 px-1.5 text-xs text-amber-800">"Featured"</span> })}
+                                                    </div>
+                                                    <div class="text-sm text-slate-600">{format!("{} · {} · {}", r.cuisine, r.city, price(r.price_level))}</div>
+                                                    <OpenBadge is_open=r.is_open text=r.status_text/>
+                                                </div>
+                                            </a>
+                                        </li>
+                                    }).collect_view()}
+                                </ul>
+                                <Pager page=found.page pages query=filters/>
+                            })
+                        }
+                    }
+                })
+            }}
         </Suspense>
     }
 }

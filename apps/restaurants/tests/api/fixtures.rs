@@ -118,6 +118,41 @@ impl Fixtures for TestApp {
     }
 }
 
+/// Everything about `k` that its owner or staff can change: its public menu, its row, its hours,
+/// its staff and invitations, its orders' statuses and events. Equal before and after means
+/// nothing changed.
+pub async fn snapshot(app: &TestApp, k: &Kitchen) -> serde_json::Value {
+    let pool = &app.db.pool;
+    let menu: serde_json::Value = app
+        .get(&format!("/api/v1/restaurants/{}", k.slug), None)
+        .await
+        .json()
+        .await
+        .expect("json");
+    let row: serde_json::Value =
+        sqlx::query_scalar("select to_jsonb(r) from restaurants r where id = $1")
+            .bind(k.id)
+            .fetch_one(pool)
+            .await
+            .expect("row");
+    let rows = |sql: &'static str| async move {
+        sqlx::query_scalar::<_, serde_json::Value>(sql)
+            .bind(k.id)
+            .fetch_one(pool)
+            .await
+            .expect(sql)
+    };
+    serde_json::json!({
+        "menu": menu,
+        "restaurant": row,
+        "hours": rows("select coalesce(jsonb_agg(h order by weekday, opens), '[]') from opening_hours h where restaurant_id = $1").await,
+        "staff": rows("select coalesce(jsonb_agg(s order by user_id), '[]') from restaurant_staff s where restaurant_id = $1").await,
+        "invites": rows("select coalesce(jsonb_agg(i order by token_hash), '[]') from staff_invites i where restaurant_id = $1").await,
+        "orders": rows("select coalesce(jsonb_agg(jsonb_build_object('id', id, 'status', status) order by id), '[]') from orders where restaurant_id = $1").await,
+        "events": rows("select count(*)::int::text::jsonb from order_events e join orders o on o.id = e.order_id where o.restaurant_id = $1").await,
+    })
+}
+
 /// A restaurant made by [`TestApp::kitchen`]: Wings $10.00 (sauce: Mild +$0, Lemon pepper
 /// +$1.50, choose exactly 1) and Oxtail $22.00 (sold out).
 #[derive(Debug, Clone)]

@@ -2,20 +2,48 @@ use reqwest::StatusCode;
 
 use crate::fixtures::{spawn_app, spawn_seeded};
 
+/// Restaurants `(slug, featured)`, the first the oldest.
+async fn restaurants_in_order(app: &crate::fixtures::TestApp, list: &[(&str, bool)]) {
+    for (age, (slug, featured)) in list.iter().rev().enumerate() {
+        sqlx::query(
+            "insert into restaurants (owner_id, slug, name, cuisine, city, price_level, featured, time_zone, created_at)
+             values ($1, $2, $2, 'Soul food', 'Chicago', 2, $3, 'America/Chicago', now() - make_interval(mins => $4))",
+        )
+        .bind(uuid::Uuid::new_v4())
+        .bind(slug)
+        .bind(featured)
+        .bind(i32::try_from(age).expect("age"))
+        .execute(&app.db.pool)
+        .await
+        .expect("insert");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn featured_restaurants_are_listed_newest_first_with_their_urls() {
-    let app = spawn_seeded().await;
+    let app = spawn_app().await;
+    restaurants_in_order(
+        &app,
+        &[
+            ("oldest", true),
+            ("plain", false),
+            ("middle", true),
+            ("newer", true),
+            ("newest", true),
+        ],
+    )
+    .await;
     let res = app
         .get("/api/v1/restaurants?featured=true&limit=3", None)
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     let list: api::restaurants::RestaurantList = res.json().await.expect("the agreed JSON");
-    assert_eq!(list.restaurants.len(), 3);
-    assert!(list.restaurants.iter().all(|r| r.featured));
-    assert!(
-        list.restaurants[0]
-            .url
-            .starts_with("http://restaurants.stepperslife.localhost:3010/r/")
+    let slugs: Vec<&str> = list.restaurants.iter().map(|r| r.slug.as_str()).collect();
+    assert_eq!(slugs, ["newest", "newer", "middle"]);
+    assert_eq!(
+        list.restaurants[0].url,
+        format!("{}/r/newest", app.origin),
+        "an absolute URL on the app's own host"
     );
 
     let all: api::restaurants::RestaurantList = app
@@ -24,8 +52,49 @@ async fn featured_restaurants_are_listed_newest_first_with_their_urls() {
         .json()
         .await
         .expect("json");
-    assert_eq!(all.restaurants.len(), 6, "the six demo restaurants");
-    assert!(all.restaurants.iter().any(|r| !r.featured));
+    let slugs: Vec<&str> = all.restaurants.iter().map(|r| r.slug.as_str()).collect();
+    assert_eq!(slugs, ["newest", "newer", "middle", "plain", "oldest"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_home_sections_are_the_featured_and_the_newest_as_cards() {
+    let app = spawn_seeded().await;
+    restaurants_in_order(&app, &[("brand-new", false)]).await;
+    let res = app.get(api::home::HOME_PATH, None).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers().contains_key("etag"));
+    let home: api::home::HomeSections = res.json().await.expect("the agreed JSON");
+    let keys: Vec<&str> = home.sections.iter().map(|s| s.key.as_str()).collect();
+    assert_eq!(keys, ["featured", "new"]);
+    let featured = &home.sections[0];
+    assert_eq!(
+        featured.cards.len(),
+        4,
+        "the four featured demo restaurants"
+    );
+    assert!(
+        featured.cards.iter().all(|c| c.image_url.is_some()),
+        "with covers"
+    );
+    assert!(
+        featured
+            .cards
+            .iter()
+            .any(|c| c.title == "Mama Lou's Soul Kitchen")
+    );
+    let newest = &home.sections[1];
+    assert_eq!(newest.cards.len(), api::home::MAX_CARDS);
+    assert_eq!(newest.cards[0].title, "brand-new");
+    assert_eq!(newest.cards[0].url, format!("{}/r/brand-new", app.origin));
+    assert_eq!(
+        newest.cards[0]
+            .badge
+            .as_ref()
+            .map(|b| (b.text.as_str(), b.good)),
+        Some(("Closed now", false)),
+        "no hours: closed"
+    );
+    assert_eq!(featured.more_url, format!("{}/", app.origin));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -86,7 +155,7 @@ async fn readiness_checks_the_database_the_sessions_and_the_bucket() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn is_open_now_follows_the_hours_in_the_restaurants_time_zone() {
+async fn open_around_the_clock_is_open_and_without_hours_is_not_in_the_api_and_on_the_page() {
     let app = spawn_app().await;
     let owner = uuid::Uuid::new_v4();
     for (slug, zone) in [

@@ -3,6 +3,7 @@
 
 mod fixtures;
 mod json_api;
+mod listing;
 mod menu;
 mod orders;
 mod pages;

@@ -130,7 +130,13 @@ async fn an_owner_builds_a_menu_that_customers_and_the_api_see() {
             Some(&owner),
         )
         .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(res.error_field().as_deref(), Some("max_choices"));
+    let groups: i64 = sqlx::query_scalar("select count(*) from option_groups where name = 'Bad'")
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("count");
+    assert_eq!(groups, 0, "nothing stored");
     let yams: i64 = sqlx::query_scalar("select count(*) from menu_items where name = 'Yams'")
         .fetch_one(&app.db.pool)
         .await
@@ -272,10 +278,7 @@ async fn staff_join_by_link_and_may_switch_sold_out_but_not_edit() {
         .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
     // Every owner-only function refuses staff, and changes nothing.
-    let menu_before: serde_json::Value = app
-        .call("/api/menu/editor", &[("slug", &k.slug)], Some(&owner))
-        .await
-        .body;
+    let before = crate::fixtures::snapshot(&app, &k).await;
     for (path, form) in owner_only(&k, staff_id, k.category) {
         let form: Vec<(&str, &str)> = form.iter().map(|(n, v)| (*n, v.as_str())).collect();
         let res = app.call(path, &form, Some(&staff)).await;
@@ -286,11 +289,7 @@ async fn staff_join_by_link_and_may_switch_sold_out_but_not_edit() {
             res.body
         );
     }
-    let menu_after: serde_json::Value = app
-        .call("/api/menu/editor", &[("slug", &k.slug)], Some(&owner))
-        .await
-        .body;
-    assert_eq!(menu_before, menu_after);
+    assert_eq!(crate::fixtures::snapshot(&app, &k).await, before);
     let res = app
         .call("/api/menu/editor", &[("slug", &k.slug)], Some(&staff))
         .await;
@@ -318,6 +317,12 @@ async fn staff_join_by_link_and_may_switch_sold_out_but_not_edit() {
         )
         .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
+    let sold_out: bool = sqlx::query_scalar("select sold_out from menu_items where id = $1")
+        .bind(k.oxtail)
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("row");
+    assert!(!sold_out, "a removed member changes nothing");
 }
 
 /// Every owner and staff endpoint, tried by someone who is neither: all refused, nothing changed.
@@ -340,40 +345,7 @@ async fn a_stranger_cannot_touch_another_restaurant_anywhere() {
         )
         .await;
     let order = order["id"].as_str().expect("order").to_owned();
-    let snapshot = || async {
-        let menu: serde_json::Value = app
-            .get(&format!("/api/v1/restaurants/{}", k.slug), None)
-            .await
-            .json()
-            .await
-            .expect("json");
-        let row: (String, String, Option<String>) =
-            sqlx::query_as("select name, city, cover_key from restaurants where id = $1")
-                .bind(k.id)
-                .fetch_one(&app.db.pool)
-                .await
-                .expect("row");
-        let hours: i64 =
-            sqlx::query_scalar("select count(*) from opening_hours where restaurant_id = $1")
-                .bind(k.id)
-                .fetch_one(&app.db.pool)
-                .await
-                .expect("hours");
-        let status: String = sqlx::query_scalar("select status from orders where id = $1::uuid")
-            .bind(&order)
-            .fetch_one(&app.db.pool)
-            .await
-            .expect("order");
-        let staff: i64 = sqlx::query_scalar("select count(*) from restaurant_staff")
-            .fetch_one(&app.db.pool)
-            .await
-            .expect("staff");
-        let invites: i64 = sqlx::query_scalar("select count(*) from staff_invites")
-            .fetch_one(&app.db.pool)
-            .await
-            .expect("invites");
-        (menu, row, hours, status, staff, invites)
-    };
+    let snapshot = || crate::fixtures::snapshot(&app, &k);
     let (rid, cat, wings) = (
         k.id.to_string(),
         k.category.to_string(),

@@ -268,10 +268,37 @@ async fn fifty_concurrent_submissions_with_one_key_make_one_order() {
     let k = app.kitchen(owner).await;
     let key = Uuid::new_v4().to_string();
     let body = Arc::new(k.order(&[(k.wings, 3, &[k.lemon_pepper])], Some(3 * 1150)));
+    // The first insert takes a while to commit, so that the other requests, all let go at once,
+    // find no order by the key yet and race to the insert itself: the unique index and
+    // `on conflict do nothing` must settle it, not the look-up before.
+    // A sequence counts the requests that reached the insert (sequences ignore rollbacks).
+    sqlx::query("create sequence order_insert_attempts")
+        .execute(&app.db.pool)
+        .await
+        .expect("sequence");
+    sqlx::query(
+        "create function slow_order() returns trigger language plpgsql as $$
+         begin perform nextval('order_insert_attempts'); perform pg_sleep(0.3); return new; end $$",
+    )
+    .execute(&app.db.pool)
+    .await
+    .expect("function");
+    sqlx::query("create trigger slow_order before insert on orders for each row execute function slow_order()")
+        .execute(&app.db.pool)
+        .await
+        .expect("trigger");
+    let start = Arc::new(tokio::sync::Barrier::new(50));
     let mut tasks = Vec::new();
     for _ in 0..50 {
-        let (app, body, key, customer) = (app.clone(), body.clone(), key.clone(), customer.clone());
+        let (app, body, key, customer, start) = (
+            app.clone(),
+            body.clone(),
+            key.clone(),
+            customer.clone(),
+            start.clone(),
+        );
         tasks.push(tokio::spawn(async move {
+            start.wait().await;
             app.send_json(ORDERS, &body, Some(&customer), Some(&key))
                 .await
         }));
@@ -290,6 +317,14 @@ async fn fifty_concurrent_submissions_with_one_key_make_one_order() {
     assert_eq!(ids.len(), 1, "every answer is the same order");
     assert_eq!(created, 1, "exactly one request created it");
     assert_eq!(count_orders(&app).await, 1);
+    let reached: i64 = sqlx::query_scalar("select last_value from order_insert_attempts")
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("attempts");
+    assert!(
+        reached >= 2,
+        "only {reached} request reached the insert: no race was tested"
+    );
     let lines: i64 = sqlx::query_scalar("select count(*) from order_lines")
         .fetch_one(&app.db.pool)
         .await
@@ -541,6 +576,15 @@ async fn customers_see_their_own_orders_and_restaurants_their_own_queue() {
     ] {
         let res = app.call("/api/orders/get", &[("id", id)], Some(who)).await;
         assert_eq!(res.status, expected, "{}", res.body);
+        if expected == StatusCode::OK {
+            assert_eq!(res.body["order"]["id"], json!(id), "that very order");
+            assert_eq!(res.body["order"]["total_cents"], json!(2000));
+            assert_eq!(res.body["restaurant_slug"], json!(k.slug));
+            // Only its customer may cancel it.
+            assert_eq!(res.body["can_cancel"], json!(who.id == customer.id));
+        } else {
+            assert!(res.body.get("order").is_none(), "{}", res.body);
+        }
     }
     // The queue: the owner's only.
     let res = app

@@ -111,7 +111,7 @@ async fn only_the_owner_can_edit_a_restaurant() {
         .expect("name");
     assert_eq!(name, "Test Kitchen");
 
-    let mut f = form(&[("name", "Test Kitchen Deluxe")]);
+    let mut f = form(&[("name", "Test Kitchen Deluxe"), ("city", "Evanston")]);
     f.push(("id", &id));
     let res = app.call("/api/restaurants/update", &f, Some(&owner)).await;
     assert_eq!(res.status, StatusCode::OK, "{:?}", res.body);
@@ -119,6 +119,20 @@ async fn only_the_owner_can_edit_a_restaurant() {
         res.redirect_to().as_deref(),
         Some("/r/test-kitchen"),
         "the slug stays"
+    );
+    let saved: (String, String, String) =
+        sqlx::query_as("select name, city, slug from restaurants where id = $1::uuid")
+            .bind(&id)
+            .fetch_one(&app.db.pool)
+            .await
+            .expect("row");
+    assert_eq!(
+        saved,
+        (
+            "Test Kitchen Deluxe".to_owned(),
+            "Evanston".to_owned(),
+            "test-kitchen".to_owned()
+        )
     );
 }
 
@@ -187,16 +201,35 @@ async fn a_post_from_a_foreign_origin_is_refused_and_from_a_suite_origin_works()
             .call_from("/api/restaurants/create", &form(&[]), Some(&cookie), origin)
             .await;
         assert_eq!(res.status, StatusCode::FORBIDDEN, "{origin:?}");
+        assert!(
+            res.error_message()
+                .contains("did not come from a SteppersLife page"),
+            "{:?}",
+            res.body
+        );
     }
+    let count = || async {
+        sqlx::query_scalar::<_, i64>("select count(*) from restaurants")
+            .fetch_one(&app.db.pool)
+            .await
+            .expect("count")
+    };
+    assert_eq!(count().await, 0, "nothing was created");
     let res = app
         .call_from(
             "/api/restaurants/create",
             &form(&[]),
             Some(&cookie),
-            Some("http://stepperslife.localhost:3001"),
+            Some(&app.suite.portal()),
         )
         .await;
     assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(count().await, 1, "the suite's page created it");
+    let owner: uuid::Uuid = sqlx::query_scalar("select owner_id from restaurants")
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("owner");
+    assert_eq!(owner, cookie.id);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -298,28 +331,50 @@ async fn the_owner_sets_the_hours_and_a_bad_day_changes_nothing() {
             app.call("/api/restaurants/hours", &f, who.as_ref()).await
         }
     };
-    let count = || async {
-        sqlx::query_scalar::<_, i64>("select count(*) from opening_hours o join restaurants r on r.id = o.restaurant_id where r.slug = 'test-kitchen'")
-            .fetch_one(&app.db.pool)
-            .await
-            .expect("count")
+    // Every period stored, in order: (weekday, opens, closes).
+    let hours = || async {
+        sqlx::query_as::<_, (i16, String, String)>(
+            "select o.weekday, to_char(o.opens, 'HH24:MI'), to_char(o.closes, 'HH24:MI')
+             from opening_hours o join restaurants r on r.id = o.restaurant_id
+             where r.slug = 'test-kitchen' order by o.weekday, o.opens",
+        )
+        .fetch_all(&app.db.pool)
+        .await
+        .expect("hours")
+    };
+    let saved = |list: &[(i16, &str, &str)]| -> Vec<(i16, String, String)> {
+        list.iter()
+            .map(|(d, o, c)| (*d, (*o).to_owned(), (*c).to_owned()))
+            .collect()
     };
 
     let res = call(Some(owner.clone()), week("17:00-02:00")).await;
     assert_eq!(res.status, StatusCode::OK, "{:?}", res.body);
     assert_eq!(res.redirect_to().as_deref(), Some("/r/test-kitchen"));
-    assert_eq!(count().await, 6);
+    let week_hours = saved(&[
+        (1, "11:00", "14:30"),
+        (1, "17:00", "22:00"),
+        (2, "11:00", "14:30"),
+        (2, "17:00", "22:00"),
+        (4, "17:00", "02:00"),
+        (5, "12:00", "02:00"),
+    ]);
+    assert_eq!(hours().await, week_hours);
 
-    let res = call(Some(owner.clone()), week("17:00-16:00, 16:30-18:00")).await;
+    // One bad day (Friday's periods overlap): nothing of the week changes, not even the good
+    // days in the same form.
+    let mut bad = week("17:00-16:00, 16:30-18:00");
+    bad[1].1 = "09:00-10:00".into();
+    let res = call(Some(owner.clone()), bad).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(res.error_field().as_deref(), Some("hours_4"));
-    assert_eq!(count().await, 6, "a bad day changes nothing");
+    assert_eq!(hours().await, week_hours, "a bad day changes nothing");
 
     let res = call(Some(stranger), week("")).await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
     let res = call(None, week("")).await;
     assert_eq!(res.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(count().await, 6);
+    assert_eq!(hours().await, week_hours);
 
     let html = app
         .get("/r/test-kitchen", None)
