@@ -7,9 +7,13 @@
 //! comparing one change with another on the same machine, not a capacity statement.
 
 use std::{
+    collections::BTreeMap,
+    net::SocketAddr,
     path::Path,
     time::{Duration, Instant},
 };
+
+use platform::suite::Manifest;
 
 use crate::launcher::{Stack, StackOptions};
 
@@ -113,9 +117,24 @@ fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }
 
+/// What the benchmark loads: every enabled app's `[[app.bench]]` pages and endpoints, straight
+/// at its address (the figures are the apps', not nginx's), apps first, the portal last.
+pub fn targets(manifest: &Manifest, addrs: &BTreeMap<String, SocketAddr>) -> Vec<(String, String)> {
+    let mut apps: Vec<_> = manifest.enabled().collect();
+    apps.sort_by_key(|a| a.name == "portal");
+    apps.iter()
+        .filter_map(|a| Some((a, addrs.get(&a.name)?)))
+        .flat_map(|(a, addr)| {
+            a.bench
+                .iter()
+                .map(move |t| (t.name.clone(), format!("http://{addr}{}", t.path)))
+        })
+        .collect()
+}
+
 /// Starts the suite (release binaries, demo data, its own databases), measures, prints, stops.
 pub async fn run(state_dir: &Path, opts: BenchOptions) -> anyhow::Result<()> {
-    let mut stack_opts = StackOptions::local(state_dir.to_path_buf());
+    let mut stack_opts = StackOptions::local(state_dir.to_path_buf())?;
     stack_opts.release = true;
     stack_opts.show_logs = false;
     stack_opts.name_suffix = "_bench".into();
@@ -127,19 +146,7 @@ pub async fn run(state_dir: &Path, opts: BenchOptions) -> anyhow::Result<()> {
 }
 
 async fn measure(stack: &Stack, opts: BenchOptions) -> anyhow::Result<()> {
-    // Straight to each server's address: the figures are the apps', not nginx's. The targets
-    // are what each enabled app names in the manifest, apps first, the portal last.
-    let mut apps: Vec<_> = stack.suite.manifest.enabled().collect();
-    apps.sort_by_key(|a| a.name == "portal");
-    let targets: Vec<(String, String)> = apps
-        .iter()
-        .flat_map(|a| {
-            let base = format!("http://{}", stack.addrs[&a.name]);
-            a.bench
-                .iter()
-                .map(move |t| (t.name.clone(), format!("{base}{}", t.path)))
-        })
-        .collect();
+    let targets = targets(stack.suite.manifest, &stack.addrs);
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(opts.concurrency)
         .timeout(Duration::from_secs(10))

@@ -117,24 +117,52 @@ fn cargo() -> Command {
     c
 }
 
-/// `cargo clippy` on every enabled app's browser half (`-D warnings`).
+/// The browser bundles `manifest` asks for: every enabled app's, and the owners' one of each
+/// app with `manage_paths`.
+pub fn bundles(manifest: &Manifest) -> Vec<(String, Bundle)> {
+    manifest
+        .enabled()
+        .flat_map(|app| {
+            let kinds: &[Bundle] = if app.manage_paths.is_empty() {
+                &[Bundle::Public]
+            } else {
+                &[Bundle::Public, Bundle::Manage]
+            };
+            kinds.iter().map(|k| (app.name.clone(), *k))
+        })
+        .collect()
+}
+
+/// `cargo clippy -D warnings` on every browser bundle the manifest asks for.
 pub fn lint_wasm() -> anyhow::Result<()> {
-    let mut clippy = cargo();
-    clippy.args([
-        "clippy",
-        "-q",
-        "--lib",
-        "--target",
-        "wasm32-unknown-unknown",
-        "--no-default-features",
-        "--features",
-        "hydrate",
-    ]);
-    for app in Manifest::embedded().enabled() {
-        clippy.args(["-p", &app.name]);
+    let bundles = bundles(Manifest::current()?);
+    for kind in [Bundle::Public, Bundle::Manage] {
+        let apps: Vec<&String> = bundles
+            .iter()
+            .filter(|(_, k)| *k == kind)
+            .map(|(a, _)| a)
+            .collect();
+        if apps.is_empty() {
+            continue;
+        }
+        let mut clippy = cargo();
+        clippy.args([
+            "clippy",
+            "-q",
+            "--lib",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--no-default-features",
+            "--features",
+            kind.features(),
+        ]);
+        for app in apps {
+            clippy.args(["-p", app]);
+        }
+        clippy.args(["--", "-D", "warnings"]);
+        run(&mut clippy)?;
     }
-    clippy.args(["--", "-D", "warnings"]);
-    run(&mut clippy)
+    Ok(())
 }
 
 /// Sizes of one built wasm: raw, gzip, brotli (the last two when compressed).
@@ -148,10 +176,8 @@ pub struct Sizes {
 /// Builds the wasm, the stylesheet and the server binaries of every enabled app.
 pub fn build_all(opts: BuildOptions) -> anyhow::Result<()> {
     check_tools()?;
-    let apps: Vec<String> = Manifest::embedded()
-        .enabled()
-        .map(|a| a.name.clone())
-        .collect();
+    let manifest = Manifest::current()?;
+    let apps: Vec<String> = manifest.enabled().map(|a| a.name.clone()).collect();
 
     // 1. The browser half, one bundle at a time (they share every dependency's build): each
     // app's customer bundle, and the owners' bundle of apps that have `manage_paths`.
@@ -162,40 +188,31 @@ pub fn build_all(opts: BuildOptions) -> anyhow::Result<()> {
     };
     let wasm_dir = target_dir().join("wasm32-unknown-unknown").join(profile);
     let staging = tempfile::tempdir()?;
-    let mut bundles = Vec::new();
-    for app in Manifest::embedded().enabled() {
-        let kinds: &[Bundle] = if app.manage_paths.is_empty() {
-            &[Bundle::Public]
-        } else {
-            &[Bundle::Public, Bundle::Manage]
-        };
-        for kind in kinds {
-            let mut wasm = cargo();
-            wasm.args([
-                "rustc",
-                "-q",
-                "-p",
-                &app.name,
-                "--lib",
-                "--crate-type",
-                "cdylib",
-                "--target",
-                "wasm32-unknown-unknown",
-                "--no-default-features",
-                "--features",
-                kind.features(),
-            ]);
-            if opts.release {
-                wasm.args(["--profile", "wasm-release"]);
-            }
-            run(&mut wasm)?;
-            // Both bundles of an app come out under one name: keep each.
-            let kept = staging
-                .path()
-                .join(format!("{}.{}.wasm", app.name, kind.key()));
-            std::fs::copy(wasm_dir.join(format!("{}.wasm", app.name)), &kept)?;
-            bundles.push((app.name.clone(), *kind, kept));
+    let mut built_wasm = Vec::new();
+    for (app, kind) in bundles(manifest) {
+        let mut wasm = cargo();
+        wasm.args([
+            "rustc",
+            "-q",
+            "-p",
+            &app,
+            "--lib",
+            "--crate-type",
+            "cdylib",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--no-default-features",
+            "--features",
+            kind.features(),
+        ]);
+        if opts.release {
+            wasm.args(["--profile", "wasm-release"]);
         }
+        run(&mut wasm)?;
+        // Both bundles of an app come out under one name: keep each.
+        let kept = staging.path().join(format!("{app}.{}.wasm", kind.key()));
+        std::fs::copy(wasm_dir.join(format!("{app}.wasm")), &kept)?;
+        built_wasm.push((app, kind, kept));
     }
 
     // 2. The stylesheet, once for every app.
@@ -215,7 +232,7 @@ pub fn build_all(opts: BuildOptions) -> anyhow::Result<()> {
     type Built = anyhow::Result<(String, Bundle, String, Sizes)>;
     let built: Vec<Built> = std::thread::scope(|scope| {
         let mut results = Vec::new();
-        for pair in bundles.chunks(2) {
+        for pair in built_wasm.chunks(2) {
             let handles: Vec<_> = pair
                 .iter()
                 .map(|(app, kind, wasm)| {
@@ -447,6 +464,39 @@ mod tests {
         assert_ne!(a, build_hash(&[b"js", b"wasm", b"css!"]));
         // Where one file ends matters.
         assert_ne!(build_hash(&[b"ab", b"c"]), build_hash(&[b"a", b"bc"]));
+    }
+
+    /// The packages a build of `app` with `features` links (normal dependencies).
+    fn dependencies(app: &str, features: &[&str]) -> Vec<String> {
+        let out = cargo()
+            .args(["tree", "-q", "-p", app, "-e", "normal", "--prefix", "none"])
+            .args(features)
+            .output()
+            .expect("cargo tree");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+            .collect()
+    }
+
+    #[test]
+    fn a_production_server_does_not_link_the_demo_image_encoder() {
+        for app in Manifest::embedded().enabled() {
+            let production =
+                dependencies(&app.name, &["--no-default-features", "--features", "ssr"]);
+            assert!(
+                !production.iter().any(|p| p == "png"),
+                "{}'s production build links png",
+                app.name
+            );
+        }
+        // The local and test build of restaurants does (so the check above can tell).
+        assert!(dependencies("restaurants", &[]).iter().any(|p| p == "png"));
     }
 
     #[test]

@@ -24,6 +24,9 @@ use crate::{build, secrets::Secrets};
 /// How to start the suite.
 #[derive(Debug, Clone)]
 pub struct StackOptions {
+    /// The apps, hosts and ports: `Manifest::current()` unless a test says otherwise. Every app
+    /// is given it (`SUITE_MANIFEST`), so that all of them agree on which apps there are.
+    pub manifest: &'static Manifest,
     /// Run release binaries.
     pub release: bool,
     /// Where local state lives (private cluster, embedded S3 files, secrets).
@@ -46,8 +49,9 @@ pub struct StackOptions {
 }
 
 impl StackOptions {
-    pub fn local(state_dir: PathBuf) -> Self {
-        Self {
+    pub fn local(state_dir: PathBuf) -> anyhow::Result<Self> {
+        Ok(Self {
+            manifest: Manifest::current()?,
             release: false,
             state_dir,
             public_port: PublicPort::PerApp,
@@ -56,7 +60,7 @@ impl StackOptions {
             seed: true,
             show_logs: true,
             behind_proxy: false,
-        }
+        })
     }
 }
 
@@ -91,7 +95,10 @@ fn suffixed(manifest: &Manifest, suffix: &str) -> &'static Manifest {
 
 impl Stack {
     pub async fn start(opts: StackOptions) -> anyhow::Result<Self> {
-        let manifest = suffixed(Manifest::embedded(), &opts.name_suffix);
+        let manifest = suffixed(opts.manifest, &opts.name_suffix);
+        std::fs::create_dir_all(&opts.state_dir)?;
+        let manifest_file = opts.state_dir.join("suite.toml");
+        std::fs::write(&manifest_file, opts.manifest.to_toml()?)?;
         let suite = Suite::new(
             manifest,
             manifest.suite.local_domain.clone(),
@@ -191,6 +198,7 @@ impl Stack {
                 .env("BIND_ADDR", "stdin")
                 .stdin(Stdio::from(std::os::fd::OwnedFd::from(listener)))
                 .env("SITE_ROOT", build::site_dir(&app.name))
+                .env("SUITE_MANIFEST", &manifest_file)
                 .env("SUITE_DOMAIN", &suite.domain)
                 .env("SUITE_SCHEME", "http")
                 .env("SUITE_PUBLIC_PORT", &public_port)

@@ -64,9 +64,9 @@ async fn run(release: bool, no_build: bool, proxy: bool) -> anyhow::Result<()> {
         })?;
     }
     let state = repo_root().join(".suite");
-    let mut opts = StackOptions::local(state.clone());
+    let mut opts = StackOptions::local(state.clone())?;
     opts.release = release;
-    let port = platform::suite::Manifest::embedded().suite.local_proxy_port;
+    let port = opts.manifest.suite.local_proxy_port;
     if proxy {
         opts.public_port = platform::suite::PublicPort::Fixed(port);
         opts.behind_proxy = true;
@@ -110,7 +110,7 @@ fn flag(args: &[String], name: &str) -> anyhow::Result<Option<u64>> {
 
 fn render_all() -> anyhow::Result<()> {
     let root = repo_root();
-    for (path, content) in render::all_files() {
+    for (path, content) in render::all_files(platform::suite::Manifest::current()?) {
         let path = root.join(path);
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;

@@ -158,9 +158,9 @@ pub fn systemd_unit(manifest: &Manifest, app: &str) -> String {
     )
 }
 
-/// Everything `suite render` writes: `(path relative to the repository, content)`.
-pub fn all_files() -> Vec<(String, String)> {
-    let manifest = Manifest::embedded();
+/// Everything `suite render` writes for `manifest`: `(path relative to the repository,
+/// content)`.
+pub fn all_files(manifest: &'static Manifest) -> Vec<(String, String)> {
     let addrs: Vec<(String, String)> = manifest
         .enabled()
         .map(|a| (a.name.clone(), format!("127.0.0.1:{}", a.port)))
@@ -211,6 +211,18 @@ mod tests {
     use platform::suite::{Manifest, PublicPort, Suite};
 
     use super::*;
+
+    #[test]
+    fn the_committed_configuration_is_what_the_manifest_renders() {
+        for (path, content) in all_files(Manifest::embedded()) {
+            let committed = std::fs::read_to_string(crate::repo_root().join(&path))
+                .unwrap_or_else(|e| panic!("{path}: {e} (run `suite render`)"));
+            assert!(
+                committed == content,
+                "{path} is out of date: run `cargo run -p suite -- render`"
+            );
+        }
+    }
 
     #[test]
     fn production_nginx_has_a_tls_server_per_enabled_host() {

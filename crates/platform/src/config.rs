@@ -3,7 +3,7 @@
 
 use std::str::FromStr;
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum ConfigError {
     #[error("environment variable {0} is required but not set")]
     Missing(&'static str),

@@ -3,7 +3,7 @@
 
 use std::sync::OnceLock;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::config::{self, ConfigError};
 
@@ -12,14 +12,14 @@ const MANIFEST: &str = include_str!("../../../ecosystem/suite.toml");
 /// The base name of every app's built browser files (`<name>.<hash>.js`, `…_bg.wasm`, `….css`).
 pub const OUTPUT_NAME: &str = "stepperslife";
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Manifest {
     pub suite: SuiteInfo,
     #[serde(rename = "app")]
     pub apps: Vec<AppEntry>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct SuiteInfo {
     pub name: String,
     pub domain: String,
@@ -27,7 +27,7 @@ pub struct SuiteInfo {
     pub local_proxy_port: u16,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct AppEntry {
     /// Short name: `portal`, `restaurants`, ...
     pub name: String,
@@ -55,7 +55,7 @@ pub struct AppEntry {
 }
 
 /// A page or endpoint of an app that the benchmark loads.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct BenchTarget {
     /// What the figures are called in the report.
     pub name: String,
@@ -70,8 +70,32 @@ impl Manifest {
         PARSED.get_or_init(|| Self::parse(MANIFEST).expect("ecosystem/suite.toml is valid"))
     }
 
+    /// The manifest in force: the file `SUITE_MANIFEST` names (the launcher passes its own to
+    /// every app, so that all of them agree on which apps are enabled), else the embedded one.
+    pub fn current() -> Result<&'static Manifest, ConfigError> {
+        static LOADED: OnceLock<Result<&'static Manifest, ConfigError>> = OnceLock::new();
+        LOADED
+            .get_or_init(|| match config::var_opt("SUITE_MANIFEST") {
+                None => Ok(Self::embedded()),
+                Some(path) => std::fs::read_to_string(&path)
+                    .map_err(|e| ConfigError::invalid("SUITE_MANIFEST", format!("{path}: {e}")))
+                    .and_then(|text| {
+                        Self::parse(&text).map_err(|e| {
+                            ConfigError::invalid("SUITE_MANIFEST", format!("{path}: {e}"))
+                        })
+                    })
+                    .map(|m| &*Box::leak(Box::new(m))),
+            })
+            .clone()
+    }
+
     pub fn parse(text: &str) -> Result<Self, toml::de::Error> {
         toml::from_str(text)
+    }
+
+    /// The manifest as TOML (what [`Manifest::parse`] reads back).
+    pub fn to_toml(&self) -> Result<String, toml::ser::Error> {
+        toml::to_string(self)
     }
 
     pub fn app(&self, name: &str) -> Option<&AppEntry> {
@@ -111,7 +135,7 @@ impl Suite {
     /// default `http`), `SUITE_PUBLIC_PORT` (a number, `default`, or `per-app`; default
     /// `per-app` over http and `default` over https).
     pub fn from_env() -> Result<Self, ConfigError> {
-        let manifest = Manifest::embedded();
+        let manifest = Manifest::current()?;
         let domain = config::var_or("SUITE_DOMAIN", &manifest.suite.local_domain);
         let scheme = config::var_or("SUITE_SCHEME", "http");
         if scheme != "http" && scheme != "https" {

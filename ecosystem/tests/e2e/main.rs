@@ -3,6 +3,7 @@
 //! Chromium driven through chromedriver.
 
 mod browser;
+mod manifest;
 
 use std::{net::TcpListener, path::PathBuf, process::Child, time::Duration};
 
@@ -75,7 +76,7 @@ impl World {
         std::fs::create_dir_all(&dir).expect("state dir");
         // nginx's port first: every public URL carries it.
         let port = unused_port();
-        let mut opts = StackOptions::local(dir.join("state"));
+        let mut opts = StackOptions::local(dir.join("state")).expect("the manifest");
         opts.public_port = PublicPort::Fixed(port);
         opts.name_suffix = suffix.clone();
         opts.behind_proxy = true;
