@@ -120,6 +120,7 @@ mod ssr {
         }
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn recent() -> Result<Vec<PastOrder>, AppError> {
         let (state, _) = require_user().await?;
         let cookie = session_cookie(&state).await?;
@@ -138,6 +139,7 @@ mod ssr {
             .collect())
     }
 
+    #[tracing::instrument(skip_all, fields(%order_id))]
     pub async fn again(order_id: Uuid, key: String) -> Result<(), AppError> {
         let (state, user) = require_user().await?;
         let cookie = session_cookie(&state).await?;

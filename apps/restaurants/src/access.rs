@@ -38,16 +38,7 @@ pub mod ssr {
         restaurant: Uuid,
         user: Uuid,
     ) -> Result<Option<Role>, AppError> {
-        let row: Option<(bool, bool)> = sqlx::query_as(
-            "select r.owner_id = $2,
-                    exists(select 1 from restaurant_staff s where s.restaurant_id = r.id and s.user_id = $2)
-             from restaurants r where r.id = $1",
-        )
-        .bind(restaurant)
-        .bind(user)
-        .fetch_optional(pool)
-        .await?;
-        match row {
+        match crate::restaurants::db::ties(pool, restaurant, user).await? {
             None => Err(AppError::not_found("There is no such restaurant.")),
             Some((true, _)) => Ok(Some(Role::Owner)),
             Some((false, true)) => Ok(Some(Role::Staff)),

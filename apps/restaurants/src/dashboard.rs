@@ -74,20 +74,10 @@ mod ssr {
     use crate::access::Role;
     use appkit::require_user;
 
+    #[tracing::instrument(skip_all)]
     pub async fn mine() -> Result<Vec<DashboardEntry>, AppError> {
         let (state, user) = require_user().await?;
-        let rows: Vec<(String, String, bool, i64)> = sqlx::query_as(
-            "select r.slug, r.name, r.owner_id = $1,
-                    (select count(*) from orders o where o.restaurant_id = r.id
-                       and o.status in ('placed', 'accepted', 'preparing', 'ready'))
-             from restaurants r
-             where r.owner_id = $1
-                or exists (select 1 from restaurant_staff s where s.restaurant_id = r.id and s.user_id = $1)
-             order by r.name",
-        )
-        .bind(user.id)
-        .fetch_all(&state.pool)
-        .await?;
+        let rows = crate::restaurants::db::of_member(&state.pool, user.id).await?;
         Ok(rows
             .into_iter()
             .map(|(slug, name, owner, open_orders)| DashboardEntry {

@@ -11,7 +11,6 @@ pub mod ssr {
         response::{IntoResponse, Response},
         routing::post,
     };
-    use platform::AppError;
     use sso::CurrentUser;
     use storage::upload::{self, Failure};
     use uuid::Uuid;
@@ -29,35 +28,27 @@ pub mod ssr {
             ))
     }
 
-    /// Points row `$1` at key `$2`, returning the key it replaced (no row when the row is gone).
-    const COVER: &str = "update restaurants r set cover_key = $2, updated_at = now()
-         from (select id, cover_key as old from restaurants where id = $1 for update) o
-         where r.id = o.id returning o.old";
+    /// Which row a photo goes to.
+    #[derive(Clone, Copy)]
+    enum Target {
+        Cover(Uuid),
+        Item(Uuid),
+    }
 
-    const ITEM: &str = "update menu_items m set photo_key = $2
-         from (select id, photo_key as old from menu_items where id = $1 for update) o
-         where m.id = o.id returning o.old";
-
-    /// Reads the form, stores the image under `prefix`, points the row at it with `update`;
-    /// answers with a redirect back to the form.
-    async fn upload(
-        state: &AppState,
-        form: Multipart,
-        prefix: String,
-        update: &'static str,
-        id: Uuid,
-    ) -> Response {
+    /// Reads the form, stores the image under `prefix`, points the row at it; answers with a
+    /// redirect back to the form.
+    async fn upload(state: &AppState, form: Multipart, prefix: String, target: Target) -> Response {
         let (back, bytes) = upload::read_form(form, "photo", "/dashboard").await;
         let result = async {
             let bytes = bytes?;
             let storage = state.storage().map_err(Failure::from)?;
             upload::replace(storage, &prefix, &bytes, |key| async move {
-                let old: Option<Option<String>> = sqlx::query_scalar(update)
-                    .bind(id)
-                    .bind(key)
-                    .fetch_optional(&state.pool)
-                    .await?;
-                Ok::<_, AppError>(old)
+                match target {
+                    Target::Cover(id) => {
+                        crate::restaurants::db::set_cover(&state.pool, id, &key).await
+                    }
+                    Target::Item(id) => crate::menu::db::set_photo(&state.pool, id, &key).await,
+                }
             })
             .await
             .map(|_| ())
@@ -74,7 +65,7 @@ pub mod ssr {
     ) -> Response {
         // Authorised before the body is read: a stranger's upload is never read nor stored.
         match require(&state.pool, id, user.id, Role::Owner).await {
-            Ok(_) => upload(&state, form, format!("covers/{id}"), COVER, id).await,
+            Ok(_) => upload(&state, form, format!("covers/{id}"), Target::Cover(id)).await,
             Err(e) => e.into_response(),
         }
     }
@@ -89,7 +80,15 @@ pub mod ssr {
             .authorize(&state.pool, user.id, Role::Owner)
             .await
         {
-            Ok(restaurant) => upload(&state, form, format!("items/{restaurant}"), ITEM, id).await,
+            Ok(restaurant) => {
+                upload(
+                    &state,
+                    form,
+                    format!("items/{restaurant}"),
+                    Target::Item(id),
+                )
+                .await
+            }
             Err(e) => e.into_response(),
         }
     }

@@ -391,6 +391,24 @@ pub async fn set_sold_out(
     Ok(())
 }
 
+/// Points the item's photo at `key`; the key it replaced (`Some(None)`: it had none), or `None`
+/// when the item is gone.
+pub async fn set_photo(
+    pool: &PgPool,
+    id: Uuid,
+    key: &str,
+) -> Result<Option<Option<String>>, AppError> {
+    Ok(sqlx::query_scalar(
+        "update menu_items m set photo_key = $2
+         from (select id, photo_key as old from menu_items where id = $1 for update) o
+         where m.id = o.id returning o.old",
+    )
+    .bind(id)
+    .bind(key)
+    .fetch_optional(pool)
+    .await?)
+}
+
 /// Reads "min" and "max" choices of a group: 0 ≤ min ≤ max, 1 ≤ max ≤ 20.
 pub fn choices(min: &str, max: &str) -> Result<(i16, i16), AppError> {
     let min: i16 = min

@@ -143,6 +143,7 @@ pub mod ssr {
 
     /// Runs an edit as the signed-in user (each edit checks the user's role itself) and gives
     /// the error its HTTP status.
+    #[tracing::instrument(skip_all)]
     pub async fn run<F, Fut>(edit: F) -> Result<(), AppError>
     where
         F: FnOnce(PgPool, Uuid) -> Fut,
@@ -156,6 +157,7 @@ pub mod ssr {
         .map_err(AppError::respond)
     }
 
+    #[tracing::instrument(skip_all, fields(slug = %slug))]
     pub async fn editor(slug: String) -> Result<MenuEditor, AppError> {
         let (state, user) = require_user().await?;
         let (id, name) = id_and_name(&state.pool, &slug).await?;
@@ -171,6 +173,7 @@ pub mod ssr {
 
     /// Deletes the row, then its photo: a failed delete of the object leaves an orphan in the
     /// bucket (logged), never a row pointing at nothing.
+    #[tracing::instrument(skip_all, fields(%id))]
     pub async fn delete_item(id: Uuid) -> Result<(), AppError> {
         let (state, user) = require_user().await?;
         if let Some(key) = super::db::delete_item(&state.pool, user.id, id).await?

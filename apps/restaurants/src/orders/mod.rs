@@ -86,6 +86,7 @@ pub mod ssr {
     use crate::access::{Role, ssr::require};
     use appkit::require_user;
 
+    #[tracing::instrument(skip_all, fields(restaurant_id = %request.restaurant_id))]
     pub async fn place(request: PlaceOrder, key: String) -> Result<Order, AppError> {
         let (state, user) = require_user().await?;
         super::db::place(
@@ -100,6 +101,7 @@ pub mod ssr {
         .map(|p| p.order)
     }
 
+    #[tracing::instrument(skip_all, fields(%id))]
     pub async fn page(id: Uuid) -> Result<OrderPageData, AppError> {
         let (state, user) = require_user().await?;
         let (order, customer) = super::db::get(&state.pool, &state.origin, id)
@@ -126,10 +128,7 @@ pub mod ssr {
                 (e.to_status.label().to_owned(), by, at)
             })
             .collect();
-        let slug: String = sqlx::query_scalar("select slug from restaurants where id = $1")
-            .bind(order.restaurant_id)
-            .fetch_one(&state.pool)
-            .await?;
+        let slug = crate::restaurants::db::slug_of(&state.pool, order.restaurant_id).await?;
         Ok(OrderPageData {
             can_cancel: customer.id == user.id && order.status == OrderStatus::Placed,
             order,
@@ -138,11 +137,13 @@ pub mod ssr {
         })
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn mine() -> Result<Vec<Order>, AppError> {
         let (state, user) = require_user().await?;
         super::db::of_customer(&state.pool, &state.origin, user.id, 50).await
     }
 
+    #[tracing::instrument(skip_all, fields(%id, step = %step))]
     pub async fn step(id: Uuid, step: String) -> Result<(), AppError> {
         let (state, user) = require_user().await?;
         let step = Step::parse(&step)
@@ -151,6 +152,7 @@ pub mod ssr {
         Ok(())
     }
 
+    #[tracing::instrument(skip_all, fields(slug = %slug))]
     pub async fn queue(slug: String) -> Result<Queue, AppError> {
         let (state, user) = require_user().await?;
         let (id, name) = crate::restaurants::db::id_and_name(&state.pool, &slug).await?;

@@ -378,21 +378,16 @@ pub async fn insert(pool: &PgPool, owner: Uuid, f: &RestaurantFields) -> Result<
     ))
 }
 
-/// Updates a restaurant its owner owns. The slug stays, so links keep working.
-pub async fn update_owned(
-    pool: &PgPool,
-    id: Uuid,
-    owner: Uuid,
-    f: &RestaurantFields,
-) -> Result<String, AppError> {
+/// Updates a restaurant (the caller has checked it is the owner's). The slug stays, so links
+/// keep working.
+pub async fn update(pool: &PgPool, id: Uuid, f: &RestaurantFields) -> Result<String, AppError> {
     let slug: Option<String> = sqlx::query_scalar(
-        "update restaurants set name = $3, cuisine = $4, city = $5, address = $6, description = $7,
-                price_level = $8, time_zone = $9, updated_at = now()
-         where id = $1 and owner_id = $2
+        "update restaurants set name = $2, cuisine = $3, city = $4, address = $5, description = $6,
+                price_level = $7, time_zone = $8, updated_at = now()
+         where id = $1
          returning slug",
     )
     .bind(id)
-    .bind(owner)
     .bind(&f.name)
     .bind(&f.cuisine)
     .bind(&f.city)
@@ -402,18 +397,100 @@ pub async fn update_owned(
     .bind(&f.time_zone)
     .fetch_optional(pool)
     .await?;
-    if let Some(slug) = slug {
-        return Ok(slug);
-    }
-    let exists: bool = sqlx::query_scalar("select exists(select 1 from restaurants where id = $1)")
+    slug.ok_or_else(|| AppError::not_found("There is no such restaurant."))
+}
+
+/// Replaces a restaurant's opening hours in one transaction (the caller has checked them and the
+/// owner); its slug.
+pub async fn replace_hours(
+    pool: &PgPool,
+    id: Uuid,
+    periods: &[Period],
+) -> Result<String, AppError> {
+    let mut tx = pool.begin().await?;
+    let slug: String = sqlx::query_scalar("select slug from restaurants where id = $1 for update")
         .bind(id)
-        .fetch_one(pool)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| AppError::not_found("There is no such restaurant."))?;
+    sqlx::query("delete from opening_hours where restaurant_id = $1")
+        .bind(id)
+        .execute(&mut *tx)
         .await?;
-    Err(if exists {
-        AppError::Forbidden("Only the restaurant's owner can edit it.".into())
-    } else {
-        AppError::not_found("There is no such restaurant.")
-    })
+    for p in periods {
+        sqlx::query(
+            "insert into opening_hours (restaurant_id, weekday, opens, closes) values ($1, $2, $3, $4)",
+        )
+        .bind(id)
+        .bind(i16::from(p.weekday))
+        .bind(p.opens)
+        .bind(p.closes)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(slug)
+}
+
+/// The restaurants `user` owns or works at: (slug, name, whether they own it, open orders),
+/// by name.
+pub async fn of_member(
+    pool: &PgPool,
+    user: Uuid,
+) -> Result<Vec<(String, String, bool, i64)>, AppError> {
+    Ok(sqlx::query_as(
+        "select r.slug, r.name, r.owner_id = $1,
+                (select count(*) from orders o where o.restaurant_id = r.id
+                   and o.status in ('placed', 'accepted', 'preparing', 'ready'))
+         from restaurants r
+         where r.owner_id = $1
+            or exists (select 1 from restaurant_staff s where s.restaurant_id = r.id and s.user_id = $1)
+         order by r.name",
+    )
+    .bind(user)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// The slug of the restaurant `id`; `NotFound` when there is none.
+pub async fn slug_of(pool: &PgPool, id: Uuid) -> Result<String, AppError> {
+    sqlx::query_scalar("select slug from restaurants where id = $1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await?
+        .ok_or_else(|| AppError::not_found("There is no such restaurant."))
+}
+
+/// Whether `user` owns restaurant `id`, and whether they are on its staff; `None` when there
+/// is no such restaurant. (Who may do what is `crate::access`'s to decide.)
+pub async fn ties(pool: &PgPool, id: Uuid, user: Uuid) -> Result<Option<(bool, bool)>, AppError> {
+    Ok(sqlx::query_as(
+        "select r.owner_id = $2,
+                exists(select 1 from restaurant_staff s where s.restaurant_id = r.id and s.user_id = $2)
+         from restaurants r where r.id = $1",
+    )
+    .bind(id)
+    .bind(user)
+    .fetch_optional(pool)
+    .await?)
+}
+
+/// Points the restaurant's cover at `key`; the key it replaced (`Some(None)`: it had none), or
+/// `None` when the restaurant is gone.
+pub async fn set_cover(
+    pool: &PgPool,
+    id: Uuid,
+    key: &str,
+) -> Result<Option<Option<String>>, AppError> {
+    Ok(sqlx::query_scalar(
+        "update restaurants r set cover_key = $2, updated_at = now()
+         from (select id, cover_key as old from restaurants where id = $1 for update) o
+         where r.id = o.id returning o.old",
+    )
+    .bind(id)
+    .bind(key)
+    .fetch_optional(pool)
+    .await?)
 }
 
 #[cfg(test)]

@@ -191,8 +191,12 @@ pub mod ssr {
     use platform::AppError;
     use uuid::Uuid;
 
-    use super::db::{RawFields, RestaurantFields, find, hours_of, insert, update_owned};
+    use super::db::{RawFields, RestaurantFields, find, hours_of, insert, replace_hours};
     use super::{MAX_SEARCH, PER_PAGE, RestaurantCard, RestaurantDetail, RestaurantView};
+    use crate::access::{
+        Role,
+        ssr::{require, role},
+    };
     use appkit::{require_user, state};
     use platform::paging::{MAX_PAGE, Paged};
 
@@ -221,15 +225,15 @@ pub mod ssr {
         .await
     }
 
+    #[tracing::instrument(skip_all, fields(slug = %slug))]
     pub async fn get_view(slug: String) -> Result<RestaurantView, AppError> {
         let state = state()?;
         let row = find(&state.pool, &slug)
             .await?
             .ok_or_else(|| AppError::not_found("There is no such restaurant."))?;
         let user = appkit::user().await?;
-        let can_edit = user.as_ref().is_some_and(|u| u.id == row.owner_id);
         let role = match &user {
-            Some(u) => crate::access::ssr::role(&state.pool, row.id, u.id).await?,
+            Some(u) => role(&state.pool, row.id, u.id).await?,
             None => None,
         };
         let hours = hours_of(&state.pool, &[row.id])
@@ -246,7 +250,7 @@ pub mod ssr {
         let asap = crate::hours::asap_open(&hours, tz, now);
         Ok(RestaurantView {
             restaurant: row.detail(hours),
-            can_edit,
+            can_edit: role.is_some_and(Role::is_owner),
             role,
             menu,
             pickup_slots,
@@ -257,16 +261,13 @@ pub mod ssr {
         })
     }
 
+    #[tracing::instrument(skip_all, fields(slug = %slug))]
     pub async fn get_for_edit(slug: String) -> Result<RestaurantDetail, AppError> {
         let (state, user) = require_user().await?;
         let row = find(&state.pool, &slug)
             .await?
             .ok_or_else(|| AppError::not_found("There is no such restaurant."))?;
-        if row.owner_id != user.id {
-            return Err(AppError::Forbidden(
-                "Only the restaurant's owner can edit it.".into(),
-            ));
-        }
+        require(&state.pool, row.id, user.id, Role::Owner).await?;
         let hours = hours_of(&state.pool, &[row.id])
             .await?
             .remove(&row.id)
@@ -274,6 +275,7 @@ pub mod ssr {
         Ok(row.detail(hours))
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn create(raw: RawFields) -> Result<(), AppError> {
         let (state, user) = require_user().await?;
         let fields = RestaurantFields::parse(&raw)?;
@@ -283,10 +285,12 @@ pub mod ssr {
         Ok(())
     }
 
-    /// Checks every day first, then replaces the hours in one transaction: a bad day changes
-    /// nothing.
+    /// Checks the caller, then every day, then replaces the hours in one transaction: a bad day
+    /// changes nothing.
+    #[tracing::instrument(skip_all, fields(%id))]
     pub async fn update_hours(id: Uuid, days: &[String; 7]) -> Result<(), AppError> {
         let (state, user) = require_user().await?;
+        require(&state.pool, id, user.id, Role::Owner).await?;
         let mut periods = Vec::new();
         for (d, raw) in days.iter().enumerate() {
             let weekday = u8::try_from(d).unwrap_or(0);
@@ -300,50 +304,17 @@ pub mod ssr {
                 "This day's hours overlap the previous day's late hours.",
             ));
         }
-        let mut tx = state.pool.begin().await?;
-        let slug: Option<String> = sqlx::query_scalar(
-            "select slug from restaurants where id = $1 and owner_id = $2 for update",
-        )
-        .bind(id)
-        .bind(user.id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(slug) = slug else {
-            let exists: bool =
-                sqlx::query_scalar("select exists(select 1 from restaurants where id = $1)")
-                    .bind(id)
-                    .fetch_one(&state.pool)
-                    .await?;
-            return Err(if exists {
-                AppError::Forbidden("Only the restaurant's owner can edit it.".into())
-            } else {
-                AppError::not_found("There is no such restaurant.")
-            });
-        };
-        sqlx::query("delete from opening_hours where restaurant_id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        for p in &periods {
-            sqlx::query(
-                "insert into opening_hours (restaurant_id, weekday, opens, closes) values ($1, $2, $3, $4)",
-            )
-            .bind(id)
-            .bind(i16::from(p.weekday))
-            .bind(p.opens)
-            .bind(p.closes)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
+        let slug = replace_hours(&state.pool, id, &periods).await?;
         leptos_axum::redirect(&format!("/r/{slug}"));
         Ok(())
     }
 
+    #[tracing::instrument(skip_all, fields(%id))]
     pub async fn update(id: Uuid, raw: RawFields) -> Result<(), AppError> {
         let (state, user) = require_user().await?;
+        require(&state.pool, id, user.id, Role::Owner).await?;
         let fields = RestaurantFields::parse(&raw)?;
-        let slug = update_owned(&state.pool, id, user.id, &fields).await?;
+        let slug = super::db::update(&state.pool, id, &fields).await?;
         leptos_axum::redirect(&format!("/r/{slug}"));
         Ok(())
     }

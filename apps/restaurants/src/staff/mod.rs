@@ -186,12 +186,15 @@ fn JoinForm(token: String) -> impl IntoView {
 }
 
 #[cfg(feature = "ssr")]
+pub mod db;
+
+#[cfg(feature = "ssr")]
 pub mod ssr {
     use chrono::{TimeDelta, Utc};
     use platform::AppError;
     use uuid::Uuid;
 
-    use super::{StaffData, StaffMember};
+    use super::{StaffData, db};
     use crate::access::{Role, ssr::require};
     use crate::restaurants::db::id_and_name;
     use appkit::require_user;
@@ -200,60 +203,40 @@ pub mod ssr {
     /// How long an invitation link works.
     pub const INVITE_LIFETIME: TimeDelta = TimeDelta::days(7);
 
-    fn hash(token: &str) -> String {
-        sha256_hex(token.as_bytes())
-    }
-
+    #[tracing::instrument(skip_all, fields(slug = %slug))]
     pub async fn list(slug: String) -> Result<StaffData, AppError> {
         let (state, user) = require_user().await?;
         let (id, name) = id_and_name(&state.pool, &slug).await?;
         require(&state.pool, id, user.id, Role::Owner).await?;
-        let rows: Vec<(Uuid, String, chrono::DateTime<Utc>)> = sqlx::query_as(
-            "select user_id, user_name, added_at from restaurant_staff where restaurant_id = $1 order by added_at",
-        )
-        .bind(id)
-        .fetch_all(&state.pool)
-        .await?;
         Ok(StaffData {
             restaurant_id: id,
             name,
             slug,
-            staff: rows
-                .into_iter()
-                .map(|(user_id, name, added_at)| StaffMember {
-                    user_id,
-                    name,
-                    added_at,
-                })
-                .collect(),
+            staff: db::members(&state.pool, id).await?,
         })
     }
 
+    #[tracing::instrument(skip_all, fields(%restaurant))]
     pub async fn invite(restaurant: Uuid) -> Result<String, AppError> {
         let (state, user) = require_user().await?;
         require(&state.pool, restaurant, user.id, Role::Owner).await?;
         let (token, token_hash) = platform::token::new();
-        sqlx::query(
-            "insert into staff_invites (token_hash, restaurant_id, created_by, expires_at) values ($1, $2, $3, $4)",
+        db::add_invite(
+            &state.pool,
+            &token_hash,
+            restaurant,
+            user.id,
+            Utc::now() + INVITE_LIFETIME,
         )
-        .bind(token_hash)
-        .bind(restaurant)
-        .bind(user.id)
-        .bind(Utc::now() + INVITE_LIFETIME)
-        .execute(&state.pool)
         .await?;
         Ok(state.url(&format!("/staff/join/{token}")))
     }
 
+    #[tracing::instrument(skip_all, fields(%restaurant, %member))]
     pub async fn remove(restaurant: Uuid, member: Uuid) -> Result<(), AppError> {
         let (state, user) = require_user().await?;
         require(&state.pool, restaurant, user.id, Role::Owner).await?;
-        sqlx::query("delete from restaurant_staff where restaurant_id = $1 and user_id = $2")
-            .bind(restaurant)
-            .bind(member)
-            .execute(&state.pool)
-            .await?;
-        Ok(())
+        db::remove(&state.pool, restaurant, member).await
     }
 
     fn unusable() -> AppError {
@@ -262,58 +245,30 @@ pub mod ssr {
         )
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn invitation(token: String) -> Result<String, AppError> {
         let (state, _) = require_user().await?;
-        sqlx::query_scalar(
-            "select r.name from staff_invites i join restaurants r on r.id = i.restaurant_id
-             where i.token_hash = $1 and i.used_at is null and i.expires_at > now()",
-        )
-        .bind(hash(&token))
-        .fetch_optional(&state.pool)
-        .await?
-        .ok_or_else(unusable)
+        db::invitation(&state.pool, &sha256_hex(token.as_bytes()))
+            .await?
+            .ok_or_else(unusable)
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn join(token: String) -> Result<(), AppError> {
         let (state, user) = require_user().await?;
-        let mut tx = state.pool.begin().await?;
-        // Used up in the same statement that checks it: two people cannot both use one link.
-        let restaurant: Option<Uuid> = sqlx::query_scalar(
-            "update staff_invites set used_by = $2, used_at = now()
-             where token_hash = $1 and used_at is null and expires_at > now()
-             returning restaurant_id",
-        )
-        .bind(hash(&token))
-        .bind(user.id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let restaurant = restaurant.ok_or_else(unusable)?;
-        let owner: Uuid = sqlx::query_scalar("select owner_id from restaurants where id = $1")
-            .bind(restaurant)
-            .fetch_one(&mut *tx)
-            .await?;
-        if owner == user.id {
-            return Err(AppError::Conflict {
+        match db::join(&state.pool, &sha256_hex(token.as_bytes()), &user).await? {
+            db::Joined::Member(restaurant) => {
+                tracing::info!(user_id = %user.id, restaurant_id = %restaurant, "joined as staff");
+                leptos_axum::redirect("/dashboard");
+                Ok(())
+            }
+            db::Joined::Unusable => Err(unusable()),
+            db::Joined::Owner => Err(AppError::Conflict {
                 field: None,
                 message:
                     "You own this restaurant already; send the link to the person you want to add."
                         .into(),
-            });
+            }),
         }
-        sqlx::query(
-            "insert into restaurant_staff (restaurant_id, user_id, user_name, added_by)
-             select $1, $2, $3, created_by from staff_invites where token_hash = $4
-             on conflict (restaurant_id, user_id) do nothing",
-        )
-        .bind(restaurant)
-        .bind(user.id)
-        .bind(&user.name)
-        .bind(hash(&token))
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        tracing::info!(user_id = %user.id, restaurant_id = %restaurant, "joined as staff");
-        leptos_axum::redirect("/dashboard");
-        Ok(())
     }
 }

@@ -147,6 +147,9 @@ fn ProviderButtons(return_to: String) -> impl IntoView {
 }
 
 #[cfg(feature = "ssr")]
+pub mod db;
+
+#[cfg(feature = "ssr")]
 pub mod ssr {
     use std::sync::OnceLock;
 
@@ -164,9 +167,10 @@ pub mod ssr {
     use serde::Deserialize;
     use sqlx::PgPool;
     use sso::{Session, SessionReader, SessionUser, USER_KEY, return_to};
-    use uuid::Uuid;
 
     use appkit::AppState;
+
+    use super::db;
 
     /// Failed sign-ins allowed per account, and per address, in [`WINDOW_MINUTES`].
     pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
@@ -305,65 +309,7 @@ pub mod ssr {
         .unwrap_or(false)
     }
 
-    /// Refuses when the account or the address has failed too often recently (more than the
-    /// limit, counting the attempt being judged).
-    pub async fn check_rate_limit(pool: &PgPool, email: &str, ip: &str) -> Result<(), AppError> {
-        let (by_account, by_ip): (i64, i64) = sqlx::query_as(
-            "select
-                count(*) filter (where lower(email) = lower($1)),
-                count(*) filter (where ip = $2)
-             from login_attempts
-             where not succeeded
-               and created_at > now() - make_interval(mins => $3)
-               and (lower(email) = lower($1) or ip = $2)",
-        )
-        .bind(email)
-        .bind(ip)
-        .bind(WINDOW_MINUTES)
-        .fetch_one(pool)
-        .await?;
-        // The counts include the attempt being judged.
-        if by_account > MAX_FAILURES_PER_ACCOUNT || by_ip > MAX_FAILURES_PER_IP {
-            return Err(AppError::TooManyRequests(format!(
-                "Too many failed sign-in attempts. Wait {WINDOW_MINUTES} minutes and try again."
-            )));
-        }
-        Ok(())
-    }
-
-    /// Records a sign-in attempt as failed; returns its id.
-    async fn record_attempt(pool: &PgPool, email: &str, ip: &str) -> Result<i64, AppError> {
-        Ok(sqlx::query_scalar(
-            "insert into login_attempts (email, ip, succeeded) values ($1, $2, false) returning id",
-        )
-        .bind(email)
-        .bind(ip)
-        .fetch_one(pool)
-        .await?)
-    }
-
-    #[derive(Debug, sqlx::FromRow)]
-    pub struct UserRow {
-        pub id: Uuid,
-        pub email: String,
-        pub name: String,
-        pub password_hash: Option<String>,
-        pub role: String,
-        pub disabled: bool,
-    }
-
-    pub async fn find_user_by_email(
-        pool: &PgPool,
-        email: &str,
-    ) -> Result<Option<UserRow>, AppError> {
-        Ok(sqlx::query_as(
-            "select id, email, name, password_hash, role, disabled_at is not null as disabled
-             from users where lower(email) = lower($1)",
-        )
-        .bind(email)
-        .fetch_optional(pool)
-        .await?)
-    }
+    pub use super::db::UserRow;
 
     /// Starts a signed-in session: a new session id (so an id planted before sign-in is
     /// useless), the user in it, and a row tying the session to the user.
@@ -405,13 +351,7 @@ pub mod ssr {
             .chars()
             .take(300)
             .collect::<String>();
-        sqlx::query("insert into user_sessions (session_id, user_id, user_agent, ip) values ($1, $2, $3, $4)")
-            .bind(id.to_string())
-            .bind(user.id)
-            .bind(agent)
-            .bind(ip)
-            .execute(pool)
-            .await?;
+        db::add_user_session(pool, &id.to_string(), user.id, &agent, ip).await?;
         tracing::info!(user_id = %user.id, "signed in");
         Ok(())
     }
@@ -423,6 +363,7 @@ pub mod ssr {
         Ok((state, parts, session))
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn sign_in(
         email: String,
         password: String,
@@ -436,17 +377,21 @@ pub mod ssr {
         let ip = state.client_ip(&parts);
         // The attempt is recorded (as failed) before it is judged, so that parallel attempts
         // count against each other; it is marked as succeeded only if the password is right.
-        let attempt = record_attempt(&state.pool, email.as_str(), &ip).await?;
-        check_rate_limit(&state.pool, email.as_str(), &ip).await?;
+        let attempt = db::record_attempt(&state.pool, email.as_str(), &ip).await?;
+        let (by_account, by_ip) =
+            db::recent_failures(&state.pool, email.as_str(), &ip, WINDOW_MINUTES).await?;
+        // The counts include the attempt being judged.
+        if by_account > MAX_FAILURES_PER_ACCOUNT || by_ip > MAX_FAILURES_PER_IP {
+            return Err(AppError::TooManyRequests(format!(
+                "Too many failed sign-in attempts. Wait {WINDOW_MINUTES} minutes and try again."
+            )));
+        }
 
-        let user = find_user_by_email(&state.pool, email.as_str()).await?;
+        let user = db::user_by_email(&state.pool, email.as_str()).await?;
         let hash = user.as_ref().and_then(|u| u.password_hash.clone());
         let ok = verify_password(hash, password).await;
         if ok {
-            sqlx::query("update login_attempts set succeeded = true where id = $1")
-                .bind(attempt)
-                .execute(&state.pool)
-                .await?;
+            db::attempt_succeeded(&state.pool, attempt).await?;
         }
         let user = match user {
             Some(u) if ok => u,
@@ -462,6 +407,7 @@ pub mod ssr {
         Ok(())
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn sign_up(
         name: String,
         email: String,
@@ -473,25 +419,7 @@ pub mod ssr {
         let email = Email::parse(&email)?;
         let password = NewPassword::parse(&password)?;
         let hash = hash_password(password).await?;
-        let user: UserRow = sqlx::query_as(
-            "insert into users (email, name, password_hash) values ($1, $2, $3)
-             returning id, email, name, password_hash, role, false as disabled",
-        )
-        .bind(email.as_str())
-        .bind(name.as_str())
-        .bind(hash)
-        .fetch_one(&state.pool)
-        .await
-        .map_err(|e| {
-            AppError::from_db(
-                e,
-                &[(
-                    "users_email_key",
-                    "email",
-                    "An account with this email already exists. Sign in instead.",
-                )],
-            )
-        })?;
+        let user = db::add_user(&state.pool, email.as_str(), name.as_str(), &hash).await?;
         tracing::info!(user_id = %user.id, "account created");
         let ip = state.client_ip(&parts);
         start_session(&session, &state.pool, &user, &parts, &ip).await?;
@@ -499,36 +427,15 @@ pub mod ssr {
         Ok(())
     }
 
-    /// Sign-in attempts matter for the rate limit's window only; older ones are deleted (a job
-    /// of the portal's).
-    pub async fn forget_old_attempts(pool: &PgPool) -> anyhow::Result<()> {
-        sqlx::query("delete from login_attempts where created_at < now() - interval '1 day'")
-            .execute(pool)
-            .await?;
-        Ok(())
-    }
-
     /// The demo account (`demo@stepperslife.com` / `stepperslife-demo`), which owns the apps'
     /// demo content. Idempotent.
+    #[tracing::instrument(skip_all)]
     pub async fn seed_demo_account(pool: &PgPool) -> anyhow::Result<()> {
-        let exists: bool = sqlx::query_scalar("select exists(select 1 from users where id = $1)")
-            .bind(sso::DEMO_USER_ID)
-            .fetch_one(pool)
-            .await?;
-        if exists {
+        if db::user_exists(pool, sso::DEMO_USER_ID).await? {
             return Ok(());
         }
         let hash = hash_password(NewPassword::parse("stepperslife-demo")?).await?;
-        sqlx::query(
-            "insert into users (id, email, name, password_hash) values ($1, $2, $3, $4)
-             on conflict do nothing",
-        )
-        .bind(sso::DEMO_USER_ID)
-        .bind("demo@stepperslife.com")
-        .bind("Demo Owner")
-        .bind(hash)
-        .execute(pool)
-        .await?;
+        db::add_demo_user(pool, sso::DEMO_USER_ID, &hash).await?;
         Ok(())
     }
 
@@ -539,6 +446,7 @@ pub mod ssr {
 
     /// `POST /signout`: ends the session everywhere (the row is deleted, so every app sees the
     /// visitor signed out at its next request) and goes back to `return_to`.
+    #[tracing::instrument(skip_all)]
     pub async fn sign_out(
         State(state): State<AppState>,
         session: Session,

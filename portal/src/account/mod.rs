@@ -143,33 +143,24 @@ fn RenameForm(name: String) -> impl IntoView {
 }
 
 #[cfg(feature = "ssr")]
+pub mod db;
+
+#[cfg(feature = "ssr")]
 pub mod ssr {
     use platform::AppError;
     use sso::Session;
 
-    use super::{AccountView, ProviderView, SessionView};
+    use super::{AccountView, ProviderView, db};
     use crate::{auth::ssr::DisplayName, server::portal};
     use appkit::{AppState, require_user};
 
+    #[tracing::instrument(skip_all)]
     pub async fn get_account() -> Result<AccountView, AppError> {
         let (state, user) = require_user().await?;
         let session: Session = leptos_axum::extract().await.map_err(AppError::internal)?;
         let current = session.id().map(|i| i.to_string()).unwrap_or_default();
-        let (name, email, has_password): (String, String, bool) = sqlx::query_as(
-            "select name, email, password_hash is not null from users where id = $1",
-        )
-        .bind(user.id)
-        .fetch_one(&state.pool)
-        .await?;
-        let providers = sqlx::query_as::<_, (String, Option<String>, chrono::DateTime<chrono::Utc>)>(
-            "select provider, email, created_at from identities where user_id = $1 order by created_at",
-        )
-        .bind(user.id)
-        .fetch_all(&state.pool)
-        .await?
-        .into_iter()
-        .map(|(provider, email, linked_at)| ProviderView { provider, email, linked_at })
-        .collect::<Vec<_>>();
+        let (name, email, has_password) = db::profile(&state.pool, user.id).await?;
+        let providers = db::identities(&state.pool, user.id).await?;
         let can_link = portal(&state)?
             .providers
             .buttons()
@@ -180,35 +171,7 @@ pub mod ssr {
                     .any(|p: &ProviderView| p.provider == b.name)
             })
             .collect();
-        let sessions = sqlx::query_as::<
-            _,
-            (
-                String,
-                chrono::DateTime<chrono::Utc>,
-                chrono::DateTime<chrono::Utc>,
-                String,
-                String,
-            ),
-        >(
-            "select us.session_id, us.created_at, us.last_seen_at, us.user_agent, us.ip
-             from user_sessions us join tower_sessions.session s on s.id = us.session_id
-             where us.user_id = $1 and s.expiry_date > now()
-             order by us.last_seen_at desc",
-        )
-        .bind(user.id)
-        .fetch_all(&state.pool)
-        .await?
-        .into_iter()
-        .map(
-            |(id, created_at, last_seen_at, user_agent, ip)| SessionView {
-                current: id == current,
-                created_at,
-                last_seen_at,
-                user_agent,
-                ip,
-            },
-        )
-        .collect();
+        let sessions = db::live_sessions(&state.pool, user.id, &current).await?;
         Ok(AccountView {
             name,
             email,
@@ -219,14 +182,11 @@ pub mod ssr {
         })
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn update_name(name: String) -> Result<(), AppError> {
         let (state, user) = require_user().await?;
         let name = DisplayName::parse(&name)?;
-        sqlx::query("update users set name = $2, updated_at = now() where id = $1")
-            .bind(user.id)
-            .bind(name.as_str())
-            .execute(&state.pool)
-            .await?;
+        db::rename(&state.pool, user.id, name.as_str()).await?;
         // The header of this session shows the new name at once; other sessions at next sign-in.
         let session: Session = leptos_axum::extract().await.map_err(AppError::internal)?;
         let mut updated = user.clone();
@@ -240,11 +200,7 @@ pub mod ssr {
 
     /// Deletes every session of `user_id` (used by "sign out everywhere" and by disabling).
     pub async fn end_all_sessions(state: &AppState, user_id: uuid::Uuid) -> Result<u64, AppError> {
-        let ids: Vec<String> =
-            sqlx::query_scalar("select session_id from user_sessions where user_id = $1")
-                .bind(user_id)
-                .fetch_all(&state.pool)
-                .await?;
+        let ids = db::session_ids(&state.pool, user_id).await?;
         portal(state)?
             .store
             .delete_many(&ids)
@@ -252,14 +208,9 @@ pub mod ssr {
             .map_err(AppError::internal)
     }
 
-    /// Marks the session as seen now (its "last seen" on the account page).
-    pub async fn touch(pool: &sqlx::PgPool, session_id: &str) {
-        let _ = sqlx::query("update user_sessions set last_seen_at = now() where session_id = $1")
-            .bind(session_id)
-            .execute(pool)
-            .await;
-    }
+    pub use super::db::touch;
 
+    #[tracing::instrument(skip_all)]
     pub async fn sign_out_everywhere() -> Result<(), AppError> {
         let (state, user) = require_user().await?;
         let ended = end_all_sessions(&state, user.id).await?;
