@@ -1,10 +1,9 @@
 use leptos::prelude::*;
-use leptos_meta::{Title, provide_meta_context};
 use leptos_router::{
     StaticSegment,
-    components::{Route, Router, Routes},
+    components::{Route, Routes},
 };
-use ui::{Document, NotFound, Page};
+use ui::{AppFrame, Document, NotFound};
 
 use crate::{
     account::AccountPage,
@@ -19,18 +18,14 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 
 #[component]
 pub fn App() -> impl IntoView {
-    provide_meta_context();
     view! {
-        <Title formatter=|t: String| if t.is_empty() { "SteppersLife".to_owned() } else { format!("{t} · SteppersLife") }/>
-        <Router>
-            <Page>
-                <Routes fallback=|| view! { <NotFound/> }>
-                    <Route path=StaticSegment("") view=HomePage/>
-                    <Route path=StaticSegment("signin") view=SignInPage/>
-                    <Route path=StaticSegment("signup") view=SignUpPage/>
-                    <Route path=StaticSegment("account") view=AccountPage/>
-                </Routes>
-            </Page>
-        </Router>
+        <AppFrame>
+            <Routes fallback=|| view! { <NotFound/> }>
+                <Route path=StaticSegment("") view=HomePage/>
+                <Route path=StaticSegment("signin") view=SignInPage/>
+                <Route path=StaticSegment("signup") view=SignUpPage/>
+                <Route path=StaticSegment("account") view=AccountPage/>
+            </Routes>
+        </AppFrame>
     }
 }

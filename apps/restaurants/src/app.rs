@@ -1,10 +1,9 @@
 use leptos::prelude::*;
-use leptos_meta::{Title, provide_meta_context};
 use leptos_router::{
     ParamSegment, StaticSegment,
-    components::{Route, Router, Routes},
+    components::{Route, Routes},
 };
-use ui::{Document, NotFound, Page};
+use ui::{AppFrame, Document, NotFound};
 
 use crate::dashboard::DashboardPage;
 use crate::menu::pages::MenuEditorPage;
@@ -21,25 +20,21 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 
 #[component]
 pub fn App() -> impl IntoView {
-    provide_meta_context();
     view! {
-        <Title formatter=|t: String| if t.is_empty() { "Restaurants · SteppersLife".to_owned() } else { format!("{t} · Restaurants · SteppersLife") }/>
-        <Router>
-            <Page>
-                <Routes fallback=|| view! { <NotFound/> }>
-                    <Route path=StaticSegment("") view=RestaurantListPage/>
-                    <Route path=StaticSegment("new") view=NewRestaurantPage/>
-                    <Route path=(StaticSegment("r"), ParamSegment("slug")) view=RestaurantPage/>
-                    <Route path=(StaticSegment("r"), ParamSegment("slug"), StaticSegment("edit")) view=EditRestaurantPage/>
-                    <Route path=StaticSegment("orders") view=MyOrdersPage/>
-                    <Route path=(StaticSegment("orders"), ParamSegment("id")) view=OrderPage/>
-                    <Route path=StaticSegment("dashboard") view=DashboardPage/>
-                    <Route path=(StaticSegment("dashboard"), StaticSegment("r"), ParamSegment("slug"), StaticSegment("menu")) view=MenuEditorPage/>
-                    <Route path=(StaticSegment("dashboard"), StaticSegment("r"), ParamSegment("slug"), StaticSegment("orders")) view=QueuePage/>
-                    <Route path=(StaticSegment("dashboard"), StaticSegment("r"), ParamSegment("slug"), StaticSegment("staff")) view=StaffPage/>
-                    <Route path=(StaticSegment("staff"), StaticSegment("join"), ParamSegment("token")) view=JoinStaffPage/>
-                </Routes>
-            </Page>
-        </Router>
+        <AppFrame app="Restaurants">
+            <Routes fallback=|| view! { <NotFound/> }>
+                <Route path=StaticSegment("") view=RestaurantListPage/>
+                <Route path=StaticSegment("new") view=NewRestaurantPage/>
+                <Route path=(StaticSegment("r"), ParamSegment("slug")) view=RestaurantPage/>
+                <Route path=(StaticSegment("r"), ParamSegment("slug"), StaticSegment("edit")) view=EditRestaurantPage/>
+                <Route path=StaticSegment("orders") view=MyOrdersPage/>
+                <Route path=(StaticSegment("orders"), ParamSegment("id")) view=OrderPage/>
+                <Route path=StaticSegment("dashboard") view=DashboardPage/>
+                <Route path=(StaticSegment("dashboard"), StaticSegment("r"), ParamSegment("slug"), StaticSegment("menu")) view=MenuEditorPage/>
+                <Route path=(StaticSegment("dashboard"), StaticSegment("r"), ParamSegment("slug"), StaticSegment("orders")) view=QueuePage/>
+                <Route path=(StaticSegment("dashboard"), StaticSegment("r"), ParamSegment("slug"), StaticSegment("staff")) view=StaffPage/>
+                <Route path=(StaticSegment("staff"), StaticSegment("join"), ParamSegment("token")) view=JoinStaffPage/>
+            </Routes>
+        </AppFrame>
     }
 }

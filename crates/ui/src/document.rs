@@ -1,5 +1,6 @@
 use leptos::prelude::*;
-use leptos_meta::MetaTags;
+use leptos_meta::{MetaTags, Title, provide_meta_context};
+use leptos_router::components::Router;
 
 use crate::SuiteHeader;
 
@@ -35,6 +36,48 @@ pub fn Document(options: LeptosOptions, children: Children) -> impl IntoView {
             </head>
             <body class="min-h-screen bg-slate-50 text-slate-900 antialiased">{children()}</body>
         </html>
+    }
+}
+
+/// The root of an app: page titles ("Menu · Restaurants · SteppersLife"), the router, and
+/// the suite's page frame around `children` (the app's `<Routes>`). `app` is the app's name
+/// as it appears in titles; the portal has none.
+#[component]
+pub fn AppFrame(#[prop(optional)] app: Option<&'static str>, children: Children) -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Title formatter=move |page: String| page_title(app, &page)/>
+        <Router>
+            <Page>{children()}</Page>
+        </Router>
+    }
+}
+
+/// "Page · App · SteppersLife", leaving out the parts that are empty.
+pub fn page_title(app: Option<&str>, page: &str) -> String {
+    [page, app.unwrap_or_default(), "SteppersLife"]
+        .into_iter()
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::page_title;
+
+    #[test]
+    fn titles_leave_out_empty_parts() {
+        assert_eq!(page_title(None, ""), "SteppersLife");
+        assert_eq!(page_title(None, "Sign in"), "Sign in · SteppersLife");
+        assert_eq!(
+            page_title(Some("Restaurants"), ""),
+            "Restaurants · SteppersLife"
+        );
+        assert_eq!(
+            page_title(Some("Restaurants"), "Menu"),
+            "Menu · Restaurants · SteppersLife"
+        );
     }
 }
 

@@ -8,7 +8,7 @@ mod misc;
 mod nav;
 mod pager;
 
-pub use document::{Document, FAVICON_SVG, Page};
+pub use document::{AppFrame, Document, FAVICON_SVG, Page, page_title};
 pub use form::{FormError, SubmitButton, TextArea, TextField};
 pub use header::SuiteHeader;
 pub use live::{use_hydrated, use_live, use_tick};
