@@ -19,9 +19,29 @@ pub struct Proxy {
 
 impl Drop for Proxy {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        stop(&mut self.child);
     }
+}
+
+/// Stops nginx the way that takes its workers with it: SIGTERM to the master (which stops
+/// the workers and then exits), SIGKILL only if it has not gone within 5 s. A SIGKILL first
+/// would leave the workers running, orphaned, holding the port.
+fn stop(child: &mut Child) {
+    if matches!(child.try_wait(), Ok(Some(_))) {
+        return;
+    }
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < deadline {
+        if matches!(child.try_wait(), Ok(Some(_))) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 /// The host name of the probe server: not a suite host, never resolved.
@@ -88,7 +108,7 @@ impl Proxy {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        let _ = proxy.child.kill();
+        stop(&mut proxy.child);
         Ok(None)
     }
 }

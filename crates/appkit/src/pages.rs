@@ -4,7 +4,8 @@ use std::{net::SocketAddr, path::Path, sync::Arc};
 
 use axum::{Router, middleware};
 use leptos::prelude::*;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
+use leptos_router::SsrMode;
 use tower_http::services::ServeDir;
 use ui::{Document, NavContext};
 
@@ -103,12 +104,41 @@ pub(crate) fn with_pages(
         move || shell(options.clone())
     };
     router
-        .leptos_routes_with_context(state, generate_route_list(app), context.clone(), page)
+        .leptos_routes_with_context(
+            state,
+            rendered_whole(generate_route_list(app)),
+            context.clone(),
+            page,
+        )
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
         >(context, shell))
         .layer(middleware::from_fn(platform::error::server_fn_status))
+}
+
+/// Every page is rendered whole before its first byte is sent (`SsrMode::Async`), instead of
+/// Leptos' default out-of-order streaming. With islands nothing else on a page runs in the
+/// browser, and streaming sent each `<Suspense>` as its fallback ("Loading…", an empty header
+/// bar) followed by a script that swapped the content in: without JavaScript the page stayed
+/// "Loading…", and with it the swap moved what was already painted (a layout shift Lighthouse
+/// measured on phones whenever the data took a few milliseconds). Whole pages also settle
+/// their status code (404, 403) and headers before anything is sent.
+fn rendered_whole(routes: Vec<AxumRouteListing>) -> Vec<AxumRouteListing> {
+    routes
+        .into_iter()
+        .map(|route| match route.mode() {
+            SsrMode::OutOfOrder | SsrMode::PartiallyBlocked | SsrMode::InOrder => {
+                AxumRouteListing::new(
+                    route.path().to_owned(),
+                    SsrMode::Async,
+                    route.methods(),
+                    Vec::new(),
+                )
+            }
+            SsrMode::Async | SsrMode::Static(_) => route,
+        })
+        .collect()
 }
 
 /// `GET /pkg/…`: the built browser files, precompressed (brotli, gzip) and, their names being

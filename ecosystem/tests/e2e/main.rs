@@ -179,6 +179,12 @@ impl World {
     /// Stops the suite and removes what it made.
     pub async fn stop(mut self) {
         self.nginx = None;
+        // nginx went with all its workers: nothing answers on its port any more.
+        assert!(
+            std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err(),
+            "port {} still answers after nginx was stopped (orphaned workers?)",
+            self.port
+        );
         if let Some(stack) = self.stack.take() {
             let _ = stack
                 .drop_databases(&self.reader_role)

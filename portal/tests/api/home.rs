@@ -70,3 +70,53 @@ async fn the_home_page_shows_the_sections_each_app_serves() {
     assert!(html.contains(&format!(r#"src="{}/media/covers/"#, restaurants.origin)));
     assert!(!html.contains("can't be reached"));
 }
+
+/// Every page arrives whole: the header and each section in place, nothing left for a script to
+/// swap in. (Leptos' default streaming sent a `<Suspense>` whose data was not ready at the first
+/// poll as its fallback, "Loading…" or an empty header bar, followed by the content in a
+/// `<template>` and a script: nothing without JavaScript, and with it a layout shift on phones.
+/// Most requests hit that race: the data comes from a database or another app.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_arrive_whole_with_no_fragment_streamed_after_them() {
+    let restaurants =
+        harness::TestApp::spawn_with(restaurants::server::app(), Opts::seeded()).await;
+    let app = spawn_with(Options {
+        restaurants_url: format!("http://{}", restaurants.addr),
+        ..Options::default()
+    })
+    .await;
+    for round in 0..20 {
+        for (name, html) in [
+            (
+                "the portal home",
+                app.get("/", None).await.text().await.expect("body"),
+            ),
+            (
+                "the sign-in page",
+                app.get("/signin", None).await.text().await.expect("body"),
+            ),
+            (
+                "the restaurants list",
+                restaurants.get("/", None).await.text().await.expect("body"),
+            ),
+            (
+                "a restaurant page",
+                restaurants
+                    .get("/r/mama-lous-soul-kitchen", None)
+                    .await
+                    .text()
+                    .await
+                    .expect("body"),
+            ),
+        ] {
+            assert!(
+                !html.contains("<template") && !html.contains("Loading"),
+                "{name}, request {round}, came in pieces: {html}"
+            );
+            assert!(
+                html.contains(r#"data-testid="sign-in""#),
+                "{name}: the header is in the page as sent"
+            );
+        }
+    }
+}
