@@ -74,8 +74,8 @@ pub struct Stack {
     pub admin_url: String,
     /// The app name → its database URL (as its own role).
     pub database_urls: BTreeMap<String, String>,
-    _s3: Option<EmbeddedS3>,
-    _pg: Postgres,
+    s3: Option<EmbeddedS3>,
+    pg: Postgres,
 }
 
 impl std::fmt::Debug for Stack {
@@ -94,6 +94,15 @@ fn suffixed(manifest: &Manifest, suffix: &str) -> &'static Manifest {
 }
 
 impl Stack {
+    /// The infrastructure in use, for people: PostgreSQL and the object store.
+    pub fn services(&self) -> Vec<(&'static str, String)> {
+        let s3 = match &self.s3 {
+            Some(s3) => format!("embedded, {}", s3.endpoint()),
+            None => platform::config::var_opt("S3_ENDPOINT").unwrap_or_default(),
+        };
+        vec![("PostgreSQL", self.pg.describe()), ("S3", s3)]
+    }
+
     pub async fn start(opts: StackOptions) -> anyhow::Result<Self> {
         let manifest = suffixed(opts.manifest, &opts.name_suffix);
         std::fs::create_dir_all(&opts.state_dir)?;
@@ -258,8 +267,8 @@ impl Stack {
             suite,
             admin_url: pg.admin_url.clone(),
             database_urls,
-            _s3: s3,
-            _pg: pg,
+            s3,
+            pg,
         };
         stack.wait_ready(Duration::from_secs(60)).await?;
         Ok(stack)

@@ -84,6 +84,9 @@ async fn run(release: bool, no_build: bool, proxy: bool) -> anyhow::Result<()> {
     for (name, url) in stack.urls() {
         println!("  {name:>12}  {url}");
     }
+    for (what, which) in stack.services() {
+        println!("  {what:>12}  {which}");
+    }
     println!();
     println!("Demo account: demo@stepperslife.com / stepperslife-demo");
     println!("Press Ctrl-C to stop.");

@@ -74,6 +74,25 @@ impl Postgres {
     pub fn is_private(&self) -> bool {
         self.private.is_some()
     }
+
+    /// Which server this is, for people: its address (never its credentials), and where the
+    /// files of a private cluster are.
+    pub fn describe(&self) -> String {
+        let at = url::Url::parse(&self.admin_url)
+            .ok()
+            .map(|u| {
+                format!(
+                    "{}:{}",
+                    u.host_str().unwrap_or("?"),
+                    u.port().unwrap_or(5432)
+                )
+            })
+            .unwrap_or_else(|| "?".to_owned());
+        match &self.private {
+            Some(cluster) => format!("a private cluster on {at} ({})", cluster.dir.display()),
+            None => format!("the server on {at}"),
+        }
+    }
 }
 
 /// `admin_url` with another database, user and password.
