@@ -242,7 +242,8 @@ impl AppDef {
                 .map(|a| a.manage_paths.clone())
                 .unwrap_or_default();
             let bundles = crate::pages::Bundles::new(&cfg.site_root, &manage_paths);
-            router = with_pages(router, &state, nav, root, bundles);
+            let routes = crate::pages::route_list(&root).await;
+            router = with_pages(router, &state, nav, (root, routes), bundles);
         }
         for layer in self.layers {
             router = layer(router, &state);

@@ -69,14 +69,39 @@ pub(crate) fn leptos_options(site_root: &Path, addr: SocketAddr) -> LeptosOption
         .build()
 }
 
-/// Adds an app's pages and server functions to `router`. Both see the state and the header's
-/// context; the 404 page is the fallback; server functions answer with their `AppError`'s
-/// status.
+/// Held for writing while an app's routes are listed, for reading while a page renders.
+///
+/// Listing the routes renders the app once with resource loading switched off, and Leptos
+/// switches it off for the whole process (`leptos_server`'s `SuppressResourceLoad` is a global
+/// flag): a resource first polled meanwhile by a page of another app in the same process never
+/// loads, and its page never answers (leptos-rs/leptos#4773). One app per process (production)
+/// lists its routes before it serves; tests run several apps in one process, and starting one
+/// while another renders hung a page about once in twenty runs.
+static ROUTE_LISTING: tokio::sync::RwLock<()> = tokio::sync::RwLock::const_new(());
+
+/// The app's routes, every page rendered whole (see [`rendered_whole`]).
+pub(crate) async fn route_list(root: &Root) -> Vec<AxumRouteListing> {
+    let root = root.clone();
+    let _listing = ROUTE_LISTING.write().await;
+    rendered_whole(generate_route_list(move || root()))
+}
+
+async fn render_gate(
+    req: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    let _rendering = ROUTE_LISTING.read().await;
+    next.run(req).await
+}
+
+/// Adds an app's pages (`routes`, from [`route_list`]) and server functions to `router`. Both
+/// see the state and the header's context; the 404 page is the fallback; server functions
+/// answer with their `AppError`'s status.
 pub(crate) fn with_pages(
     router: Router<AppState>,
     state: &AppState,
     nav: NavContext,
-    root: Root,
+    (root, routes): (Root, Vec<AxumRouteListing>),
     bundles: Bundles,
 ) -> Router<AppState> {
     let options = state.leptos_options.clone();
@@ -86,10 +111,6 @@ pub(crate) fn with_pages(
             provide_context(state.clone());
             provide_context(nav.clone());
         }
-    };
-    let app = {
-        let root = root.clone();
-        move || root()
     };
     let shell = move |mut options: LeptosOptions| {
         let path = use_context::<http::request::Parts>().map(|p| p.uri.path().to_owned());
@@ -104,17 +125,13 @@ pub(crate) fn with_pages(
         move || shell(options.clone())
     };
     router
-        .leptos_routes_with_context(
-            state,
-            rendered_whole(generate_route_list(app)),
-            context.clone(),
-            page,
-        )
+        .leptos_routes_with_context(state, routes, context.clone(), page)
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
         >(context, shell))
         .layer(middleware::from_fn(platform::error::server_fn_status))
+        .layer(middleware::from_fn(render_gate))
 }
 
 /// Every page is rendered whole before its first byte is sent (`SsrMode::Async`), instead of

@@ -260,3 +260,55 @@ async fn a_job_runs_on_one_instance_at_a_time() {
     );
     assert_eq!(count(&first, "job_runs").await, 2);
 }
+
+/// A page whose content comes from a resource (as every app's pages do).
+fn page_with_data() -> impl leptos::IntoView {
+    use leptos::prelude::*;
+    let answer = Resource::new_blocking(
+        || (),
+        |()| async {
+            tokio::time::sleep(Duration::from_millis(2)).await;
+            42
+        },
+    );
+    view! {
+        <Suspense fallback=|| "loading">
+            {move || Suspend::new(async move { format!("the answer is {}", answer.await) })}
+        </Suspense>
+    }
+}
+
+/// A root that takes a while to render (listing an app's routes renders it once).
+fn slow_root() -> impl leptos::IntoView {
+    std::thread::sleep(Duration::from_millis(100));
+    "slow"
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_keep_answering_while_another_app_starts_in_the_same_process() {
+    let app = TestApp::spawn(throwaway().pages(page_with_data)).await;
+    let starting = tokio::spawn(async {
+        for _ in 0..4 {
+            drop(TestApp::spawn(throwaway().pages(slow_root)).await);
+        }
+    });
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .expect("client");
+    let url = format!("http://{}/", app.addr);
+    let mut pages = 0;
+    while !starting.is_finished() {
+        let batch = (0..8).map(|_| {
+            let req = client.get(&url).send();
+            async move { req.await?.text().await }
+        });
+        for body in futures::future::join_all(batch).await {
+            let body = body.expect("the page answers");
+            assert!(body.contains("the answer is 42"), "{body}");
+            pages += 1;
+        }
+    }
+    starting.await.expect("the other apps started");
+    assert!(pages > 0);
+}

@@ -4,10 +4,12 @@
 use reqwest::{StatusCode, header};
 
 /// A client that follows no redirects and keeps no cookies (tests pass cookies by hand, since
-/// the suite's cookies are for `*.stepperslife.localhost`, not the loopback address).
+/// the suite's cookies are for `*.stepperslife.localhost`, not the loopback address). A request
+/// that gets no answer in 30 s fails the test instead of hanging it.
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(30))
         .build()
         .expect("client")
 }
