@@ -10,7 +10,7 @@ use std::{
 };
 
 use anyhow::{Context, bail};
-use devstack::{EmbeddedS3, Postgres, provision_databases};
+use devstack::{EmbeddedS3, Maildev, Postgres, provision_databases};
 use platform::suite::{Manifest, PublicPort, Suite};
 use secrecy::SecretString;
 use storage::{BucketConfig, Storage};
@@ -75,6 +75,8 @@ pub struct Stack {
     /// The app name → its database URL (as its own role).
     pub database_urls: BTreeMap<String, String>,
     s3: Option<EmbeddedS3>,
+    /// The local mail server, unless `SMTP_URL` names one.
+    pub maildev: Option<Maildev>,
     pg: Postgres,
 }
 
@@ -100,7 +102,15 @@ impl Stack {
             Some(s3) => format!("embedded, {}", s3.endpoint()),
             None => platform::config::var_opt("S3_ENDPOINT").unwrap_or_default(),
         };
-        vec![("PostgreSQL", self.pg.describe()), ("S3", s3)]
+        let mail = match &self.maildev {
+            Some(m) => format!("maildev, inbox at {}", m.web_url()),
+            None => "SMTP_URL".to_owned(),
+        };
+        vec![
+            ("PostgreSQL", self.pg.describe()),
+            ("S3", s3),
+            ("Mail", mail),
+        ]
     }
 
     pub async fn start(opts: StackOptions) -> anyhow::Result<Self> {
@@ -171,6 +181,29 @@ impl Stack {
             }
         }
 
+        // Mail: the configured SMTP server, else maildev with its inbox in the state folder.
+        let (maildev, smtp_url) = match platform::config::var_opt("SMTP_URL") {
+            Some(url) => (None, url),
+            None => {
+                let (smtp, web) = if opts.free_ports {
+                    (0, 0)
+                } else {
+                    (1025, 1080)
+                };
+                let smtp: u16 = platform::config::parse_or("SUITE_MAIL_SMTP_PORT", smtp)?;
+                let web: u16 = platform::config::parse_or("SUITE_MAIL_WEB_PORT", web)?;
+                let dir = opts.state_dir.join("mail");
+                let maildev = tokio::task::spawn_blocking(move || {
+                    std::fs::create_dir_all(&dir)?;
+                    Maildev::start(smtp, web, Some(&dir))
+                })
+                .await?
+                .context("starting maildev (SMTP_URL is not set)")?;
+                let url = maildev.smtp_url();
+                (Some(maildev), url)
+            }
+        };
+
         // The apps' listening sockets, bound here and handed over.
         let mut listeners = BTreeMap::new();
         let mut addrs = BTreeMap::new();
@@ -217,6 +250,7 @@ impl Stack {
                 .env("S3_ACCESS_KEY", &access)
                 .env("S3_SECRET_KEY", &secret)
                 .env("S3_BUCKET", app.bucket.as_deref().unwrap_or(""))
+                .env("SMTP_URL", &smtp_url)
                 .env(
                     "RUST_LOG",
                     std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into()),
@@ -268,6 +302,7 @@ impl Stack {
             admin_url: pg.admin_url.clone(),
             database_urls,
             s3,
+            maildev,
             pg,
         };
         stack.wait_ready(Duration::from_secs(60)).await?;

@@ -53,6 +53,7 @@ pub struct Built {
     pub router: Router,
     pub state: AppState,
     jobs: Vec<Job>,
+    mailer: Option<mail::Mailer>,
 }
 
 impl AppDef {
@@ -79,8 +80,12 @@ impl AppDef {
         self.name
     }
 
-    pub fn migrator(&self) -> &'static Migrator {
-        self.migrator
+    /// The app's migrations with the shared crates' tables (the mail outbox), as applied.
+    pub fn migrations(
+        &self,
+    ) -> impl Future<Output = Result<Migrator, sqlx::migrate::MigrateError>> + Send + 'static {
+        let own = self.migrator;
+        async move { platform::db::combine(&[&mail::MIGRATOR, own]).await }
     }
 
     /// Whether the app declared a bucket.
@@ -182,7 +187,7 @@ impl AppDef {
     /// Connects, migrates, seeds (when configured) and builds the router.
     pub async fn build(self, cfg: Config) -> anyhow::Result<Built> {
         let pool = platform::db::connect(cfg.database_url.expose_secret(), cfg.pool_size).await?;
-        platform::db::migrate(&pool, self.migrator).await?;
+        platform::db::migrate(&pool, &self.migrations().await?).await?;
         let session_pool = match &cfg.session_database_url {
             Some(url) => {
                 Some(platform::db::connect(url.expose_secret(), cfg.pool_size.min(5)).await?)
@@ -212,6 +217,7 @@ impl AppDef {
             ),
             leptos_options: crate::pages::leptos_options(&cfg.site_root, addr),
             trust_proxy: cfg.trust_proxy,
+            outbox: mail::Outbox::default(),
             suite: suite.clone(),
             pool: pool.clone(),
             storage: storage.clone(),
@@ -282,6 +288,7 @@ impl AppDef {
             router: platform::telemetry::layer(router),
             state,
             jobs: self.jobs,
+            mailer: mail::Mailer::new(&cfg.mail)?,
         })
     }
 
@@ -311,8 +318,8 @@ impl AppDef {
 }
 
 impl Built {
-    /// Serves until `shutdown` resolves, with the app's jobs running meanwhile; then stops the
-    /// jobs and drains in-flight requests.
+    /// Serves until `shutdown` resolves, with the app's jobs and its mail worker running
+    /// meanwhile; then stops them and drains in-flight requests.
     pub async fn serve(
         self,
         name: &str,
@@ -328,6 +335,11 @@ impl Built {
                 stopped.clone(),
             ));
         }
+        jobs.spawn(self.state.outbox.clone().run(
+            self.state.pool.clone(),
+            self.mailer,
+            stopped.clone(),
+        ));
         let served = platform::serve::serve(name, self.router, listener, shutdown).await;
         let _ = stop.send(true);
         while jobs.join_next().await.is_some() {}

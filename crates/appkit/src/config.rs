@@ -43,6 +43,8 @@ pub struct Config {
     pub pool_size: u32,
     /// `TRUST_PROXY`: take the client's address from the proxy's `X-Real-IP`.
     pub trust_proxy: bool,
+    /// `SMTP_URL`, `MAIL_FROM`: where the app's outbox is delivered.
+    pub mail: mail::MailConfig,
     /// `<APP>_INTERNAL_URL` of every other enabled app (default `http://127.0.0.1:<port>`):
     /// where this app reaches it, server to server.
     pub internal_urls: BTreeMap<String, String>,
@@ -97,6 +99,7 @@ impl Config {
             pool_size: config::parse_or("DATABASE_POOL_SIZE", 10)?,
             trust_proxy: config::parse_or("TRUST_PROXY", false)?,
             internal_urls,
+            mail: mail::MailConfig::from_env(&suite)?,
             suite,
         })
     }

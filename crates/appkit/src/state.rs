@@ -28,6 +28,9 @@ pub struct Inner {
     pub leptos_options: LeptosOptions,
     /// Take the client's address from the proxy's `X-Real-IP`.
     pub trust_proxy: bool,
+    /// The app's mail outbox: queue with [`mail::enqueue`] in the transaction that causes the
+    /// message, then [`mail::Outbox::wake`] once it has committed.
+    pub outbox: mail::Outbox,
     pub(crate) storage: Option<Storage>,
     pub(crate) ext: Box<dyn Any + Send + Sync>,
 }

@@ -46,6 +46,38 @@ async fn add_note(State(state): State<AppState>, body: String) -> StatusCode {
     }
 }
 
+/// Adds a note and tells `to` about it, in one transaction; the worker is woken after commit.
+async fn add_note_and_tell(
+    State(state): State<AppState>,
+    axum::extract::Path(to): axum::extract::Path<String>,
+    body: String,
+) -> StatusCode {
+    let done = async {
+        let mut tx = state.pool.begin().await?;
+        sqlx::query("insert into notes (body) values ($1)")
+            .bind(&body)
+            .execute(&mut *tx)
+            .await?;
+        let message = mail::Message {
+            kind: "note-added",
+            to_address: to,
+            to_name: String::new(),
+            subject: "A new note".into(),
+            text: format!("Someone wrote: {body}"),
+            html: None,
+        };
+        mail::enqueue(&mut *tx, &message).await?;
+        tx.commit().await
+    };
+    match done.await {
+        Ok(()) => {
+            state.outbox.wake();
+            StatusCode::CREATED
+        }
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
 /// A throwaway app: the portal's manifest entry (any enabled one will do), no pages.
 fn throwaway() -> AppDef {
     AppDef::new("restaurants", &MIGRATOR)
@@ -58,7 +90,8 @@ fn throwaway() -> AppDef {
         .routes(
             Router::new()
                 .route("/mine", get(|| async { "your notes" }))
-                .route("/notes", post(add_note)),
+                .route("/notes", post(add_note))
+                .route("/notes/tell/{to}", post(add_note_and_tell)),
         )
 }
 
@@ -311,4 +344,43 @@ async fn pages_keep_answering_while_another_app_starts_in_the_same_process() {
     }
     starting.await.expect("the other apps started");
     assert!(pages > 0);
+}
+
+#[tokio::test]
+async fn an_apps_mail_leaves_through_its_outbox_once_the_change_is_committed() {
+    let app =
+        TestApp::spawn_with(throwaway(), devstack::harness::Opts::default().with_mail()).await;
+    let maildev = app.maildev.expect("with mail");
+    let to = format!("reader-{}@example.com", app.db.name);
+    let res = devstack::testkit::client()
+        .post(app.url(&format!("/notes/tell/{to}")))
+        .header(header::ORIGIN, &app.origin)
+        .body("hello")
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::CREATED);
+    // Woken after the commit, the worker sends it well before its next poll.
+    let got = maildev.wait_for(&to, 1, Duration::from_secs(10)).await;
+    assert_eq!(got[0]["subject"], "A new note");
+    assert!(
+        got[0]["text"]
+            .as_str()
+            .unwrap_or("")
+            .contains("Someone wrote: hello")
+    );
+    // The row is marked sent right after the server's 250 (which maildev shows at once).
+    let start = Instant::now();
+    loop {
+        let status: String = sqlx::query_scalar("select status from mail_outbox")
+            .fetch_one(&app.db.pool)
+            .await
+            .expect("the outbox is in the app's database");
+        if status == "sent" {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(5), "still {status}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(count(&app, "notes").await, 1);
 }

@@ -12,6 +12,7 @@
 use std::{collections::HashMap, net::SocketAddr, sync::Once, time::Duration};
 
 use appkit::{AppDef, AppState, Bind, Config, Listener};
+use mail::MailConfig;
 use platform::suite::Suite;
 use reqwest::header;
 use secrecy::SecretString;
@@ -24,7 +25,7 @@ use tower_sessions::{
 use uuid::Uuid;
 
 use crate::{
-    EmbeddedS3, TestDb,
+    EmbeddedS3, Maildev, TestDb,
     testkit::{self, Answer},
 };
 
@@ -39,6 +40,8 @@ pub type Configure = Box<dyn FnOnce(&mut Config) + Send>;
 pub struct Opts {
     /// Insert the app's demo data (only the tests that need it: it costs time).
     pub seed: bool,
+    /// Deliver the app's mail to maildev (see [`TestApp::maildev`]); else it stays queued.
+    pub mail: bool,
     /// Changes to the configuration before the app starts (another app's URL, say).
     pub configure: Option<Configure>,
 }
@@ -47,8 +50,14 @@ impl Opts {
     pub fn seeded() -> Self {
         Self {
             seed: true,
-            configure: None,
+            ..Self::default()
         }
+    }
+
+    /// The app's mail goes to maildev (one per test process), where the test reads it.
+    pub fn with_mail(mut self) -> Self {
+        self.mail = true;
+        self
     }
 
     pub fn configure(mut self, f: impl FnOnce(&mut Config) + Send + 'static) -> Self {
@@ -81,8 +90,18 @@ pub struct TestApp {
     /// The app's public origin (what its pages send as `Origin`).
     pub origin: String,
     pub cookie_name: String,
+    /// Where the app's mail goes (with [`Opts::with_mail`]).
+    pub maildev: Option<&'static Maildev>,
     bucket: Option<(BucketConfig, EmbeddedS3, tempfile::TempDir)>,
     _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+/// The test process's maildev, started on first use; it ends with the process.
+pub fn shared_maildev() -> &'static Maildev {
+    static MAILDEV: std::sync::OnceLock<Maildev> = std::sync::OnceLock::new();
+    MAILDEV.get_or_init(|| {
+        Maildev::start(0, 0, None).expect("maildev starts (ecosystem/bootstrap installs it)")
+    })
 }
 
 /// `TEST_LOG=1` shows the servers' logs (once per test binary).
@@ -106,7 +125,8 @@ impl TestApp {
     pub async fn spawn_with(def: AppDef, opts: Opts) -> Self {
         init_logs();
         let name = def.name();
-        let db = TestDb::migrated(def.migrator()).await;
+        let db = TestDb::migrated(&def.migrations().await.expect("the app's migrations")).await;
+        let maildev = opts.mail.then(shared_maildev);
         let sessions_db = if def.keeps_sessions() {
             None
         } else {
@@ -145,6 +165,13 @@ impl TestApp {
                 .enabled()
                 .map(|a| (a.name.clone(), NOWHERE.to_owned()))
                 .collect(),
+            mail: match maildev {
+                Some(m) => MailConfig::smtp(&suite, &m.smtp_url()),
+                None => MailConfig {
+                    smtp_url: None,
+                    from: MailConfig::default_from(&suite),
+                },
+            },
         };
         if let Some(configure) = opts.configure {
             configure(&mut cfg);
@@ -169,6 +196,7 @@ impl TestApp {
             state,
             suite,
             cookie_name,
+            maildev,
             bucket,
             _stop: stop,
         }

@@ -2,12 +2,14 @@
 
 #[cfg(feature = "harness")]
 pub mod harness;
+mod maildev;
 mod pg;
 mod provision;
 mod s3;
 mod testdb;
 pub mod testkit;
 
+pub use maildev::{Maildev, link_in, maildev_dir};
 pub use pg::{Postgres, admin_url_from_env};
 pub use provision::{AppCredentials, SESSION_READER_ROLE, provision_databases};
 pub use s3::EmbeddedS3;
