@@ -7,7 +7,10 @@ use ui::{AppFrame, Document, NotFound};
 
 use crate::{
     account::AccountPage,
-    auth::{SignInPage, SignUpPage},
+    auth::{
+        SignInPage, SignUpPage,
+        reset::{ForgotPasswordPage, ForgotSentPage, ResetPasswordPage},
+    },
     home::HomePage,
 };
 
@@ -24,6 +27,9 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("") view=HomePage/>
                 <Route path=StaticSegment("signin") view=SignInPage/>
                 <Route path=StaticSegment("signup") view=SignUpPage/>
+                <Route path=StaticSegment("forgot") view=ForgotPasswordPage/>
+                <Route path=(StaticSegment("forgot"), StaticSegment("sent")) view=ForgotSentPage/>
+                <Route path=StaticSegment("reset") view=ResetPasswordPage/>
                 <Route path=StaticSegment("account") view=AccountPage/>
             </Routes>
         </AppFrame>

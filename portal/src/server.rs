@@ -114,7 +114,10 @@ pub fn app(settings: Settings) -> appkit::AppDef {
             })
         })
         .job("old sign-in attempts", Duration::from_secs(3600), |state| {
-            Box::pin(async move { crate::auth::db::forget_old_attempts(&state.pool).await })
+            Box::pin(async move {
+                crate::auth::db::forget_old_attempts(&state.pool).await?;
+                crate::auth::db::forget_old_events(&state.pool).await
+            })
         })
         .seed(|state| {
             Box::pin(async move { crate::auth::ssr::seed_demo_account(&state.pool).await })

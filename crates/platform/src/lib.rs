@@ -69,4 +69,6 @@ pub mod suite;
 #[cfg(feature = "server")]
 pub mod telemetry;
 #[cfg(feature = "server")]
+pub mod throttle;
+#[cfg(feature = "server")]
 pub mod token;

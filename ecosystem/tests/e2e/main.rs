@@ -150,7 +150,7 @@ impl World {
             .form(&[
                 ("name", "Mallory"),
                 ("email", "mallory@example.com"),
-                ("password", "mallory's password"),
+                ("password", "quartz lantern fjord 9"),
             ])
             .send()
             .await

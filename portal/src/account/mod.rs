@@ -99,6 +99,10 @@ pub fn AccountPage() -> impl IntoView {
                                     }).collect_view()}
                                 </div>
                             </section>
+                            <section class="rounded-lg border border-slate-200 bg-white p-5">
+                                <h2 class="text-lg font-semibold">"Password"</h2>
+                                <crate::auth::reset::ChangePasswordForm has_password=acc.has_password/>
+                            </section>
                             <crate::orders::RecentOrders/>
                             <section class="rounded-lg border border-slate-200 bg-white p-5 md:col-span-2">
                                 <h2 class="text-lg font-semibold">"Where you are signed in"</h2>
@@ -201,6 +205,25 @@ pub mod ssr {
     /// Deletes every session of `user_id` (used by "sign out everywhere" and by disabling).
     pub async fn end_all_sessions(state: &AppState, user_id: uuid::Uuid) -> Result<u64, AppError> {
         let ids = db::session_ids(&state.pool, user_id).await?;
+        portal(state)?
+            .store
+            .delete_many(&ids)
+            .await
+            .map_err(AppError::internal)
+    }
+
+    /// Deletes every session of `user_id` but `keep` (a password change keeps the session that
+    /// made it).
+    pub async fn end_other_sessions(
+        state: &AppState,
+        user_id: uuid::Uuid,
+        keep: &str,
+    ) -> Result<u64, AppError> {
+        let ids: Vec<String> = db::session_ids(&state.pool, user_id)
+            .await?
+            .into_iter()
+            .filter(|id| id != keep)
+            .collect();
         portal(state)?
             .store
             .delete_many(&ids)

@@ -147,3 +147,144 @@ pub async fn add_user_session(
     .await?;
     Ok(())
 }
+
+/// Requests of `kind` from the client address key `ip` in the last `minutes`.
+pub async fn recent_events(
+    pool: &PgPool,
+    kind: &str,
+    ip: &str,
+    minutes: i32,
+) -> Result<i64, AppError> {
+    Ok(sqlx::query_scalar(
+        "select count(*) from auth_events
+         where kind = $1 and ip = $2 and created_at > now() - make_interval(mins => $3)",
+    )
+    .bind(kind)
+    .bind(ip)
+    .bind(minutes)
+    .fetch_one(pool)
+    .await?)
+}
+
+pub async fn record_event(pool: &PgPool, kind: &str, ip: &str) -> Result<(), AppError> {
+    sqlx::query("insert into auth_events (kind, ip) values ($1, $2)")
+        .bind(kind)
+        .bind(ip)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Throttling needs a day of events at most; older ones go (a job of the portal's).
+pub async fn forget_old_events(pool: &PgPool) -> anyhow::Result<()> {
+    sqlx::query("delete from auth_events where created_at < now() - interval '1 day'")
+        .execute(pool)
+        .await?;
+    sqlx::query("delete from email_tokens where expires_at < now() - interval '7 days'")
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Reset links sent to the account in the last hour.
+pub async fn recent_reset_links(pool: &PgPool, user: Uuid) -> Result<i64, AppError> {
+    Ok(sqlx::query_scalar(
+        "select count(*) from email_tokens
+         where user_id = $1 and purpose = 'reset_password' and created_at > now() - interval '1 hour'",
+    )
+    .bind(user)
+    .fetch_one(pool)
+    .await?)
+}
+
+pub async fn add_reset_token(
+    tx: &mut sqlx::PgConnection,
+    user: Uuid,
+    token_hash: &str,
+    valid_minutes: i32,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "insert into email_tokens (token_hash, user_id, purpose, expires_at)
+         values ($1, $2, 'reset_password', now() + make_interval(mins => $3))",
+    )
+    .bind(token_hash)
+    .bind(user)
+    .bind(valid_minutes)
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
+/// The account of a reset link that is unused and unexpired, or `None`.
+pub async fn reset_link_user(pool: &PgPool, token_hash: &str) -> Result<Option<UserRow>, AppError> {
+    Ok(sqlx::query_as(
+        "select u.id, u.email, u.name, u.password_hash, u.role, u.disabled_at is not null as disabled
+         from email_tokens t join users u on u.id = t.user_id
+         where t.token_hash = $1 and t.purpose = 'reset_password'
+           and t.used_at is null and t.expires_at > now()",
+    )
+    .bind(token_hash)
+    .fetch_optional(pool)
+    .await?)
+}
+
+/// Uses a reset link: true if it was still unused and unexpired (so of two requests racing with
+/// one link, one wins). Every other reset link of the account dies with it.
+pub async fn use_reset_link(
+    tx: &mut sqlx::PgConnection,
+    token_hash: &str,
+    user: Uuid,
+) -> Result<bool, AppError> {
+    let used = sqlx::query(
+        "update email_tokens set used_at = now()
+         where token_hash = $1 and user_id = $2 and purpose = 'reset_password'
+           and used_at is null and expires_at > now()",
+    )
+    .bind(token_hash)
+    .bind(user)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if used {
+        sqlx::query(
+            "update email_tokens set used_at = now()
+             where user_id = $1 and purpose = 'reset_password' and used_at is null",
+        )
+        .bind(user)
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(used)
+}
+
+/// A new password; `proven`: the change came through the account's email, which proves it.
+pub async fn set_password(
+    tx: &mut sqlx::PgConnection,
+    user: Uuid,
+    hash: &str,
+    proven: bool,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "update users set password_hash = $2, updated_at = now(),
+             email_verified_at = case when $3 then coalesce(email_verified_at, now())
+                                      else email_verified_at end
+         where id = $1",
+    )
+    .bind(user)
+    .bind(hash)
+    .bind(proven)
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn user_by_id(pool: &PgPool, id: Uuid) -> Result<Option<UserRow>, AppError> {
+    Ok(sqlx::query_as(
+        "select id, email, name, password_hash, role, disabled_at is not null as disabled
+         from users where id = $1",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await?)
+}

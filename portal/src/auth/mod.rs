@@ -59,6 +59,9 @@ pub fn SignInPage() -> impl IntoView {
             <h1 class="text-2xl font-bold">"Sign in"</h1>
             <p class="mt-1 text-sm text-slate-600">"One account for every SteppersLife app."</p>
             <SignInForm return_to=return_to.clone()/>
+            <p class="mt-3 text-sm">
+                <a href="/forgot" class="font-medium text-amber-700 hover:underline" data-testid="forgot-link">"Forgot your password?"</a>
+            </p>
             <ProviderButtons return_to/>
             <p class="mt-6 text-sm text-slate-600">
                 "New here? " <a href=signup_href class="font-medium text-amber-700 hover:underline">"Create an account"</a>
@@ -110,7 +113,7 @@ fn SignUpForm(return_to: String) -> impl IntoView {
             <input type="hidden" name="return_to" value=return_to/>
             <TextField name="name" label="Your name" autocomplete="name" required=true error/>
             <TextField name="email" label="Email" kind="email" autocomplete="email" required=true error/>
-            <TextField name="password" label="Password (at least 8 characters)" kind="password" autocomplete="new-password" required=true error/>
+            <TextField name="password" label="Password (at least 12 characters)" kind="password" autocomplete="new-password" required=true error/>
             <FormError error/>
             <SubmitButton label="Create account" pending=action.pending()/>
         </ActionForm>
@@ -148,6 +151,9 @@ fn ProviderButtons(return_to: String) -> impl IntoView {
 
 #[cfg(feature = "ssr")]
 pub mod db;
+#[cfg(feature = "ssr")]
+pub mod mails;
+pub mod reset;
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
@@ -213,26 +219,68 @@ pub mod ssr {
         }
     }
 
-    /// A new password: 8 to 128 characters.
+    /// A new password: 12 to 128 characters, and not one that is easy to guess (common
+    /// passwords, words and names, keyboard patterns, dates, the person's own name or email).
     #[derive(Clone)]
     pub struct NewPassword(String);
 
     impl NewPassword {
-        pub fn parse(raw: &str) -> Result<Self, AppError> {
+        pub const MIN_CHARS: usize = 12;
+
+        /// Checks `raw`; `about` are the person's own name and email, which it must not lean
+        /// on. The error says why, on the `field`.
+        pub fn parse_for(raw: &str, about: &[&str], field: &'static str) -> Result<Self, AppError> {
             let n = raw.chars().count();
-            if n < 8 {
+            if n < Self::MIN_CHARS {
                 return Err(AppError::validation(
-                    "password",
-                    "Use at least 8 characters.",
+                    field,
+                    format!("Use at least {} characters.", Self::MIN_CHARS),
                 ));
             }
             if n > 128 {
-                return Err(AppError::validation(
-                    "password",
-                    "Use at most 128 characters.",
-                ));
+                return Err(AppError::validation(field, "Use at most 128 characters."));
+            }
+            // The inputs whole and in pieces: "ada.l@example.com" → "ada.l", "ada", "l", …
+            let words: Vec<&str> = about
+                .iter()
+                .flat_map(|a| {
+                    std::iter::once(*a).chain(
+                        a.split(|c: char| !c.is_alphanumeric())
+                            .filter(|w| w.chars().count() >= 3),
+                    )
+                })
+                .chain(
+                    about
+                        .iter()
+                        .filter_map(|a| a.split_once('@').map(|(l, _)| l)),
+                )
+                .collect();
+            let guess = zxcvbn::zxcvbn(raw, &words);
+            if guess.score() < zxcvbn::Score::Three {
+                let mut why = String::from("This password is too easy to guess.");
+                if let Some(feedback) = guess.feedback() {
+                    if let Some(warning) = feedback.warning() {
+                        why = format!("{warning}.").replace("..", ".");
+                    }
+                    if let Some(tip) = feedback.suggestions().first() {
+                        why = format!("{why} {tip}");
+                    }
+                }
+                if !why.contains("longer") && !why.contains("Add another word") {
+                    why.push_str(" A few unrelated words make a strong password.");
+                }
+                return Err(AppError::validation(field, why));
             }
             Ok(Self(raw.to_owned()))
+        }
+
+        pub fn parse(raw: &str) -> Result<Self, AppError> {
+            Self::parse_for(raw, &[], "password")
+        }
+
+        /// The demo account's published password, which no person could choose.
+        pub(crate) fn demo(raw: &str) -> Self {
+            Self(raw.to_owned())
         }
     }
 
@@ -267,9 +315,32 @@ pub mod ssr {
     /// sign-ins queues instead of exhausting memory.
     static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
 
+    /// Sign-ups hash on their own, smaller, allowance: however many arrive, sign-ins never
+    /// queue behind them (a sign-up that waits too long is told to try again).
+    static SIGNUP_HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+    /// New accounts per client address (IPv6: per /64) in an hour.
+    pub const MAX_SIGNUPS_PER_IP: i64 = 10;
+
+    const EMAIL_TAKEN: &str = "An account with this email already exists. Sign in instead.";
+
+    async fn hash_signup_password(password: NewPassword) -> Result<String, AppError> {
+        let busy = || AppError::Unavailable("We are very busy. Try again in a minute.".into());
+        let _permit =
+            tokio::time::timeout(std::time::Duration::from_secs(10), SIGNUP_HASHING.acquire())
+                .await
+                .map_err(|_| busy())?
+                .map_err(|_| busy())?;
+        hash_now(password).await
+    }
+
     /// Hashes with argon2id (on a blocking thread: it is deliberately slow).
     pub async fn hash_password(password: NewPassword) -> Result<String, AppError> {
         let _permit = HASHING.acquire().await.map_err(AppError::internal)?;
+        hash_now(password).await
+    }
+
+    async fn hash_now(password: NewPassword) -> Result<String, AppError> {
         tokio::task::spawn_blocking(move || {
             let salt = SaltString::generate(&mut OsRng);
             Argon2::default()
@@ -356,7 +427,7 @@ pub mod ssr {
         Ok(())
     }
 
-    async fn context() -> Result<(AppState, Parts, Session), AppError> {
+    pub(crate) async fn context() -> Result<(AppState, Parts, Session), AppError> {
         let state = appkit::state()?;
         let parts: Parts = leptos_axum::extract().await.map_err(AppError::internal)?;
         let session: Session = leptos_axum::extract().await.map_err(AppError::internal)?;
@@ -417,11 +488,27 @@ pub mod ssr {
         let (state, parts, session) = context().await?;
         let name = DisplayName::parse(&name)?;
         let email = Email::parse(&email)?;
-        let password = NewPassword::parse(&password)?;
-        let hash = hash_password(password).await?;
-        let user = db::add_user(&state.pool, email.as_str(), name.as_str(), &hash).await?;
-        tracing::info!(user_id = %user.id, "account created");
+        let password =
+            NewPassword::parse_for(&password, &[name.as_str(), email.as_str()], "password")?;
+        // Checked before the (deliberately slow) hash, so that a flood of sign-ups costs little.
         let ip = state.client_ip(&parts);
+        let key = platform::throttle::address_key(&ip);
+        if db::recent_events(&state.pool, "signup", &key, 60).await? >= MAX_SIGNUPS_PER_IP {
+            tracing::info!(event = "signup_throttled", "sign-up refused: too many");
+            return Err(AppError::TooManyRequests(
+                "Too many new accounts from your network. Try again in an hour.".into(),
+            ));
+        }
+        db::record_event(&state.pool, "signup", &key).await?;
+        if db::user_by_email(&state.pool, email.as_str())
+            .await?
+            .is_some()
+        {
+            return Err(AppError::conflict("email", EMAIL_TAKEN));
+        }
+        let hash = hash_signup_password(password).await?;
+        let user = db::add_user(&state.pool, email.as_str(), name.as_str(), &hash).await?;
+        tracing::info!(event = "signup", user_id = %user.id, "account created");
         start_session(&session, &state.pool, &user, &parts, &ip).await?;
         leptos_axum::redirect(&return_to::or_home(return_to.as_deref(), &state.suite));
         Ok(())
@@ -434,7 +521,7 @@ pub mod ssr {
         if db::user_exists(pool, sso::DEMO_USER_ID).await? {
             return Ok(());
         }
-        let hash = hash_password(NewPassword::parse("stepperslife-demo")?).await?;
+        let hash = hash_password(NewPassword::demo("stepperslife-demo")).await?;
         db::add_demo_user(pool, sso::DEMO_USER_ID, &hash).await?;
         Ok(())
     }
@@ -484,10 +571,38 @@ pub mod ssr {
         }
 
         #[test]
-        fn passwords_must_be_8_to_128_characters() {
-            assert!(NewPassword::parse("1234567").is_err());
-            assert!(NewPassword::parse("12345678").is_ok());
-            assert!(NewPassword::parse(&"x".repeat(129)).is_err());
+        fn passwords_are_long_and_hard_to_guess_and_a_refusal_says_why() {
+            let why = |p: &str, about: &[&str]| {
+                NewPassword::parse_for(p, about, "password")
+                    .err()
+                    .map(|e| e.to_string())
+            };
+            assert!(why("Tr0ub4dor&3", &[]).is_some_and(|w| w.contains("at least 12")));
+            for weak in [
+                "password1234",
+                "qwertyuiopas",
+                "123456789012",
+                "aaaaaaaaaaaa",
+            ] {
+                let w = why(weak, &[]).unwrap_or_else(|| panic!("{weak} was accepted"));
+                assert!(w.len() > 20, "{weak}: a reason, not just no: {w}");
+            }
+            // Leaning on one's own name or address.
+            assert!(
+                why(
+                    "adalovelace1815",
+                    &["Ada Lovelace", "adalovelace1815@example.com"]
+                )
+                .is_some()
+            );
+            assert!(why("correct horse battery staple", &[]).is_none());
+            assert!(why("plum kettle ferry 42 ruby", &[]).is_none());
+            assert!(why(&"x".repeat(129), &[]).is_some());
+            let e = NewPassword::parse_for("short", &[], "new_password").err();
+            assert_eq!(
+                e.and_then(|e| e.field().map(str::to_owned)).as_deref(),
+                Some("new_password")
+            );
         }
 
         #[test]

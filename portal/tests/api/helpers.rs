@@ -25,6 +25,8 @@ pub struct Options {
     /// Where the portal reaches the restaurants app (by default: nowhere, it is "down").
     pub restaurants_url: String,
     pub providers: Vec<portal::oauth::ssr::ProviderConfig>,
+    /// Deliver the portal's mail to the test process's maildev.
+    pub mail: bool,
 }
 
 impl Default for Options {
@@ -33,6 +35,7 @@ impl Default for Options {
             absolute: Duration::from_secs(3600),
             restaurants_url: harness::NOWHERE.into(),
             providers: Vec::new(),
+            mail: false,
         }
     }
 }
@@ -47,7 +50,12 @@ pub async fn spawn_with(opts: Options) -> TestApp {
         aggregate_timeout: Duration::from_millis(500),
     });
     let (absolute, restaurants) = (opts.absolute, opts.restaurants_url);
-    let opts = Opts::default().configure(move |cfg| {
+    let harness_opts = if opts.mail {
+        Opts::default().with_mail()
+    } else {
+        Opts::default()
+    };
+    let opts = harness_opts.configure(move |cfg| {
         cfg.sessions.absolute = absolute;
         cfg.internal_urls.insert("restaurants".into(), restaurants);
     });

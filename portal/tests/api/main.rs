@@ -3,5 +3,6 @@
 mod helpers;
 mod home;
 mod oauth;
+mod passwords;
 mod sessions;
 mod sign_in;

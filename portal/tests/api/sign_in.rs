@@ -52,7 +52,7 @@ async fn an_email_can_only_have_one_account() {
     let app = spawn_app().await;
     app.signed_up("ada@example.com").await;
     let res = app
-        .sign_up("Other Ada", "ADA@example.com", "another password")
+        .sign_up("Other Ada", "ADA@example.com", "violet harbour tundra 77")
         .await;
     assert_eq!(res.status, StatusCode::CONFLICT);
     assert_eq!(res.error_field().as_deref(), Some("email"));

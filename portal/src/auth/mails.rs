@@ -1,0 +1,57 @@
+//! The messages the portal sends about accounts.
+
+use mail::Message;
+
+fn html_link(intro: &str, label: &str, url: &str, outro: &str) -> String {
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    format!(
+        "<p>{}</p><p><a href=\"{}\">{}</a></p><p>{}</p>",
+        esc(intro),
+        esc(url),
+        esc(label),
+        esc(outro)
+    )
+}
+
+/// The reset link, valid once for `minutes`.
+pub fn reset_password(to: &str, name: &str, url: &str, minutes: i32) -> Message {
+    let intro = format!(
+        "Hello {name}, someone (we hope you) asked to reset the password of your SteppersLife account."
+    );
+    let outro = format!(
+        "The link works once, for {minutes} minutes. If you did not ask for it, ignore this \
+         message: your password stays as it is."
+    );
+    Message {
+        kind: "reset-password",
+        to_address: to.to_owned(),
+        to_name: name.to_owned(),
+        subject: "Reset your SteppersLife password".to_owned(),
+        text: format!("{intro}\n\nChoose a new password: {url}\n\n{outro}\n"),
+        html: Some(html_link(&intro, "Choose a new password", url, &outro)),
+    }
+}
+
+/// The account's password was changed (by a reset or on the account page).
+pub fn password_changed(to: &str, name: &str, account_url: &str) -> Message {
+    let intro = format!(
+        "Hello {name}, the password of your SteppersLife account was just changed, and every \
+         other device was signed out."
+    );
+    let outro = "If this was not you, reset your password now from the sign-in page, and \
+                 check the sign-in methods on your account page."
+        .to_owned();
+    Message {
+        kind: "password-changed",
+        to_address: to.to_owned(),
+        to_name: name.to_owned(),
+        subject: "Your SteppersLife password was changed".to_owned(),
+        text: format!("{intro}\n\nYour account: {account_url}\n\n{outro}\n"),
+        html: Some(html_link(&intro, "Your account", account_url, &outro)),
+    }
+}
