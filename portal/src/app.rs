@@ -8,7 +8,7 @@ use ui::{AppFrame, Document, NotFound};
 use crate::{
     account::AccountPage,
     auth::{
-        SignInPage, SignUpPage,
+        SignInPage, SignUpPage, SignUpSentPage, VerifyPage,
         reset::{ForgotPasswordPage, ForgotSentPage, ResetPasswordPage},
     },
     home::HomePage,
@@ -27,6 +27,8 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("") view=HomePage/>
                 <Route path=StaticSegment("signin") view=SignInPage/>
                 <Route path=StaticSegment("signup") view=SignUpPage/>
+                <Route path=(StaticSegment("signup"), StaticSegment("sent")) view=SignUpSentPage/>
+                <Route path=StaticSegment("verify") view=VerifyPage/>
                 <Route path=StaticSegment("forgot") view=ForgotPasswordPage/>
                 <Route path=(StaticSegment("forgot"), StaticSegment("sent")) view=ForgotSentPage/>
                 <Route path=StaticSegment("reset") view=ResetPasswordPage/>

@@ -116,6 +116,7 @@ pub fn app(settings: Settings) -> appkit::AppDef {
         .job("old sign-in attempts", Duration::from_secs(3600), |state| {
             Box::pin(async move {
                 crate::auth::db::forget_old_attempts(&state.pool).await?;
+                crate::auth::db::forget_expired_signups(&state.pool).await?;
                 crate::auth::db::forget_old_events(&state.pool).await
             })
         })

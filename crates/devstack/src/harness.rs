@@ -92,6 +92,9 @@ pub struct TestApp {
     pub cookie_name: String,
     /// Where the app's mail goes (with [`Opts::with_mail`]).
     pub maildev: Option<&'static Maildev>,
+    /// The app's sender address, its own in this test process (the maildev is shared): tests
+    /// read this app's mail only (see [`TestApp::mails_to`]).
+    pub mail_from: String,
     bucket: Option<(BucketConfig, EmbeddedS3, tempfile::TempDir)>,
     _stop: tokio::sync::oneshot::Sender<()>,
 }
@@ -127,6 +130,7 @@ impl TestApp {
         let name = def.name();
         let db = TestDb::migrated(&def.migrations().await.expect("the app's migrations")).await;
         let maildev = opts.mail.then(shared_maildev);
+        let mail_from = format!("{}@{}", db.name, Suite::local().domain);
         let sessions_db = if def.keeps_sessions() {
             None
         } else {
@@ -165,12 +169,12 @@ impl TestApp {
                 .enabled()
                 .map(|a| (a.name.clone(), NOWHERE.to_owned()))
                 .collect(),
-            mail: match maildev {
-                Some(m) => MailConfig::smtp(&suite, &m.smtp_url()),
-                None => MailConfig {
-                    smtp_url: None,
-                    from: MailConfig::default_from(&suite),
-                },
+            mail: MailConfig {
+                smtp_url: maildev.map(|m| SecretString::from(m.smtp_url())),
+                from: mail::Mailbox::new(
+                    Some(suite.manifest.suite.name.clone()),
+                    mail_from.parse().expect("a sender address"),
+                ),
             },
         };
         if let Some(configure) = opts.configure {
@@ -197,6 +201,7 @@ impl TestApp {
             suite,
             cookie_name,
             maildev,
+            mail_from,
             bucket,
             _stop: stop,
         }
@@ -304,6 +309,19 @@ impl TestApp {
     ) -> Answer {
         let cookie = who.map(|u| self.cookie(u));
         testkit::post_form(&self.url(path), form, cookie.as_deref(), origin).await
+    }
+
+    /// The messages this app has sent to `address`, once there are at least `count` (waits up
+    /// to 10 s; panics with what came otherwise).
+    pub async fn mails_to(&self, address: &str, count: usize) -> Vec<serde_json::Value> {
+        self.maildev
+            .expect("the app was started with Opts::with_mail")
+            .wait_for_matching(
+                &[("to.address", address), ("from.address", &self.mail_from)],
+                count,
+                Duration::from_secs(10),
+            )
+            .await
     }
 
     /// `GET`, signed in as `who`.

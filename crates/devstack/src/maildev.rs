@@ -97,10 +97,16 @@ impl Maildev {
     /// Every message to `address` so far, oldest first (maildev's JSON: `subject`, `text`,
     /// `html`, `from`, `to`, `headers`).
     pub async fn messages_to(&self, address: &str) -> Vec<Value> {
+        self.messages(&[("to.address", address)]).await
+    }
+
+    /// Every message matching all of `filters` (maildev's dot notation: `to.address`,
+    /// `from.address`, `subject`), oldest first.
+    pub async fn messages(&self, filters: &[(&str, &str)]) -> Vec<Value> {
         let url = format!("{}/api/email", self.web_url());
         let answer = reqwest::Client::new()
             .get(url)
-            .query(&[("to.address", address)])
+            .query(filters)
             .send()
             .await
             .and_then(reqwest::Response::error_for_status);
@@ -113,15 +119,27 @@ impl Maildev {
     /// Waits until `address` has at least `count` messages (at most `within`), and returns them;
     /// panics with what arrived when they do not come.
     pub async fn wait_for(&self, address: &str, count: usize, within: Duration) -> Vec<Value> {
+        self.wait_for_matching(&[("to.address", address)], count, within)
+            .await
+    }
+
+    /// Waits until at least `count` messages match `filters` (at most `within`), and returns
+    /// them; panics with what arrived when they do not come.
+    pub async fn wait_for_matching(
+        &self,
+        filters: &[(&str, &str)],
+        count: usize,
+        within: Duration,
+    ) -> Vec<Value> {
         let start = Instant::now();
         loop {
-            let got = self.messages_to(address).await;
+            let got = self.messages(filters).await;
             if got.len() >= count {
                 return got;
             }
             assert!(
                 start.elapsed() < within,
-                "{address} got {} message(s) in {within:?}, expected {count}: {got:#?}",
+                "{filters:?}: {} message(s) in {within:?}, expected {count}: {got:#?}",
                 got.len()
             );
             tokio::time::sleep(Duration::from_millis(50)).await;

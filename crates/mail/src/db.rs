@@ -103,3 +103,22 @@ pub(crate) async fn forget_old<'e>(executor: impl PgExecutor<'e>) -> Result<u64,
     .await?
     .rows_affected())
 }
+
+/// Messages of one of `kinds` queued for `to_address` in the last `minutes` (sent or not).
+pub(crate) async fn recent_to<'e>(
+    executor: impl PgExecutor<'e>,
+    to_address: &str,
+    kinds: &[&str],
+    minutes: i32,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "select count(*) from mail_outbox
+         where lower(to_address) = lower($1) and kind = any($2)
+           and created_at > now() - make_interval(mins => $3)",
+    )
+    .bind(to_address)
+    .bind(kinds)
+    .bind(minutes)
+    .fetch_one(executor)
+    .await
+}

@@ -6,6 +6,7 @@ mod smtp;
 mod worker;
 
 pub use config::MailConfig;
+pub use lettre::message::Mailbox;
 pub use smtp::{Mailer, SendError};
 pub use worker::{Delivery, MAX_ATTEMPTS, Outbox, backoff, deliver_due};
 
@@ -36,4 +37,15 @@ pub async fn enqueue<'e>(
     message: &Message,
 ) -> Result<Uuid, sqlx::Error> {
     db::insert(executor, message).await
+}
+
+/// How many messages of one of `kinds` were queued for `to_address` in the last `minutes`: to
+/// keep anyone from filling a stranger's inbox (a sign-up or reset form tried over and over).
+pub async fn recent_to<'e>(
+    executor: impl PgExecutor<'e>,
+    to_address: &str,
+    kinds: &[&str],
+    minutes: i32,
+) -> Result<i64, sqlx::Error> {
+    db::recent_to(executor, to_address, kinds, minutes).await
 }

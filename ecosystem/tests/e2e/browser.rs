@@ -274,6 +274,11 @@ async fn one_sign_in_works_across_the_suite_and_one_sign_out_ends_it_everywhere(
         .click()
         .await
         .expect("submit");
+    // No account until the address is confirmed from the mail.
+    b.find("[data-testid=signup-sent]").await;
+    b.goto(&world.confirm_link("ada@example.com").await).await;
+    b.click("[data-testid=confirm-form] button[type=submit]")
+        .await;
     b.wait_text("[data-testid=header-user]", "Ada Stepper")
         .await;
     let session = b.session_cookie(&world).await.expect("signed in");
@@ -451,6 +456,10 @@ impl Browser {
         self.fill("email", email).await;
         self.fill("password", "correct horse battery").await;
         self.click("[data-testid=signup-form] button[type=submit]")
+            .await;
+        self.find("[data-testid=signup-sent]").await;
+        self.goto(&world.confirm_link(email).await).await;
+        self.click("[data-testid=confirm-form] button[type=submit]")
             .await;
         self.wait_text("[data-testid=header-user]", name).await;
     }

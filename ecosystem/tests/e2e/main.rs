@@ -134,30 +134,69 @@ impl World {
         format!("{}{path}", self.stack().suite.origin_of(app))
     }
 
-    /// Signs up an attacker on the portal (straight to its port, as any HTTP client could) and
-    /// returns the id of that real, signed-in session.
+    /// The link in the sign-up confirmation the portal mailed to `email` (from the suite's
+    /// maildev).
+    pub async fn confirm_link(&self, email: &str) -> String {
+        let maildev = self
+            .stack()
+            .maildev
+            .as_ref()
+            .expect("the suite runs maildev");
+        let mails = maildev
+            .wait_for(email, 1, std::time::Duration::from_secs(15))
+            .await;
+        let text = mails.last().and_then(|m| m["text"].as_str()).unwrap_or("");
+        devstack::link_in(
+            text,
+            &format!("{}/verify?token=", self.stack().suite.portal()),
+        )
+        .expect("a confirmation link")
+    }
+
+    /// Signs up an attacker on the portal (straight to its port, as any HTTP client could),
+    /// confirms from the mail, and returns the id of that real, signed-in session.
     pub async fn attacker_session(&self) -> String {
-        let res = reqwest::Client::builder()
+        let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .expect("client")
-            .post(format!(
-                "http://{}/api/auth/signup",
-                self.stack().addrs["portal"]
-            ))
-            .header("origin", self.stack().suite.portal())
-            .header("accept", "application/json")
-            .form(&[
+            .expect("client");
+        let call = |endpoint: &str, form: &[(&str, &str)]| {
+            client
+                .post(format!(
+                    "http://{}/api/auth/{endpoint}",
+                    self.stack().addrs["portal"]
+                ))
+                .header("origin", self.stack().suite.portal())
+                .header("accept", "application/json")
+                .form(form)
+                .send()
+        };
+        let res = call(
+            "signup",
+            &[
                 ("name", "Mallory"),
                 ("email", "mallory@example.com"),
                 ("password", "quartz lantern fjord 9"),
-            ])
-            .send()
-            .await
-            .expect("sign-up");
+            ],
+        )
+        .await
+        .expect("sign-up");
         assert!(
             res.status().is_success(),
             "attacker sign-up: {}",
+            res.status()
+        );
+        let link = self.confirm_link("mallory@example.com").await;
+        let token = link
+            .split_once("token=")
+            .map(|(_, t)| t.to_owned())
+            .expect("token");
+        let res = call("confirm", &[("token", &token)])
+            .await
+            .expect("confirm");
+        assert!(
+            res.status().is_success(),
+            "attacker confirm: {}",
             res.status()
         );
         res.headers()

@@ -12,6 +12,8 @@ pub struct UserRow {
     pub password_hash: Option<String>,
     pub role: String,
     pub disabled: bool,
+    /// The address has been proven (see `users.email_verified_at`).
+    pub verified: bool,
 }
 
 /// Failed sign-ins in the last `window_minutes`: for the account, and from the address.
@@ -67,40 +69,12 @@ pub async fn forget_old_attempts(pool: &PgPool) -> anyhow::Result<()> {
 
 pub async fn user_by_email(pool: &PgPool, email: &str) -> Result<Option<UserRow>, AppError> {
     Ok(sqlx::query_as(
-        "select id, email, name, password_hash, role, disabled_at is not null as disabled
+        "select id, email, name, password_hash, role, disabled_at is not null as disabled, email_verified_at is not null as verified
          from users where lower(email) = lower($1)",
     )
     .bind(email)
     .fetch_optional(pool)
     .await?)
-}
-
-/// A new local account; a taken email is a `Conflict` about the email field.
-pub async fn add_user(
-    pool: &PgPool,
-    email: &str,
-    name: &str,
-    hash: &str,
-) -> Result<UserRow, AppError> {
-    sqlx::query_as(
-        "insert into users (email, name, password_hash) values ($1, $2, $3)
-         returning id, email, name, password_hash, role, false as disabled",
-    )
-    .bind(email)
-    .bind(name)
-    .bind(hash)
-    .fetch_one(pool)
-    .await
-    .map_err(|e| {
-        AppError::from_db(
-            e,
-            &[(
-                "users_email_key",
-                "email",
-                "An account with this email already exists. Sign in instead.",
-            )],
-        )
-    })
 }
 
 pub async fn user_exists(pool: &PgPool, id: Uuid) -> Result<bool, AppError> {
@@ -218,7 +192,7 @@ pub async fn add_reset_token(
 /// The account of a reset link that is unused and unexpired, or `None`.
 pub async fn reset_link_user(pool: &PgPool, token_hash: &str) -> Result<Option<UserRow>, AppError> {
     Ok(sqlx::query_as(
-        "select u.id, u.email, u.name, u.password_hash, u.role, u.disabled_at is not null as disabled
+        "select u.id, u.email, u.name, u.password_hash, u.role, u.disabled_at is not null as disabled, email_verified_at is not null as verified
          from email_tokens t join users u on u.id = t.user_id
          where t.token_hash = $1 and t.purpose = 'reset_password'
            and t.used_at is null and t.expires_at > now()",
@@ -281,10 +255,150 @@ pub async fn set_password(
 
 pub async fn user_by_id(pool: &PgPool, id: Uuid) -> Result<Option<UserRow>, AppError> {
     Ok(sqlx::query_as(
-        "select id, email, name, password_hash, role, disabled_at is not null as disabled
+        "select id, email, name, password_hash, role, disabled_at is not null as disabled, email_verified_at is not null as verified
          from users where id = $1",
     )
     .bind(id)
     .fetch_optional(pool)
     .await?)
+}
+
+/// A sign-up waiting for its address to be confirmed.
+#[derive(Debug, sqlx::FromRow)]
+pub struct Signup {
+    pub email: String,
+    pub name: String,
+    pub password_hash: String,
+    pub return_to: Option<String>,
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn add_signup(
+    tx: &mut sqlx::PgConnection,
+    email: &str,
+    name: &str,
+    password_hash: &str,
+    token_hash: &str,
+    return_to: Option<&str>,
+    valid_hours: i32,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "insert into signups (email, name, password_hash, token_hash, return_to, expires_at)
+         values ($1, $2, $3, $4, $5, now() + make_interval(hours => $6))",
+    )
+    .bind(email)
+    .bind(name)
+    .bind(password_hash)
+    .bind(token_hash)
+    .bind(return_to)
+    .bind(valid_hours)
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
+/// The address of a sign-up link that still works.
+pub async fn signup_email(pool: &PgPool, token_hash: &str) -> Result<Option<String>, AppError> {
+    Ok(
+        sqlx::query_scalar(
+            "select email from signups where token_hash = $1 and expires_at > now()",
+        )
+        .bind(token_hash)
+        .fetch_optional(pool)
+        .await?,
+    )
+}
+
+/// Takes a sign-up by its link (once: the row goes), with every other pending sign-up for the
+/// same address.
+pub async fn take_signup(
+    tx: &mut sqlx::PgConnection,
+    token_hash: &str,
+) -> Result<Option<Signup>, AppError> {
+    let signup: Option<Signup> = sqlx::query_as(
+        "delete from signups where token_hash = $1 and expires_at > now()
+         returning email, name, password_hash, return_to",
+    )
+    .bind(token_hash)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(s) = &signup {
+        sqlx::query("delete from signups where lower(email) = lower($1)")
+            .bind(&s.email)
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok(signup)
+}
+
+/// The account holding `email`, locked until the transaction ends.
+pub async fn user_by_email_for_update(
+    tx: &mut sqlx::PgConnection,
+    email: &str,
+) -> Result<Option<UserRow>, AppError> {
+    Ok(sqlx::query_as(
+        "select id, email, name, password_hash, role, disabled_at is not null as disabled,
+                email_verified_at is not null as verified
+         from users where lower(email) = lower($1) for update",
+    )
+    .bind(email)
+    .fetch_optional(tx)
+    .await?)
+}
+
+/// A new account whose address has just been proven.
+pub async fn add_verified_user(
+    tx: &mut sqlx::PgConnection,
+    email: &str,
+    name: &str,
+    hash: &str,
+) -> Result<UserRow, AppError> {
+    sqlx::query_as(
+        "insert into users (email, name, password_hash, email_verified_at) values ($1, $2, $3, now())
+         returning id, email, name, password_hash, role, false as disabled, true as verified",
+    )
+    .bind(email)
+    .bind(name)
+    .bind(hash)
+    .fetch_one(tx)
+    .await
+    .map_err(|e| {
+        AppError::from_db(
+            e,
+            &[("users_email_key", "email", "This address already has an account. Sign in instead.")],
+        )
+    })
+}
+
+/// The proven owner of an address takes over the account that held it unproven: their name and
+/// password replace the old ones, and the sign-in methods linked to it go.
+pub async fn take_over(
+    tx: &mut sqlx::PgConnection,
+    user: Uuid,
+    name: &str,
+    hash: Option<&str>,
+) -> Result<UserRow, AppError> {
+    sqlx::query("delete from identities where user_id = $1")
+        .bind(user)
+        .execute(&mut *tx)
+        .await?;
+    Ok(sqlx::query_as(
+        "update users set name = $2, password_hash = $3, email_verified_at = now(), updated_at = now()
+         where id = $1
+         returning id, email, name, password_hash, role, disabled_at is not null as disabled,
+                   true as verified",
+    )
+    .bind(user)
+    .bind(name)
+    .bind(hash)
+    .fetch_one(tx)
+    .await?)
+}
+
+/// Sign-ups whose link has expired (a job of the portal's).
+pub async fn forget_expired_signups(pool: &PgPool) -> anyhow::Result<()> {
+    sqlx::query("delete from signups where expires_at < now()")
+        .execute(pool)
+        .await?;
+    Ok(())
 }

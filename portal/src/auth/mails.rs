@@ -55,3 +55,43 @@ pub fn password_changed(to: &str, name: &str, account_url: &str) -> Message {
         html: Some(html_link(&intro, "Your account", account_url, &outro)),
     }
 }
+
+/// The link that confirms a sign-up, valid for `hours`.
+pub fn confirm_signup(to: &str, name: &str, url: &str, hours: i32) -> Message {
+    let intro = format!(
+        "Hello {name}, welcome to SteppersLife! Confirm that this is your address to finish \
+         creating your account."
+    );
+    let outro = format!(
+        "The link works for {hours} hours. If you did not sign up, ignore this message: no \
+         account is made without it."
+    );
+    Message {
+        kind: "confirm-signup",
+        to_address: to.to_owned(),
+        to_name: name.to_owned(),
+        subject: "Confirm your email for SteppersLife".to_owned(),
+        text: format!("{intro}\n\nConfirm your address: {url}\n\n{outro}\n"),
+        html: Some(html_link(&intro, "Confirm your address", url, &outro)),
+    }
+}
+
+/// Someone tried to sign up with an address that already has an account.
+pub fn signup_for_existing(to: &str, name: &str, sign_in_url: &str, forgot_url: &str) -> Message {
+    let intro = format!(
+        "Hello {name}, someone just tried to create a SteppersLife account with this address. \
+         It already has one: yours."
+    );
+    let outro = format!(
+        "If it was you, sign in instead. Forgot your password? Choose a new one: {forgot_url}. \
+         If it was not you, ignore this message: nothing has changed."
+    );
+    Message {
+        kind: "signup-existing",
+        to_address: to.to_owned(),
+        to_name: name.to_owned(),
+        subject: "You already have a SteppersLife account".to_owned(),
+        text: format!("{intro}\n\nSign in: {sign_in_url}\n\n{outro}\n"),
+        html: Some(html_link(&intro, "Sign in", sign_in_url, &outro)),
+    }
+}

@@ -19,7 +19,8 @@ pub async fn sign_in(
         .map_err(AppError::respond)
 }
 
-/// Creates a local account and signs it in.
+/// Starts a local account: a link to confirm the address goes to it (or, when the address
+/// already has an account, a note to its owner). The answer is the same either way.
 #[server(prefix = "/api/auth", endpoint = "signup")]
 pub async fn sign_up(
     name: String,
@@ -30,6 +31,20 @@ pub async fn sign_up(
     ssr::sign_up(name, email, password, return_to)
         .await
         .map_err(AppError::respond)
+}
+
+/// Whether a sign-up link still works: the address it confirms.
+#[server(prefix = "/api/auth", endpoint = "signup-link")]
+pub async fn check_signup_link(token: String) -> Result<String, AppError> {
+    ssr::check_signup_link(token)
+        .await
+        .map_err(AppError::respond)
+}
+
+/// Confirms a sign-up from the link in its mail: the account is made, and this browser signed in.
+#[server(prefix = "/api/auth", endpoint = "confirm")]
+pub async fn confirm_signup(token: String) -> Result<(), AppError> {
+    ssr::confirm_signup(token).await.map_err(AppError::respond)
 }
 
 /// The page's `return_to`, read on the server.
@@ -120,6 +135,73 @@ fn SignUpForm(return_to: String) -> impl IntoView {
     }
 }
 
+#[component]
+pub fn SignUpSentPage() -> impl IntoView {
+    view! {
+        <Title text="Check your inbox"/>
+        <div class="mx-auto max-w-md rounded-lg border border-slate-200 bg-white p-6 shadow-sm" data-testid="signup-sent">
+            <h1 class="text-2xl font-bold">"Check your inbox"</h1>
+            <p class="mt-2 text-slate-700">
+                "We sent a link to the address you gave. Open it to confirm your address and finish creating your account. It works for 24 hours."
+            </p>
+            <p class="mt-2 text-sm text-slate-600">"Nothing after a few minutes? Check your spam folder, or sign up again."</p>
+        </div>
+    }
+}
+
+#[component]
+pub fn VerifyPage() -> impl IntoView {
+    let token = use_query_map()
+        .read_untracked()
+        .get("token")
+        .unwrap_or_default();
+    let link = Resource::new_blocking(
+        {
+            let token = token.clone();
+            move || token.clone()
+        },
+        check_signup_link,
+    );
+    view! {
+        <Title text="Confirm your address"/>
+        <div class="mx-auto max-w-md rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
+            <h1 class="text-2xl font-bold">"Confirm your address"</h1>
+            <Suspense fallback=|| ()>
+                {move || {
+                    let token = token.clone();
+                    Suspend::new(async move {
+                        match link.await {
+                            Ok(email) => view! {
+                                <p class="mt-2 text-slate-700">{format!("Is {email} your address? Confirm it to finish creating your account.")}</p>
+                                <ConfirmForm token/>
+                            }.into_any(),
+                            Err(e) => view! {
+                                <p class="mt-3 text-slate-700" data-testid="signup-link-dead">{e.to_string()}</p>
+                                <p class="mt-4"><a href="/signin" class="font-medium text-amber-700 hover:underline">"Sign in"</a></p>
+                            }.into_any(),
+                        }
+                    })
+                }}
+            </Suspense>
+        </div>
+    }
+}
+
+/// One button: following a link must not be enough (mail scanners open links), a person
+/// presses it.
+#[island]
+fn ConfirmForm(token: String) -> impl IntoView {
+    let action = ServerAction::<ConfirmSignup>::new();
+    let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    view! {
+        <ActionForm action attr:class="mt-6 space-y-4" attr:data-testid="confirm-form">
+            <input type="hidden" name="token" value=token/>
+            <FormError error/>
+            <SubmitButton label="Confirm and sign in" pending=action.pending()/>
+        </ActionForm>
+    }
+}
+
 /// "Continue with …" for every configured provider.
 #[component]
 fn ProviderButtons(return_to: String) -> impl IntoView {
@@ -176,7 +258,7 @@ pub mod ssr {
 
     use appkit::AppState;
 
-    use super::db;
+    use super::{db, mails};
 
     /// Failed sign-ins allowed per account, and per address, in [`WINDOW_MINUTES`].
     pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
@@ -322,7 +404,11 @@ pub mod ssr {
     /// New accounts per client address (IPv6: per /64) in an hour.
     pub const MAX_SIGNUPS_PER_IP: i64 = 10;
 
-    const EMAIL_TAKEN: &str = "An account with this email already exists. Sign in instead.";
+    /// How long a sign-up link works.
+    pub const SIGNUP_LINK_HOURS: i32 = 24;
+    /// Sign-up mails one address gets in an hour, however often its address is typed in.
+    pub const MAX_SIGNUP_MAILS_PER_ADDRESS: i64 = 3;
+    const SIGNUP_MAILS: &[&str] = &["confirm-signup", "signup-existing"];
 
     async fn hash_signup_password(password: NewPassword) -> Result<String, AppError> {
         let busy = || AppError::Unavailable("We are very busy. Try again in a minute.".into());
@@ -485,7 +571,7 @@ pub mod ssr {
         password: String,
         return_to: Option<String>,
     ) -> Result<(), AppError> {
-        let (state, parts, session) = context().await?;
+        let (state, parts, _) = context().await?;
         let name = DisplayName::parse(&name)?;
         let email = Email::parse(&email)?;
         let password =
@@ -500,17 +586,127 @@ pub mod ssr {
             ));
         }
         db::record_event(&state.pool, "signup", &key).await?;
-        if db::user_by_email(&state.pool, email.as_str())
-            .await?
-            .is_some()
-        {
-            return Err(AppError::conflict("email", EMAIL_TAKEN));
-        }
+        // Hashed whether or not the address has an account: the answer takes as long.
         let hash = hash_signup_password(password).await?;
-        let user = db::add_user(&state.pool, email.as_str(), name.as_str(), &hash).await?;
-        tracing::info!(event = "signup", user_id = %user.id, "account created");
+        let existing = db::user_by_email(&state.pool, email.as_str()).await?;
+        let recent = mail::recent_to(&state.pool, email.as_str(), SIGNUP_MAILS, 60).await?;
+        if recent >= MAX_SIGNUP_MAILS_PER_ADDRESS {
+            tracing::info!(
+                event = "signup_mail_throttled",
+                "sign-up mail not sent: too many"
+            );
+        } else {
+            let portal = state.suite.portal();
+            let mut tx = state.pool.begin().await?;
+            match existing {
+                Some(user) if user.disabled => {}
+                // The address is taken for good: its owner is told, nothing else changes.
+                Some(user) if user.verified => {
+                    let message = mails::signup_for_existing(
+                        &user.email,
+                        &user.name,
+                        &format!("{portal}/signin"),
+                        &format!("{portal}/forgot"),
+                    );
+                    mail::enqueue(&mut *tx, &message).await?;
+                }
+                // A new address, or one held by an account that never proved it: whoever
+                // confirms from the inbox gets it.
+                _ => {
+                    let (secret, token_hash) = platform::token::new();
+                    let return_to = return_to.filter(|r| !r.trim().is_empty());
+                    db::add_signup(
+                        &mut tx,
+                        email.as_str(),
+                        name.as_str(),
+                        &hash,
+                        &token_hash,
+                        return_to.as_deref(),
+                        SIGNUP_LINK_HOURS,
+                    )
+                    .await?;
+                    let url = format!("{portal}/verify?token={secret}");
+                    let message = mails::confirm_signup(
+                        email.as_str(),
+                        name.as_str(),
+                        &url,
+                        SIGNUP_LINK_HOURS,
+                    );
+                    mail::enqueue(&mut *tx, &message).await?;
+                }
+            }
+            tx.commit().await?;
+            state.outbox.wake();
+        }
+        tracing::info!(event = "signup_requested", "sign-up asked for");
+        leptos_axum::redirect("/signup/sent");
+        Ok(())
+    }
+
+    /// Whether a sign-up link still works: the address it confirms, or why not.
+    #[tracing::instrument(skip_all)]
+    pub async fn check_signup_link(token: String) -> Result<String, AppError> {
+        let state = appkit::state()?;
+        let hash = platform::token::sha256_hex(token.trim().as_bytes());
+        db::signup_email(&state.pool, &hash)
+            .await?
+            .ok_or_else(dead_signup_link)
+    }
+
+    fn dead_signup_link() -> AppError {
+        AppError::BadRequest(
+            "This link has expired or was already used. Sign in, or sign up again.".into(),
+        )
+    }
+
+    /// Follows a sign-up link: makes the account (or takes over one that held the address
+    /// without proving it) and signs in.
+    #[tracing::instrument(skip_all)]
+    pub async fn confirm_signup(token: String) -> Result<(), AppError> {
+        let (state, parts, session) = context().await?;
+        let hash = platform::token::sha256_hex(token.trim().as_bytes());
+        let mut tx = state.pool.begin().await?;
+        let signup = db::take_signup(&mut tx, &hash)
+            .await?
+            .ok_or_else(dead_signup_link)?;
+        let (user, took_over) = match db::user_by_email_for_update(&mut tx, &signup.email).await? {
+            None => (
+                db::add_verified_user(&mut tx, &signup.email, &signup.name, &signup.password_hash)
+                    .await?,
+                false,
+            ),
+            Some(held) if held.disabled => {
+                return Err(AppError::Forbidden(
+                    "This account has been disabled.".into(),
+                ));
+            }
+            Some(held) if !held.verified => (
+                db::take_over(&mut tx, held.id, &signup.name, Some(&signup.password_hash)).await?,
+                true,
+            ),
+            Some(_) => {
+                return Err(AppError::conflict(
+                    "email",
+                    "This address already has an account. Sign in instead.",
+                ));
+            }
+        };
+        tx.commit().await?;
+        if took_over {
+            let ended = crate::account::ssr::end_all_sessions(&state, user.id).await?;
+            tracing::warn!(
+                event = "unverified_account_taken_over", user_id = %user.id, sessions_ended = ended,
+                "an account that never proved its address went to the address's owner"
+            );
+        } else {
+            tracing::info!(event = "signup", user_id = %user.id, "account created");
+        }
+        let ip = state.client_ip(&parts);
         start_session(&session, &state.pool, &user, &parts, &ip).await?;
-        leptos_axum::redirect(&return_to::or_home(return_to.as_deref(), &state.suite));
+        leptos_axum::redirect(&return_to::or_home(
+            signup.return_to.as_deref(),
+            &state.suite,
+        ));
         Ok(())
     }
 

@@ -7,16 +7,19 @@ use uuid::Uuid;
 use super::ssr::ExternalIdentity;
 use crate::auth::db::UserRow;
 
-/// The account this identity signs into: the linked one, else a new one. An identity is
-/// never attached to an existing account by email alone (that would let whoever controls the
-/// address at a provider take the account over).
+/// The account this identity signs into: the linked one, else a new one; and whether it was
+/// taken over (see below). An identity is never attached to an account that proved its address
+/// by email alone (that would let whoever controls the address at a provider take the account
+/// over). An account that never proved its address is another matter: the provider vouches
+/// that this person owns it, so they get the account, and whatever signed in to it before
+/// (its password, its linked methods, its sessions) is cut off.
 pub async fn user_for(
     pool: &PgPool,
     id: &ExternalIdentity,
     title: &str,
-) -> Result<UserRow, AppError> {
+) -> Result<(UserRow, bool), AppError> {
     let linked: Option<UserRow> = sqlx::query_as(
-        "select u.id, u.email, u.name, u.password_hash, u.role, u.disabled_at is not null as disabled
+        "select u.id, u.email, u.name, u.password_hash, u.role, u.disabled_at is not null as disabled, u.email_verified_at is not null as verified
          from identities i join users u on u.id = i.user_id
          where i.issuer = $1 and i.subject = $2",
     )
@@ -25,7 +28,7 @@ pub async fn user_for(
     .fetch_optional(pool)
     .await?;
     if let Some(user) = linked {
-        return Ok(user);
+        return Ok((user, false));
     }
     let Some(email) = id.email.as_deref().map(str::to_lowercase) else {
         return Err(AppError::BadRequest(format!(
@@ -44,9 +47,23 @@ pub async fn user_for(
         .take(80)
         .collect();
     let mut tx = pool.begin().await?;
+    match crate::auth::db::user_by_email_for_update(&mut tx, &email).await? {
+        Some(held) if held.disabled => {
+            return Err(AppError::Forbidden(
+                "This account has been disabled.".into(),
+            ));
+        }
+        Some(held) if !held.verified => {
+            let user = crate::auth::db::take_over(&mut tx, held.id, &held.name, None).await?;
+            insert_identity(&mut tx, user.id, id).await?;
+            tx.commit().await?;
+            return Ok((user, true));
+        }
+        _ => {}
+    }
     let user: UserRow = sqlx::query_as(
-        "insert into users (email, name) values ($1, $2)
-         returning id, email, name, password_hash, role, false as disabled",
+        "insert into users (email, name, email_verified_at) values ($1, $2, now())
+         returning id, email, name, password_hash, role, false as disabled, true as verified",
     )
     .bind(&email)
     .bind(&name)
@@ -65,7 +82,7 @@ pub async fn user_for(
     insert_identity(&mut tx, user.id, id).await?;
     tx.commit().await?;
     tracing::info!(user_id = %user.id, provider = %id.provider, "account created from a provider");
-    Ok(user)
+    Ok((user, false))
 }
 
 async fn insert_identity(

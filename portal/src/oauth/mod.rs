@@ -526,11 +526,19 @@ pub mod ssr {
             link_identity(&state.pool, user.id, &identity, &p.title).await?;
             return Ok("/account".to_owned());
         }
-        let user = user_for(&state.pool, &identity, &p.title).await?;
+        let (user, took_over) = user_for(&state.pool, &identity, &p.title).await?;
         if user.disabled {
             return Err(AppError::Forbidden(
                 "This account has been disabled.".into(),
             ));
+        }
+        if took_over {
+            let ended = crate::account::ssr::end_all_sessions(state, user.id).await?;
+            tracing::warn!(
+                event = "unverified_account_taken_over", user_id = %user.id, provider = %p.name,
+                sessions_ended = ended,
+                "an account that never proved its address went to the provider's verified owner"
+            );
         }
         start_session(session, &state.pool, &user, parts, &ip).await?;
         Ok(return_to::or_home(

@@ -35,7 +35,7 @@ impl Default for Options {
             absolute: Duration::from_secs(3600),
             restaurants_url: harness::NOWHERE.into(),
             providers: Vec::new(),
-            mail: false,
+            mail: true,
         }
     }
 }
@@ -130,14 +130,63 @@ impl TestApp {
         .await
     }
 
-    /// Signs up a fresh person and returns their session cookie value.
+    /// The link in the latest sign-up confirmation this portal sent to `email` (waits for the
+    /// `count`th message to that address).
+    pub async fn confirm_link(&self, email: &str, count: usize) -> String {
+        let mails = self.mails_to(email, count).await;
+        let last = mails.last().expect("a message");
+        assert_eq!(
+            last["subject"], "Confirm your email for SteppersLife",
+            "{last:#?}"
+        );
+        devstack::link_in(
+            last["text"].as_str().unwrap_or(""),
+            &format!("{}/verify?token=", self.suite.portal()),
+        )
+        .expect("a confirmation link")
+    }
+
+    /// Follows the latest confirmation link sent to `email`, in a browser holding `cookie`.
+    pub async fn confirm_sign_up(
+        &self,
+        email: &str,
+        count: usize,
+        cookie: Option<&str>,
+    ) -> FnAnswer {
+        let link = self.confirm_link(email, count).await;
+        let token = link
+            .split_once("token=")
+            .map(|(_, t)| t.to_owned())
+            .expect("token");
+        self.call("/api/auth/confirm", &[("token", &token)], cookie)
+            .await
+    }
+
+    /// Signs up a fresh person, confirms the address from the mail, and returns the session
+    /// cookie value.
     pub async fn signed_up(&self, email: &str) -> String {
         let res = self
             .sign_up("Ada Lovelace", email, "correct horse battery")
             .await;
-        assert_eq!(res.status, StatusCode::OK, "sign-up failed: {:?}", res.body);
-        res.session_cookie()
-            .expect("sign-up sets the session cookie")
+        assert!(
+            res.status.is_success() || res.status.is_redirection(),
+            "sign-up failed: {:?}",
+            res.body
+        );
+        assert!(
+            res.session_cookie().is_none(),
+            "nobody is signed in before confirming"
+        );
+        let before = self.maildev.map(|_| 0).unwrap_or(0);
+        let confirmed = self.confirm_sign_up(email, before + 1, None).await;
+        assert!(
+            confirmed.status.is_success() || confirmed.status.is_redirection(),
+            "confirming failed: {:?}",
+            confirmed.body
+        );
+        confirmed
+            .session_cookie()
+            .expect("confirming sets the session cookie")
             .0
     }
 

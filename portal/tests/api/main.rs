@@ -6,3 +6,4 @@ mod oauth;
 mod passwords;
 mod sessions;
 mod sign_in;
+pub mod verification;

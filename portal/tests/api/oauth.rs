@@ -412,7 +412,13 @@ async fn a_link_started_by_one_account_cannot_complete_for_another() {
             Some(&mallory),
         )
         .await;
-    let victim = victim.session_cookie().expect("signed up").0;
+    assert!(victim.session_cookie().is_none());
+    let victim = app
+        .confirm_sign_up("victim@example.com", 1, Some(&mallory))
+        .await
+        .session_cookie()
+        .expect("signed up")
+        .0;
     // ...and sends it to her saved callback: refused, nothing linked.
     let (status, _, _, body) = app.finish(&flow.callback, Some(&victim)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
@@ -424,5 +430,37 @@ async fn a_link_started_by_one_account_cannot_complete_for_another() {
     assert_eq!(
         app.whoami(Some(&victim)).await.as_deref(),
         Some("victim@example.com")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_provider_vouching_for_an_address_takes_it_from_an_account_that_never_proved_it() {
+    let (app, idp) = spawn_with_idp().await;
+    let (id, squatter) = crate::verification::squat(&app, "gail@idp.test").await;
+    idp.next("gail-1", "gail@idp.test", None).await;
+    let flow = app.begin(None, "").await;
+    let (status, _, cookie, body) = app.finish(&flow.callback, flow.cookie.as_deref()).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    assert_eq!(
+        app.whoami(cookie.as_deref()).await.as_deref(),
+        Some("gail@idp.test")
+    );
+    assert_eq!(
+        app.whoami(Some(&squatter)).await,
+        None,
+        "the squatter's session ended"
+    );
+    let (same, password, verified, links): (bool, bool, bool, Vec<String>) = sqlx::query_as(
+        "select id = $1, password_hash is not null, email_verified_at is not null,
+                array(select subject from identities where user_id = users.id)
+         from users where email = 'gail@idp.test'",
+    )
+    .bind(id)
+    .fetch_one(&app.db.pool)
+    .await
+    .expect("user");
+    assert_eq!(
+        (same, password, verified, links),
+        (true, false, true, vec!["gail-1".to_owned()])
     );
 }
