@@ -216,7 +216,7 @@ impl AppDef {
                 cfg.sessions.clone(),
             ),
             leptos_options: crate::pages::leptos_options(&cfg.site_root, addr),
-            trust_proxy: cfg.trust_proxy,
+            trusted_proxies: cfg.trusted_proxies.clone(),
             outbox: mail::Outbox::default(),
             suite: suite.clone(),
             pool: pool.clone(),

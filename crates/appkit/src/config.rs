@@ -41,14 +41,43 @@ pub struct Config {
     pub seed_demo: bool,
     /// `DATABASE_POOL_SIZE` (default 10): connections to the app's own database.
     pub pool_size: u32,
-    /// `TRUST_PROXY`: take the client's address from the proxy's `X-Real-IP`.
-    pub trust_proxy: bool,
+    /// The proxies whose `X-Real-IP` names the client: `TRUSTED_PROXIES` (addresses, comma
+    /// separated), or `TRUST_PROXY=true` for one on this machine (127.0.0.1, ::1). A request from
+    /// any other peer is taken to come from that peer, whatever its headers say.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// `SMTP_URL`, `MAIL_FROM`: where the app's outbox is delivered.
     pub mail: mail::MailConfig,
     /// `<APP>_INTERNAL_URL` of every other enabled app (default `http://127.0.0.1:<port>`):
     /// where this app reaches it, server to server.
     pub internal_urls: BTreeMap<String, String>,
 }
+
+/// `TRUSTED_PROXIES`, else loopback when `TRUST_PROXY=true`.
+fn trusted_proxies() -> Result<Vec<std::net::IpAddr>, ConfigError> {
+    if let Some(list) = config::var_opt("TRUSTED_PROXIES").filter(|l| !l.trim().is_empty()) {
+        return list
+            .split(',')
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(|a| {
+                a.parse().map_err(|_| {
+                    ConfigError::invalid("TRUSTED_PROXIES", format!("{a} is not an IP address"))
+                })
+            })
+            .collect();
+    }
+    Ok(if config::parse_or("TRUST_PROXY", false)? {
+        LOOPBACK.to_vec()
+    } else {
+        Vec::new()
+    })
+}
+
+/// A proxy on the same machine.
+pub const LOOPBACK: [std::net::IpAddr; 2] = [
+    std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
+    std::net::IpAddr::V6(std::net::Ipv6Addr::LOCALHOST),
+];
 
 impl Config {
     /// Reads the configuration of `app`: a bucket when `bucket`, the session database unless
@@ -97,7 +126,7 @@ impl Config {
             },
             seed_demo: config::parse_or("SEED_DEMO", false)?,
             pool_size: config::parse_or("DATABASE_POOL_SIZE", 10)?,
-            trust_proxy: config::parse_or("TRUST_PROXY", false)?,
+            trusted_proxies: trusted_proxies()?,
             internal_urls,
             mail: mail::MailConfig::from_env(&suite)?,
             suite,

@@ -18,7 +18,7 @@ mod state;
 #[cfg(feature = "ssr")]
 pub use app::{AppDef, Built, SeedFn};
 #[cfg(feature = "ssr")]
-pub use config::{Bind, Config};
+pub use config::{Bind, Config, LOOPBACK};
 #[cfg(feature = "ssr")]
 pub use platform::serve::Listener;
 #[cfg(feature = "ssr")]

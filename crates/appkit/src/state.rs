@@ -26,8 +26,8 @@ pub struct Inner {
     /// The shared session, read-only.
     pub sessions: SessionReader,
     pub leptos_options: LeptosOptions,
-    /// Take the client's address from the proxy's `X-Real-IP`.
-    pub trust_proxy: bool,
+    /// The proxies whose `X-Real-IP` is believed (see [`crate::Config::trusted_proxies`]).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// The app's mail outbox: queue with [`mail::enqueue`] in the transaction that causes the
     /// message, then [`mail::Outbox::wake`] once it has committed.
     pub outbox: mail::Outbox,
@@ -77,9 +77,23 @@ impl AppState {
         platform::sign_in_url(&self.suite.portal(), &self.url(path))
     }
 
-    /// The client's address: the proxy's `X-Real-IP` when configured to trust it, else the peer.
+    /// The client's address: the `X-Real-IP` set by a trusted proxy when the request came
+    /// through one, else the peer's address.
     pub fn client_ip(&self, parts: &http::request::Parts) -> String {
-        if self.trust_proxy
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip());
+        let via_proxy = peer.is_some_and(|p| {
+            let p = match p {
+                std::net::IpAddr::V6(v6) => {
+                    v6.to_ipv4_mapped().map(std::net::IpAddr::V4).unwrap_or(p)
+                }
+                v4 => v4,
+            };
+            self.trusted_proxies.contains(&p)
+        });
+        if via_proxy
             && let Some(ip) = parts
                 .headers
                 .get("x-real-ip")
@@ -89,11 +103,7 @@ impl AppState {
         {
             return ip.chars().take(64).collect();
         }
-        parts
-            .extensions
-            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            .map(|c| c.0.ip().to_string())
-            .unwrap_or_default()
+        peer.map(|p| p.to_string()).unwrap_or_default()
     }
 }
 

@@ -91,7 +91,15 @@ fn throwaway() -> AppDef {
             Router::new()
                 .route("/mine", get(|| async { "your notes" }))
                 .route("/notes", post(add_note))
-                .route("/notes/tell/{to}", post(add_note_and_tell)),
+                .route("/notes/tell/{to}", post(add_note_and_tell))
+                .route(
+                    "/client-ip",
+                    get(
+                        |State(state): State<AppState>, parts: http::request::Parts| async move {
+                            state.client_ip(&parts)
+                        },
+                    ),
+                ),
         )
 }
 
@@ -383,4 +391,29 @@ async fn an_apps_mail_leaves_through_its_outbox_once_the_change_is_committed() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert_eq!(count(&app, "notes").await, 1);
+}
+
+#[tokio::test]
+async fn the_client_address_comes_from_a_header_only_when_a_trusted_proxy_sent_it() {
+    let ask = |app: &TestApp| {
+        devstack::testkit::client()
+            .get(app.url("/client-ip"))
+            .header("x-real-ip", "203.0.113.5")
+            .send()
+    };
+    let behind_proxy = TestApp::spawn(throwaway()).await;
+    let res = ask(&behind_proxy).await.expect("get");
+    assert_eq!(res.text().await.expect("body"), "203.0.113.5");
+
+    let exposed = TestApp::spawn_with(
+        throwaway(),
+        devstack::harness::Opts::default().configure(|cfg| cfg.trusted_proxies.clear()),
+    )
+    .await;
+    let res = ask(&exposed).await.expect("get");
+    assert_eq!(
+        res.text().await.expect("body"),
+        "127.0.0.1",
+        "a stranger's header is ignored"
+    );
 }

@@ -163,7 +163,8 @@ impl TestApp {
             bucket: bucket.as_ref().map(|(b, _, _)| b.clone()),
             seed_demo: opts.seed,
             pool_size: 3,
-            trust_proxy: false,
+            // Tests stand in for the proxy: they may say which client a request is from.
+            trusted_proxies: appkit::LOOPBACK.to_vec(),
             internal_urls: suite
                 .manifest
                 .enabled()

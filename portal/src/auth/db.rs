@@ -402,3 +402,48 @@ pub async fn forget_expired_signups(pool: &PgPool) -> anyhow::Result<()> {
         .await?;
     Ok(())
 }
+
+/// Whether the device whose cookie hashes to `token_hash` has signed in to `user` before.
+pub async fn known_device(pool: &PgPool, user: Uuid, token_hash: &str) -> Result<bool, AppError> {
+    Ok(sqlx::query_scalar(
+        "select exists(select 1 from known_devices where token_hash = $1 and user_id = $2)",
+    )
+    .bind(token_hash)
+    .bind(user)
+    .fetch_one(pool)
+    .await?)
+}
+
+/// Remembers (or refreshes) a device that signed in to `user`.
+pub async fn remember_device(pool: &PgPool, user: Uuid, token_hash: &str) -> Result<(), AppError> {
+    sqlx::query(
+        "insert into known_devices (token_hash, user_id) values ($1, $2)
+         on conflict (token_hash, user_id) do update set last_seen_at = now()",
+    )
+    .bind(token_hash)
+    .bind(user)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Whether a sign-in to `email` from the address key `ip` succeeded in the last day.
+pub async fn succeeded_from(pool: &PgPool, email: &str, ip: &str) -> Result<bool, AppError> {
+    Ok(sqlx::query_scalar(
+        "select exists(select 1 from login_attempts
+                       where lower(email) = lower($1) and ip = $2 and succeeded)",
+    )
+    .bind(email)
+    .bind(ip)
+    .fetch_one(pool)
+    .await?)
+}
+
+/// Forgets an attempt that was refused before it was judged (throttled): it is not a failure.
+pub async fn forget_attempt(pool: &PgPool, attempt: i64) -> Result<(), AppError> {
+    sqlx::query("delete from login_attempts where id = $1")
+        .bind(attempt)
+        .execute(pool)
+        .await?;
+    Ok(())
+}

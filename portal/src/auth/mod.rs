@@ -509,7 +509,57 @@ pub mod ssr {
             .take(300)
             .collect::<String>();
         db::add_user_session(pool, &id.to_string(), user.id, &agent, ip).await?;
-        tracing::info!(user_id = %user.id, "signed in");
+        remember_this_device(pool, user, parts).await?;
+        tracing::info!(event = "signed_in", user_id = %user.id, "signed in");
+        Ok(())
+    }
+
+    /// The cookie that makes a browser a known device of the accounts that signed in on it.
+    pub const DEVICE_COOKIE: &str = "sl_device";
+
+    /// The device secret the request carries, if any.
+    pub fn device_token(parts: &Parts) -> Option<String> {
+        parts
+            .headers
+            .get_all(http::header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|c| c.trim().split_once('='))
+            .find(|(name, value)| *name == DEVICE_COOKIE && value.len() == 64)
+            .map(|(_, value)| value.to_owned())
+    }
+
+    /// Marks this browser as a device of `user` (a year-long, portal-only cookie holding a
+    /// secret; the database keeps its hash). Only where the answer's headers can be set (server
+    /// functions).
+    async fn remember_this_device(
+        pool: &PgPool,
+        user: &UserRow,
+        parts: &Parts,
+    ) -> Result<(), AppError> {
+        let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() else {
+            return Ok(());
+        };
+        let state = appkit::state()?;
+        let token = device_token(parts).unwrap_or_else(|| platform::token::new().0);
+        db::remember_device(
+            pool,
+            user.id,
+            &platform::token::sha256_hex(token.as_bytes()),
+        )
+        .await?;
+        let secure = if state.suite.scheme == "https" {
+            "; Secure"
+        } else {
+            ""
+        };
+        let cookie = format!(
+            "{DEVICE_COOKIE}={token}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax{secure}"
+        );
+        if let Ok(value) = http::HeaderValue::from_str(&cookie) {
+            response.append_header(http::header::SET_COOKIE, value);
+        }
         Ok(())
     }
 
@@ -532,19 +582,53 @@ pub mod ssr {
             return Err(AppError::validation("password", "Enter your password."));
         }
         let ip = state.client_ip(&parts);
+        let key = platform::throttle::address_key(&ip);
         // The attempt is recorded (as failed) before it is judged, so that parallel attempts
-        // count against each other; it is marked as succeeded only if the password is right.
-        let attempt = db::record_attempt(&state.pool, email.as_str(), &ip).await?;
+        // count against each other; it is marked as succeeded only if the password is right, and
+        // forgotten if it is refused unjudged (a refusal is not another failure).
+        let attempt = db::record_attempt(&state.pool, email.as_str(), &key).await?;
         let (by_account, by_ip) =
-            db::recent_failures(&state.pool, email.as_str(), &ip, WINDOW_MINUTES).await?;
+            db::recent_failures(&state.pool, email.as_str(), &key, WINDOW_MINUTES).await?;
         // The counts include the attempt being judged.
-        if by_account > MAX_FAILURES_PER_ACCOUNT || by_ip > MAX_FAILURES_PER_IP {
+        if by_ip > MAX_FAILURES_PER_IP {
+            db::forget_attempt(&state.pool, attempt).await?;
+            tracing::info!(
+                event = "signin_throttled",
+                by = "address",
+                "sign-in refused unjudged"
+            );
             return Err(AppError::TooManyRequests(format!(
-                "Too many failed sign-in attempts. Wait {WINDOW_MINUTES} minutes and try again."
+                "Too many failed sign-ins from your network. Wait {WINDOW_MINUTES} minutes and try again."
             )));
         }
-
         let user = db::user_by_email(&state.pool, email.as_str()).await?;
+        if by_account > MAX_FAILURES_PER_ACCOUNT {
+            // Someone keeps failing on this account. Throttle, never lock out: its owner, on a
+            // device or network that has signed in to it before, still gets in.
+            let known_device = match (&user, device_token(&parts)) {
+                (Some(u), Some(token)) => {
+                    db::known_device(
+                        &state.pool,
+                        u.id,
+                        &platform::token::sha256_hex(token.as_bytes()),
+                    )
+                    .await?
+                }
+                _ => false,
+            };
+            if !known_device && !db::succeeded_from(&state.pool, email.as_str(), &key).await? {
+                db::forget_attempt(&state.pool, attempt).await?;
+                tracing::info!(
+                    event = "signin_throttled",
+                    by = "account",
+                    "sign-in refused unjudged"
+                );
+                return Err(AppError::TooManyRequests(format!(
+                    "Too many failed sign-ins to this account. Wait {WINDOW_MINUTES} minutes, sign in from a device you have used before, or reset your password."
+                )));
+            }
+        }
+
         let hash = user.as_ref().and_then(|u| u.password_hash.clone());
         let ok = verify_password(hash, password).await;
         if ok {
@@ -552,7 +636,10 @@ pub mod ssr {
         }
         let user = match user {
             Some(u) if ok => u,
-            _ => return Err(AppError::validation("password", WRONG_CREDENTIALS)),
+            _ => {
+                tracing::info!(event = "signin_failed", "wrong email or password");
+                return Err(AppError::validation("password", WRONG_CREDENTIALS));
+            }
         };
         if user.disabled {
             return Err(AppError::Forbidden(

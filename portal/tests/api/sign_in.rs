@@ -129,14 +129,15 @@ async fn unknown_email_and_wrong_password_get_the_same_answer() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn repeated_failures_lock_the_account_for_a_while() {
+async fn repeated_failures_hold_off_unknown_devices_for_a_while() {
     let app = spawn_app().await;
     app.signed_up("ada@example.com").await;
     for _ in 0..portal::auth::ssr::MAX_FAILURES_PER_ACCOUNT {
         let res = app.sign_in("ada@example.com", "guess", None).await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     }
-    // Now even the right password is refused until the window passes.
+    // Now even the right password is refused, from a device and network that never signed in
+    // to this account, until the window passes.
     let res = app
         .sign_in("ada@example.com", "correct horse battery", None)
         .await;
@@ -244,5 +245,127 @@ async fn the_sign_in_page_renders_for_a_visitor() {
     assert!(
         html.contains(r#"value="/account""#),
         "return_to is carried in the form"
+    );
+}
+
+/// Signs in as a browser at client address `ip` would (through the proxy), with its cookies.
+async fn sign_in_at(
+    app: &crate::helpers::TestApp,
+    ip: &str,
+    email: &str,
+    password: &str,
+    cookies: &str,
+) -> reqwest::Response {
+    crate::helpers::TestApp::client()
+        .post(app.url("/api/auth/signin"))
+        .header("origin", &app.origin)
+        .header("accept", "application/json")
+        .header("x-real-ip", ip)
+        .header("cookie", cookies)
+        .form(&[("email", email), ("password", password)])
+        .send()
+        .await
+        .expect("sign-in")
+}
+
+fn set_cookie(res: &reqwest::Response, name: &str) -> Option<String> {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| c.strip_prefix(&format!("{name}=")))
+        .and_then(|c| c.split(';').next())
+        .map(str::to_owned)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twenty_wrong_passwords_from_elsewhere_do_not_keep_the_owner_out() {
+    let app = spawn_app().await;
+    app.signed_up("ada@example.com").await;
+    // The owner signs in at home once: that browser becomes a known device.
+    let home = sign_in_at(
+        &app,
+        "198.51.100.7",
+        "ada@example.com",
+        "correct horse battery",
+        "",
+    )
+    .await;
+    assert_eq!(home.status(), StatusCode::OK);
+    let device = set_cookie(&home, "sl_device").expect("a device cookie");
+    let device = format!("sl_device={device}");
+
+    // A stranger elsewhere tries 20 passwords (some refused unjudged: not counted again).
+    let mut refused = 0;
+    for i in 0..20 {
+        let res = sign_in_at(
+            &app,
+            "203.0.113.9",
+            "ada@example.com",
+            &format!("guess {i}"),
+            "",
+        )
+        .await;
+        match res.status() {
+            StatusCode::UNPROCESSABLE_ENTITY => {}
+            StatusCode::TOO_MANY_REQUESTS => refused += 1,
+            other => panic!("attempt {i}: {other}"),
+        }
+    }
+    assert!(refused >= 14, "the stranger is throttled: {refused}");
+    let failures: i64 =
+        sqlx::query_scalar("select count(*) from login_attempts where not succeeded")
+            .fetch_one(&app.db.pool)
+            .await
+            .expect("count");
+    assert_eq!(failures, 20 - refused, "refusals are not failures");
+
+    // The owner, on her phone's new network but the same browser: in.
+    let phone = sign_in_at(
+        &app,
+        "192.0.2.44",
+        "ada@example.com",
+        "correct horse battery",
+        &device,
+    )
+    .await;
+    assert_eq!(phone.status(), StatusCode::OK);
+    // From the home network, even in another browser: in.
+    let other = sign_in_at(
+        &app,
+        "198.51.100.7",
+        "ada@example.com",
+        "correct horse battery",
+        "",
+    )
+    .await;
+    assert_eq!(other.status(), StatusCode::OK);
+    // A new browser on a new network waits, even with the right password.
+    let new = sign_in_at(
+        &app,
+        "192.0.2.99",
+        "ada@example.com",
+        "correct horse battery",
+        "",
+    )
+    .await;
+    assert_eq!(new.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_ipv6_network_counts_as_one_client() {
+    let app = spawn_app().await;
+    for i in 0..portal::auth::ssr::MAX_FAILURES_PER_IP {
+        let ip = format!("2001:db8:7:7::{:x}", i + 1);
+        let res = sign_in_at(&app, &ip, &format!("u{i}@example.com"), "guess", "").await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let res = sign_in_at(&app, "2001:db8:7:7:ffff::1", "z@example.com", "guess", "").await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS, "same /64");
+    let res = sign_in_at(&app, "2001:db8:7:8::1", "z@example.com", "guess", "").await;
+    assert_eq!(
+        res.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "another /64"
     );
 }
