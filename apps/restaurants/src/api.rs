@@ -176,6 +176,7 @@ pub mod ssr {
             crate::orders::db::place(&state.pool, &state.origin, &user, key, &req, Utc::now())
                 .await?;
         let status = if placed.created {
+            state.outbox.wake();
             StatusCode::CREATED
         } else {
             StatusCode::OK

@@ -50,6 +50,32 @@ pub fn name(name: &str, label: &str, raw: &str, max: usize) -> Result<String, Ap
     Ok(v)
 }
 
+/// An email address as typed: trimmed, lower-cased, and plausible (one `@`, a dotted domain, no
+/// spaces, at most 254 characters). The refusal names the form field `name`.
+pub fn email(name: &str, raw: &str) -> Result<String, AppError> {
+    let e = raw.trim().to_lowercase();
+    if e.is_empty() {
+        return Err(AppError::validation(name, "Enter your email address."));
+    }
+    let valid = e.len() <= 254
+        && !e.chars().any(|c| c.is_whitespace() || c.is_control())
+        && e.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        });
+    if valid {
+        Ok(e)
+    } else {
+        Err(AppError::validation(
+            name,
+            "Enter an email address like name@example.com.",
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

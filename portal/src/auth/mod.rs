@@ -273,27 +273,7 @@ pub mod ssr {
 
     impl Email {
         pub fn parse(raw: &str) -> Result<Self, AppError> {
-            let e = raw.trim().to_lowercase();
-            if e.is_empty() {
-                return Err(AppError::validation("email", "Enter your email address."));
-            }
-            let valid = e.len() <= 254
-                && !e.chars().any(|c| c.is_whitespace() || c.is_control())
-                && e.split_once('@').is_some_and(|(local, domain)| {
-                    !local.is_empty()
-                        && !domain.contains('@')
-                        && domain.contains('.')
-                        && !domain.starts_with('.')
-                        && !domain.ends_with('.')
-                });
-            if valid {
-                Ok(Self(e))
-            } else {
-                Err(AppError::validation(
-                    "email",
-                    "Enter an email address like name@example.com.",
-                ))
-            }
+            platform::text::email("email", raw).map(Self)
         }
 
         pub fn as_str(&self) -> &str {

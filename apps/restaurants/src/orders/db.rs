@@ -120,12 +120,12 @@ pub async fn place(
     let mut tx = pool.begin().await?;
     // A concurrent retry with the same key waits here on the unique index until the first one
     // commits, then inserts nothing and reads the first one's order below.
-    let id: Option<Uuid> = sqlx::query_scalar(
+    let inserted: Option<(Uuid, i64)> = sqlx::query_as(
         "insert into orders (restaurant_id, customer_id, customer_name, idempotency_key, request_hash,
-                             pickup_at, note, total_cents)
-         values ($1, $2, $3, $4, $5, $6, $7, $8)
+                             pickup_at, note, total_cents, customer_email)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
          on conflict on constraint orders_idempotency_key do nothing
-         returning id",
+         returning id, number",
     )
     .bind(req.restaurant_id)
     .bind(user.id)
@@ -135,9 +135,10 @@ pub async fn place(
     .bind(pickup_at)
     .bind(&note)
     .bind(priced.total_cents)
+    .bind(&user.email)
     .fetch_optional(&mut *tx)
     .await?;
-    let Some(id) = id else {
+    let Some((id, number)) = inserted else {
         tx.rollback().await?;
         let order = by_key(pool, origin, user.id, key, &hash)
             .await?
@@ -172,6 +173,35 @@ pub async fn place(
     .bind(user.id)
     .execute(&mut *tx)
     .await?;
+    // The customer's confirmation and the restaurant's notice, committed with the order.
+    let url = format!("{origin}/orders/{id}");
+    let pickup = pickup_at.map_or_else(
+        || "as soon as possible".to_owned(),
+        |at| local_label(tz.name(), at),
+    );
+    let about = super::mails::About {
+        number,
+        restaurant: &name,
+        pickup: &pickup,
+        total_cents: priced.total_cents,
+        url: &url,
+    };
+    if !user.email.is_empty() {
+        mail::enqueue(
+            &mut *tx,
+            &super::mails::placed(&user.email, &user.name, &about, &priced.lines),
+        )
+        .await?;
+    }
+    if let Some(to) = crate::restaurants::db::order_notice_to(&mut tx, req.restaurant_id).await? {
+        let slug = crate::restaurants::db::slug_of(pool, req.restaurant_id).await?;
+        let queue = format!("{origin}/dashboard/r/{slug}/orders");
+        mail::enqueue(
+            &mut *tx,
+            &super::mails::new_order(&to, &about, &user.name, &priced.lines, &queue),
+        )
+        .await?;
+    }
     tx.commit().await?;
     tracing::info!(order_id = %id, restaurant_id = %req.restaurant_id, total_cents = priced.total_cents, "order placed");
     let order = get(pool, origin, id)
@@ -384,6 +414,7 @@ pub async fn events(pool: &PgPool, order: Uuid) -> Result<Vec<Event>, AppError> 
 /// transaction; a step raced by someone else's is refused.
 pub async fn advance(
     pool: &PgPool,
+    origin: &str,
     user: Uuid,
     order: Uuid,
     step: Step,
@@ -447,6 +478,32 @@ pub async fn advance(
     .bind(role)
     .execute(&mut *tx)
     .await?;
+    if to == OrderStatus::Ready {
+        let (number, email, name, total_cents, restaurant_name): (
+            i64,
+            String,
+            String,
+            i64,
+            String,
+        ) = sqlx::query_as(
+            "select o.number, o.customer_email, o.customer_name, o.total_cents, r.name
+                 from orders o join restaurants r on r.id = o.restaurant_id where o.id = $1",
+        )
+        .bind(order)
+        .fetch_one(&mut *tx)
+        .await?;
+        if !email.is_empty() {
+            let url = format!("{origin}/orders/{order}");
+            let about = super::mails::About {
+                number,
+                restaurant: &restaurant_name,
+                pickup: "",
+                total_cents,
+                url: &url,
+            };
+            mail::enqueue(&mut *tx, &super::mails::ready(&email, &name, &about)).await?;
+        }
+    }
     tx.commit().await?;
     tracing::info!(order_id = %order, from = from.as_str(), to = to.as_str(), role, "order moved");
     Ok(to)

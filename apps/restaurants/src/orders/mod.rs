@@ -3,6 +3,8 @@
 
 #[cfg(feature = "ssr")]
 pub mod db;
+#[cfg(feature = "ssr")]
+pub mod mails;
 pub mod pages;
 pub mod rules;
 
@@ -40,6 +42,32 @@ pub struct Queue {
     pub restaurant_name: String,
     pub slug: String,
     pub entries: Vec<QueueEntry>,
+}
+
+/// Where a restaurant's word of new orders goes (its owner's choice).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct OrderEmails {
+    pub restaurant_id: uuid::Uuid,
+    pub email: String,
+    pub on: bool,
+}
+
+/// The owner's new-order email setting (owners only).
+#[server(prefix = "/api/orders", endpoint = "emails")]
+pub async fn get_order_emails(slug: String) -> Result<OrderEmails, AppError> {
+    ssr::order_emails(slug).await.map_err(AppError::respond)
+}
+
+/// Sets where new-order emails go, or turns them off (`on` absent: off, as an unticked box).
+#[server(prefix = "/api/orders", endpoint = "set-emails")]
+pub async fn set_order_emails(
+    restaurant_id: uuid::Uuid,
+    email: String,
+    on: Option<String>,
+) -> Result<(), AppError> {
+    ssr::set_order_emails(restaurant_id, email, on.is_some())
+        .await
+        .map_err(AppError::respond)
 }
 
 /// Places an order for the signed-in customer. `key` makes retries safe: the same key and
@@ -89,7 +117,7 @@ pub mod ssr {
     #[tracing::instrument(skip_all, fields(restaurant_id = %request.restaurant_id))]
     pub async fn place(request: PlaceOrder, key: String) -> Result<Order, AppError> {
         let (state, user) = require_user().await?;
-        super::db::place(
+        let placed = super::db::place(
             &state.pool,
             &state.origin,
             &user,
@@ -97,8 +125,11 @@ pub mod ssr {
             &request,
             Utc::now(),
         )
-        .await
-        .map(|p| p.order)
+        .await?;
+        if placed.created {
+            state.outbox.wake();
+        }
+        Ok(placed.order)
     }
 
     #[tracing::instrument(skip_all, fields(%id))]
@@ -148,8 +179,38 @@ pub mod ssr {
         let (state, user) = require_user().await?;
         let step = Step::parse(&step)
             .ok_or_else(|| AppError::BadRequest("There is no such step.".into()))?;
-        super::db::advance(&state.pool, user.id, id, step).await?;
+        super::db::advance(&state.pool, &state.origin, user.id, id, step).await?;
+        state.outbox.wake();
         Ok(())
+    }
+
+    #[tracing::instrument(skip_all, fields(slug = %slug))]
+    pub async fn order_emails(slug: String) -> Result<super::OrderEmails, AppError> {
+        let (state, user) = require_user().await?;
+        let (id, _) = crate::restaurants::db::id_and_name(&state.pool, &slug).await?;
+        require(&state.pool, id, user.id, Role::Owner).await?;
+        let (email, on) = crate::restaurants::db::order_notices(&state.pool, id).await?;
+        Ok(super::OrderEmails {
+            restaurant_id: id,
+            email,
+            on,
+        })
+    }
+
+    #[tracing::instrument(skip_all, fields(%restaurant_id, on))]
+    pub async fn set_order_emails(
+        restaurant_id: Uuid,
+        email: String,
+        on: bool,
+    ) -> Result<(), AppError> {
+        let (state, user) = require_user().await?;
+        require(&state.pool, restaurant_id, user.id, Role::Owner).await?;
+        let email = if on || !email.trim().is_empty() {
+            platform::text::email("email", &email)?
+        } else {
+            String::new()
+        };
+        crate::restaurants::db::set_order_notices(&state.pool, restaurant_id, &email, on).await
     }
 
     #[tracing::instrument(skip_all, fields(slug = %slug))]

@@ -15,7 +15,10 @@ use ui::{ErrorBox, NotFound, use_hydrated, use_live};
 use uuid::Uuid;
 
 use super::rules::{Step, price_line};
-use super::{OrderPageData, Queue, StepOrder, SubmitOrder, get_order, my_orders, order_queue};
+use super::{
+    OrderEmails, OrderPageData, Queue, SetOrderEmails, StepOrder, SubmitOrder, get_order,
+    get_order_emails, my_orders, order_queue,
+};
 
 /// One line of the cart, as shown (the server prices it again).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -611,18 +614,56 @@ fn LiveOrders(initial: Vec<Order>) -> impl IntoView {
 pub fn QueuePage() -> impl IntoView {
     let params = use_params_map();
     let slug = params.read_untracked().get("slug").unwrap_or_default();
-    let queue = Resource::new_blocking(move || slug.clone(), order_queue);
+    let queue = Resource::new_blocking(
+        {
+            let slug = slug.clone();
+            move || slug.clone()
+        },
+        order_queue,
+    );
+    let emails = Resource::new_blocking(move || slug.clone(), get_order_emails);
     view! {
         <Title text="Orders"/>
         <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match queue.await {
-                    Err(AppError::NotFound(_)) => view! { <NotFound what="restaurant"/> }.into_any(),
-                    Err(e) => view! { <ErrorBox message=e.to_string()/> }.into_any(),
-                    Ok(q) => view! { <LiveQueue initial=q/> }.into_any(),
+                match (queue.await, emails.await) {
+                    (Err(AppError::NotFound(_)), _) => view! { <NotFound what="restaurant"/> }.into_any(),
+                    (Err(e), _) => view! { <ErrorBox message=e.to_string()/> }.into_any(),
+                    // Staff see the queue; only the owner decides where mail goes.
+                    (Ok(q), emails) => view! {
+                        <LiveQueue initial=q/>
+                        {emails.ok().map(|initial| view! { <OrderEmailsForm initial/> })}
+                    }.into_any(),
                 }
             })}
         </Suspense>
+    }
+}
+
+/// The owner's new-order emails: on or off, and to which address.
+#[cfg_attr(any(feature = "ssr", feature = "manage"), island)]
+#[cfg_attr(not(any(feature = "ssr", feature = "manage")), component)]
+fn OrderEmailsForm(initial: OrderEmails) -> impl IntoView {
+    let action = ServerAction::<SetOrderEmails>::new();
+    let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    let saved = move || matches!(action.value().get(), Some(Ok(())));
+    view! {
+        <section class="mt-8 rounded-lg border border-slate-200 bg-white p-5">
+            <h2 class="text-lg font-semibold">"New-order emails"</h2>
+            <ActionForm action attr:class="mt-3 space-y-3" attr:data-testid="order-emails-form">
+                <input type="hidden" name="restaurant_id" value=initial.restaurant_id.to_string()/>
+                <label class="flex items-center gap-2 text-sm">
+                    <input type="checkbox" name="on" value="on" checked=initial.on class="h-5 w-5"/>
+                    "Email me when a new order comes in"
+                </label>
+                <ui::TextField name="email" label="Send them to" kind="email" autocomplete="email" value=initial.email.clone() error/>
+                <ui::FormError error/>
+                <Show when=saved>
+                    <p class="text-sm text-green-700" role="status">"Saved."</p>
+                </Show>
+                <ui::SubmitButton label="Save" pending=action.pending()/>
+            </ActionForm>
+        </section>
     }
 }
 

@@ -340,7 +340,13 @@ pub async fn detail(pool: &PgPool, slug: &str) -> Result<Option<RestaurantDetail
 }
 
 /// Inserts with a slug derived from the name; a taken slug gets a numeric suffix.
-pub async fn insert(pool: &PgPool, owner: Uuid, f: &RestaurantFields) -> Result<String, AppError> {
+/// `owner_email` receives word of new orders until the owner says otherwise.
+pub async fn insert(
+    pool: &PgPool,
+    owner: Uuid,
+    owner_email: &str,
+    f: &RestaurantFields,
+) -> Result<String, AppError> {
     let base = platform::slug::slugify(&f.name, 60, "restaurant");
     for attempt in 1..=10 {
         // name, name-2 … name-5, then a random suffix (a name nobody can exhaust).
@@ -350,8 +356,8 @@ pub async fn insert(pool: &PgPool, owner: Uuid, f: &RestaurantFields) -> Result<
             _ => format!("{base}-{}", &Uuid::new_v4().simple().to_string()[..6]),
         };
         let result = sqlx::query(
-            "insert into restaurants (owner_id, slug, name, cuisine, city, address, description, price_level, time_zone)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "insert into restaurants (owner_id, slug, name, cuisine, city, address, description, price_level, time_zone, order_email)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(owner)
         .bind(&slug)
@@ -362,6 +368,7 @@ pub async fn insert(pool: &PgPool, owner: Uuid, f: &RestaurantFields) -> Result<
         .bind(&f.description)
         .bind(f.price_level)
         .bind(&f.time_zone)
+        .bind(owner_email)
         .execute(pool)
         .await;
         match result {
@@ -491,6 +498,46 @@ pub async fn set_cover(
     .bind(key)
     .fetch_optional(pool)
     .await?)
+}
+
+/// Where word of new orders goes: the address, when the owner wants it.
+pub async fn order_notice_to(
+    conn: &mut sqlx::PgConnection,
+    restaurant: Uuid,
+) -> Result<Option<String>, AppError> {
+    let row: Option<(String, bool)> =
+        sqlx::query_as("select order_email, notify_new_orders from restaurants where id = $1")
+            .bind(restaurant)
+            .fetch_optional(conn)
+            .await?;
+    Ok(row.and_then(|(email, on)| (on && !email.is_empty()).then_some(email)))
+}
+
+/// The owner's choice about word of new orders: `(address, on)`.
+pub async fn order_notices(pool: &PgPool, restaurant: Uuid) -> Result<(String, bool), AppError> {
+    Ok(
+        sqlx::query_as("select order_email, notify_new_orders from restaurants where id = $1")
+            .bind(restaurant)
+            .fetch_one(pool)
+            .await?,
+    )
+}
+
+pub async fn set_order_notices(
+    pool: &PgPool,
+    restaurant: Uuid,
+    email: &str,
+    on: bool,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "update restaurants set order_email = $2, notify_new_orders = $3, updated_at = now() where id = $1",
+    )
+    .bind(restaurant)
+    .bind(email)
+    .bind(on)
+    .execute(pool)
+    .await?;
+    Ok(())
 }
 
 #[cfg(test)]

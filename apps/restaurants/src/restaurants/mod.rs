@@ -279,7 +279,7 @@ pub mod ssr {
     pub async fn create(raw: RawFields) -> Result<(), AppError> {
         let (state, user) = require_user().await?;
         let fields = RestaurantFields::parse(&raw)?;
-        let slug = insert(&state.pool, user.id, &fields).await?;
+        let slug = insert(&state.pool, user.id, &user.email, &fields).await?;
         tracing::info!(user_id = %user.id, slug, "restaurant created");
         leptos_axum::redirect(&format!("/r/{slug}"));
         Ok(())

@@ -4,6 +4,7 @@
 mod fixtures;
 mod json_api;
 mod listing;
+mod mail;
 mod menu;
 mod orders;
 mod pages;
