@@ -5,9 +5,10 @@
 //
 // Port 0 picks a free port (bound once, never released and re-bound). It prints
 // `READY <issuer-url> <control-port>` once both ports listen. The control port takes
-// `POST /next` with JSON {sub, email, email_verified, name, tamper}: the identity the next
-// tokens are issued for, and optionally a defect to put in the next ID token
-// (`aud`, `nonce`, `iss` or `exp`) so that tests can check that such a token is refused.
+// `POST /next` with JSON {sub, email, email_verified, name, tamper, only_sub, userinfo_sub}: the
+// identity the next tokens are issued for, and optionally a defect to put in the next ID token
+// (`aud`, `nonce`, `iss` or `exp`) so that tests can check that such a token is refused; and
+// `POST /rotate`: sign with a new key from now on.
 //
 // GitHub is OAuth2 without OIDC: its users come from its REST API. The control port also answers
 // GitHub's two user endpoints (`GET /user`, `GET /user/emails`, bearer token required) for the
@@ -20,16 +21,27 @@ const [port, controlPort] = process.argv.slice(2).map(Number);
 const server = new OAuth2Server();
 await server.issuer.keys.generate('RS256');
 
-let next = { sub: 'user-1', email: 'user1@idp.test', email_verified: true, name: 'IdP User', tamper: null };
+// `only_sub`: the ID token carries `sub` alone, and email and name come from UserInfo (as the
+// standard allows); `userinfo_sub`: UserInfo answers for another subject (a defect to refuse).
+let next = {
+  sub: 'user-1', email: 'user1@idp.test', email_verified: true, name: 'IdP User', tamper: null,
+  only_sub: false, userinfo_sub: null,
+};
 
 server.service.on('beforeTokenSigning', (token) => {
   const p = token.payload;
   p.sub = next.sub;
   const isIdToken = !('scope' in p);
   if (!isIdToken) return;
-  p.email = next.email;
-  p.email_verified = next.email_verified;
-  p.name = next.name;
+  if (next.only_sub) {
+    delete p.email;
+    delete p.email_verified;
+    delete p.name;
+  } else {
+    p.email = next.email;
+    p.email_verified = next.email_verified;
+    p.name = next.name;
+  }
   switch (next.tamper) {
     case 'aud': p.aud = 'some-other-client'; break;
     case 'nonce': p.nonce = 'not-the-nonce-that-was-sent'; break;
@@ -38,6 +50,22 @@ server.service.on('beforeTokenSigning', (token) => {
     default: break;
   }
   next.tamper = null;
+});
+
+// The store hands out keys round-robin and moves the one used to the back; once a key is
+// retired, moving it back after every signing keeps the new key in front.
+let retired = null;
+server.issuer.on('beforeSigning', () => {
+  if (retired) server.issuer.keys.get(retired);
+});
+
+server.service.on('beforeUserinfo', (response) => {
+  response.body = {
+    sub: next.userinfo_sub ?? next.sub,
+    email: next.email,
+    email_verified: next.email_verified,
+    name: next.name,
+  };
 });
 
 const json = (res, status, body) => {
@@ -54,6 +82,16 @@ const control = http.createServer((req, res) => {
     } else {
       json(res, 200, [{ email: next.email, primary: true, verified: next.email_verified }]);
     }
+    return;
+  }
+  if (req.method === 'POST' && req.url === '/rotate') {
+    // A new signing key, used for every token from now on (the old one stays published).
+    const old = server.issuer.keys.toJSON()[0].kid;
+    server.issuer.keys.generate('RS256').then(() => {
+      retired = old;
+      server.issuer.keys.get(retired);
+      res.writeHead(204).end();
+    });
     return;
   }
   if (req.method !== 'POST' || req.url !== '/next') {

@@ -40,7 +40,7 @@ pub mod ssr {
         AuthenticationFlow, AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce,
         OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope,
         TokenResponse,
-        core::{CoreClient, CoreProviderMetadata, CoreResponseType},
+        core::{CoreClient, CoreProviderMetadata, CoreResponseType, CoreUserInfoClaims},
     };
     use platform::{AppError, config};
     use secrecy::{ExposeSecret, SecretString};
@@ -58,6 +58,9 @@ pub mod ssr {
     /// A started sign-in must come back within this long.
     const PENDING_TTL_SECS: i64 = 600;
     const DISCOVERY_TTL: Duration = Duration::from_secs(3600);
+    /// An ID token signed with a key the portal has not seen makes it fetch the provider's keys
+    /// again (the provider rotated them), at most this often.
+    const KEY_REFETCH_EVERY: Duration = Duration::from_secs(60);
 
     #[derive(Debug, Clone)]
     pub enum ProviderKind {
@@ -154,6 +157,8 @@ pub mod ssr {
         list: Arc<Vec<ProviderConfig>>,
         http: reqwest::Client,
         discovered: Arc<Mutex<std::collections::HashMap<String, (Instant, CoreProviderMetadata)>>>,
+        /// When each provider's keys were last fetched again for an unknown key.
+        refetched: Arc<Mutex<std::collections::HashMap<String, Instant>>>,
     }
 
     impl Providers {
@@ -168,6 +173,7 @@ pub mod ssr {
                 list: Arc::new(list),
                 http,
                 discovered: Arc::default(),
+                refetched: Arc::default(),
             }
         }
 
@@ -227,6 +233,21 @@ pub mod ssr {
     >;
 
     impl Providers {
+        /// Forgets the provider's metadata (its keys with it) so that the next use discovers it
+        /// again; `false` when that was done less than [`KEY_REFETCH_EVERY`] ago.
+        async fn may_refetch_keys(&self, p: &ProviderConfig) -> bool {
+            let mut refetched = self.refetched.lock().await;
+            if refetched
+                .get(&p.name)
+                .is_some_and(|at| at.elapsed() < KEY_REFETCH_EVERY)
+            {
+                return false;
+            }
+            refetched.insert(p.name.clone(), Instant::now());
+            self.discovered.lock().await.remove(&p.name);
+            true
+        }
+
         async fn oidc_client(
             &self,
             p: &ProviderConfig,
@@ -464,7 +485,7 @@ pub mod ssr {
             RedirectUrl::new(redirect_uri(state, &p.name)).map_err(AppError::internal)?;
         let identity = match &p.kind {
             ProviderKind::Oidc { issuer } => {
-                let client = providers.oidc_client(p, issuer, redirect).await?;
+                let mut client = providers.oidc_client(p, issuer, redirect.clone()).await?;
                 let token = client
                     .exchange_code(AuthorizationCode::new(code))
                     .map_err(AppError::internal)?
@@ -477,22 +498,62 @@ pub mod ssr {
                     })?;
                 let id_token = token.id_token().ok_or_else(|| refused("no ID token"))?;
                 let nonce = Nonce::new(pending.nonce.clone().unwrap_or_default());
-                let claims = id_token
-                    .claims(&client.id_token_verifier(), &nonce)
-                    .map_err(|e| {
-                        tracing::warn!(provider, error = %e, "ID token refused");
-                        refused("bad ID token")
-                    })?;
-                let verified = claims.email_verified().unwrap_or(false);
+                let verified = id_token.claims(&client.id_token_verifier(), &nonce);
+                let claims = match verified {
+                    Ok(claims) => Ok(claims),
+                    // Signed with a key not among those fetched: the provider has rotated its
+                    // keys. Fetch them again (at most once a minute) and check once more.
+                    Err(openidconnect::ClaimsVerificationError::SignatureVerification(
+                        openidconnect::SignatureVerificationError::NoMatchingKey,
+                    )) if providers.may_refetch_keys(p).await => {
+                        tracing::info!(
+                            provider,
+                            "unknown signing key; fetching the provider's keys again"
+                        );
+                        client = providers.oidc_client(p, issuer, redirect).await?;
+                        id_token.claims(&client.id_token_verifier(), &nonce)
+                    }
+                    Err(e) => Err(e),
+                }
+                .map_err(|e| {
+                    tracing::warn!(provider, error = %e, "ID token refused");
+                    refused("bad ID token")
+                })?;
+                let subject = claims.subject().clone();
+                let (email, verified, name) = match claims.email() {
+                    Some(email) => (
+                        Some(email.to_string()),
+                        claims.email_verified().unwrap_or(false),
+                        claims
+                            .name()
+                            .and_then(|n| n.get(None))
+                            .map(|n| n.to_string()),
+                    ),
+                    // Only `sub` in the ID token: the rest is at the UserInfo endpoint, whose
+                    // answer must be about the same subject (the library checks).
+                    None => {
+                        let info: CoreUserInfoClaims = client
+                            .user_info(token.access_token().clone(), Some(subject.clone()))
+                            .map_err(|_| refused("no email, and no UserInfo endpoint"))?
+                            .request_async(&providers.http)
+                            .await
+                            .map_err(|e| {
+                                tracing::warn!(provider, error = %e, "UserInfo refused");
+                                refused("bad UserInfo answer")
+                            })?;
+                        (
+                            info.email().map(|e| e.to_string()),
+                            info.email_verified().unwrap_or(false),
+                            info.name().and_then(|n| n.get(None)).map(|n| n.to_string()),
+                        )
+                    }
+                };
                 ExternalIdentity {
                     provider: p.name.clone(),
                     issuer: claims.issuer().to_string(),
-                    subject: claims.subject().to_string(),
-                    email: claims.email().filter(|_| verified).map(|e| e.to_string()),
-                    name: claims
-                        .name()
-                        .and_then(|n| n.get(None))
-                        .map(|n| n.to_string()),
+                    subject: subject.to_string(),
+                    email: email.filter(|_| verified),
+                    name,
                 }
             }
             ProviderKind::Github {

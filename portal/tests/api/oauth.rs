@@ -57,6 +57,27 @@ impl Idp {
         }
     }
 
+    /// Changes more of what the IdP answers (`only_sub`, `userinfo_sub`, …).
+    pub async fn set(&self, changes: serde_json::Value) {
+        let res = reqwest::Client::new()
+            .post(&self.control)
+            .json(&changes)
+            .send()
+            .await
+            .expect("control");
+        assert!(res.status().is_success());
+    }
+
+    /// The IdP signs with a new key from now on.
+    pub async fn rotate_keys(&self) {
+        let res = reqwest::Client::new()
+            .post(format!("{}/rotate", self.api))
+            .send()
+            .await
+            .expect("rotate");
+        assert!(res.status().is_success());
+    }
+
     /// Sets who the next tokens are for, and a defect for the next ID token.
     pub async fn next(&self, sub: &str, email: &str, tamper: Option<&str>) {
         let res = reqwest::Client::new()
@@ -462,5 +483,55 @@ async fn a_provider_vouching_for_an_address_takes_it_from_an_account_that_never_
     assert_eq!(
         (same, password, verified, links),
         (true, false, true, vec!["gail-1".to_owned()])
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_id_token_with_only_sub_gets_the_address_from_userinfo() {
+    let (app, idp) = spawn_with_idp().await;
+    idp.next("hana-1", "hana@idp.test", None).await;
+    idp.set(serde_json::json!({ "only_sub": true })).await;
+    let flow = app.begin(None, "").await;
+    let (status, _, cookie, body) = app.finish(&flow.callback, flow.cookie.as_deref()).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    assert_eq!(
+        app.whoami(cookie.as_deref()).await.as_deref(),
+        Some("hana@idp.test")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn userinfo_about_another_subject_is_refused() {
+    let (app, idp) = spawn_with_idp().await;
+    idp.next("ines-1", "ines@idp.test", None).await;
+    idp.set(serde_json::json!({ "only_sub": true, "userinfo_sub": "someone-else" }))
+        .await;
+    let flow = app.begin(None, "").await;
+    let (status, _, cookie, body) = app.finish(&flow.callback, flow.cookie.as_deref()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(app.whoami(cookie.as_deref()).await, None);
+    let users: i64 = sqlx::query_scalar("select count(*) from users")
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("count");
+    assert_eq!(users, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_keeps_working_when_the_provider_rotates_its_keys() {
+    let (app, idp) = spawn_with_idp().await;
+    idp.next("jo-1", "jo@idp.test", None).await;
+    let flow = app.begin(None, "").await;
+    let (status, _, _, body) = app.finish(&flow.callback, flow.cookie.as_deref()).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    // The portal now holds the provider's keys; the provider signs with a new one.
+    idp.rotate_keys().await;
+    idp.next("kai-1", "kai@idp.test", None).await;
+    let flow = app.begin(None, "").await;
+    let (status, _, cookie, body) = app.finish(&flow.callback, flow.cookie.as_deref()).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    assert_eq!(
+        app.whoami(cookie.as_deref()).await.as_deref(),
+        Some("kai@idp.test")
     );
 }
