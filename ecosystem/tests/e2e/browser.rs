@@ -707,3 +707,52 @@ async fn a_customer_orders_and_sees_it_ready_while_the_owner_works_the_live_queu
     let _ = customer.client.close().await;
     world.stop().await;
 }
+
+#[tokio::test]
+async fn an_account_is_made_from_the_inbox_and_a_forgotten_password_is_reset_through_it() {
+    let world = World::start().await;
+    let b = Browser::start().await;
+    let maildev = world.stack().maildev.as_ref().expect("maildev");
+
+    // Sign up, follow the mail's link, confirm: signed in.
+    b.sign_up(&world, "Rita Reset", "rita@example.com").await;
+    b.click("[data-testid=sign-out]").await;
+    b.find("[data-testid=sign-in]").await;
+
+    // Forgot the password: the sign-in page leads to a form that mails a link.
+    b.goto(&world.url("portal", "/signin")).await;
+    b.click("[data-testid=forgot-link]").await;
+    b.fill("email", "rita@example.com").await;
+    b.click("[data-testid=forgot-form] button[type=submit]")
+        .await;
+    b.find("[data-testid=forgot-sent]").await;
+    let mails = maildev
+        .wait_for("rita@example.com", 2, std::time::Duration::from_secs(15))
+        .await;
+    let text = mails[1]["text"].as_str().unwrap_or("");
+    let link = devstack::link_in(
+        text,
+        &format!("{}/reset?token=", world.stack().suite.portal()),
+    )
+    .expect("a reset link");
+
+    // The link's page takes a new password and signs in.
+    b.goto(&link).await;
+    b.fill("password", "new lantern orchard 58").await;
+    b.click("[data-testid=reset-form] button[type=submit]")
+        .await;
+    b.wait_text("[data-testid=header-user]", "Rita Reset").await;
+
+    // Signed out, the new password works (and the old one does not).
+    b.click("[data-testid=sign-out]").await;
+    b.goto(&world.url("portal", "/signin")).await;
+    b.fill("email", "rita@example.com").await;
+    b.fill("password", "correct horse battery").await;
+    b.click("[data-testid=signin-form] button[type=submit]")
+        .await;
+    b.wait_text("[data-testid=signin-form]", "incorrect").await;
+    b.fill("password", "new lantern orchard 58").await;
+    b.click("[data-testid=signin-form] button[type=submit]")
+        .await;
+    b.wait_text("[data-testid=header-user]", "Rita Reset").await;
+}
