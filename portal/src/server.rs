@@ -76,6 +76,10 @@ pub fn app(settings: Settings) -> appkit::AppDef {
                 .route("/signout", post(crate::auth::ssr::sign_out))
                 .route("/auth/{provider}/start", get(crate::oauth::ssr::start))
                 .route(
+                    "/auth/{provider}/link",
+                    axum::routing::post(crate::oauth::ssr::link),
+                )
+                .route(
                     "/auth/{provider}/callback",
                     get(crate::oauth::ssr::callback),
                 ),

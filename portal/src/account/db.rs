@@ -97,3 +97,17 @@ pub async fn touch(pool: &PgPool, session_id: &str) {
         .execute(pool)
         .await;
 }
+
+/// Removes the account's identities at `provider`.
+pub async fn unlink(
+    tx: &mut sqlx::PgConnection,
+    user: Uuid,
+    provider: &str,
+) -> Result<(), AppError> {
+    sqlx::query("delete from identities where user_id = $1 and provider = $2")
+        .bind(user)
+        .bind(provider)
+        .execute(tx)
+        .await?;
+    Ok(())
+}

@@ -48,6 +48,14 @@ pub async fn update_name(name: String) -> Result<(), AppError> {
 }
 
 /// Ends every session of the signed-in user, on every device, then goes home.
+/// Removes a linked provider, as long as another way to sign in remains.
+#[server(prefix = "/api/account", endpoint = "unlink")]
+pub async fn unlink_provider(provider: String) -> Result<(), AppError> {
+    ssr::unlink_provider(provider)
+        .await
+        .map_err(AppError::respond)
+}
+
 #[server(prefix = "/api/account", endpoint = "signout-everywhere")]
 pub async fn sign_out_everywhere() -> Result<(), AppError> {
     ssr::sign_out_everywhere().await.map_err(AppError::respond)
@@ -61,6 +69,7 @@ fn when(t: &DateTime<Utc>) -> String {
 pub fn AccountPage() -> impl IntoView {
     // A plain form: "Sign out everywhere" ends this page's session too, and goes home.
     let everywhere = ServerAction::<SignOutEverywhere>::new();
+    let unlink = ServerAction::<UnlinkProvider>::new();
     let account = Resource::new_blocking(|| (), |()| get_account());
     view! {
         <Title text="Your account"/>
@@ -86,16 +95,31 @@ pub fn AccountPage() -> impl IntoView {
                                 <h2 class="text-lg font-semibold">"Sign-in methods"</h2>
                                 <ul class="mt-2 space-y-1 text-sm">
                                     {acc.has_password.then(|| view! { <li>"Email and password"</li> })}
-                                    {acc.providers.iter().map(|p| view! {
-                                        <li>{format!("{} ({}) — linked {}", p.provider, p.email.clone().unwrap_or_default(), when(&p.linked_at))}</li>
+                                    {acc.providers.clone().into_iter().map(|p| view! {
+                                        <li class="flex flex-wrap items-center justify-between gap-2">
+                                            <span>{format!("{} ({}) — linked {}", p.provider, p.email.clone().unwrap_or_default(), when(&p.linked_at))}</span>
+                                            <ActionForm action=unlink>
+                                                <input type="hidden" name="provider" value=p.provider.clone()/>
+                                                <button type="submit" class="text-sm text-red-700 underline" data-testid=format!("unlink-{}", p.provider)>"Remove"</button>
+                                            </ActionForm>
+                                        </li>
                                     }).collect_view()}
                                 </ul>
-                                <div class="mt-4 flex flex-wrap gap-2">
+                                <div class="mt-4 space-y-3">
                                     {acc.can_link.iter().map(|p| view! {
-                                        <a href=format!("/auth/{}/start?link=1", p.name) rel="external"
-                                           class="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-100">
-                                            {format!("Link {}", p.title)}
-                                        </a>
+                                        // Linking asks for a fresh proof: the password, or a recent sign-in.
+                                        <form method="post" action=format!("/auth/{}/link", p.name) class="flex flex-wrap items-end gap-2" data-testid=format!("link-{}", p.name)>
+                                            {acc.has_password.then(|| view! {
+                                                <label class="text-sm">
+                                                    <span class="block text-slate-600">"Your password"</span>
+                                                    <input type="password" name="password" autocomplete="current-password" required
+                                                           class="mt-1 rounded-md border border-slate-300 px-3 py-2 text-base"/>
+                                                </label>
+                                            })}
+                                            <button type="submit" class="rounded-md border border-slate-300 px-3 py-2 text-sm hover:bg-slate-100">
+                                                {format!("Link {}", p.title)}
+                                            </button>
+                                        </form>
                                     }).collect_view()}
                                 </div>
                             </section>
@@ -232,6 +256,40 @@ pub mod ssr {
     }
 
     pub use super::db::touch;
+
+    #[tracing::instrument(skip_all, fields(provider = %provider))]
+    pub async fn unlink_provider(provider: String) -> Result<(), AppError> {
+        let (state, user) = require_user().await?;
+        let (_, email, has_password) = db::profile(&state.pool, user.id).await?;
+        let linked = db::identities(&state.pool, user.id).await?;
+        if !linked.iter().any(|p| p.provider == provider) {
+            return Err(AppError::not_found(
+                "That method is not linked to your account.",
+            ));
+        }
+        if !has_password && linked.len() <= 1 {
+            return Err(AppError::Conflict {
+                field: None,
+                message: "This is your only way to sign in. Set a password first, then remove it."
+                    .into(),
+            });
+        }
+        let mut tx = state.pool.begin().await?;
+        db::unlink(&mut tx, user.id, &provider).await?;
+        let account = format!("{}/account", state.suite.portal());
+        let notice = crate::auth::mails::method_changed(
+            &email,
+            &user.name,
+            &format!("{provider} was removed from your account's sign-in methods"),
+            &account,
+        );
+        mail::enqueue(&mut *tx, &notice).await?;
+        tx.commit().await?;
+        state.outbox.wake();
+        tracing::info!(event = "provider_unlinked", user_id = %user.id, "provider unlinked");
+        leptos_axum::redirect("/account");
+        Ok(())
+    }
 
     #[tracing::instrument(skip_all)]
     pub async fn sign_out_everywhere() -> Result<(), AppError> {

@@ -95,3 +95,19 @@ pub fn signup_for_existing(to: &str, name: &str, sign_in_url: &str, forgot_url: 
         html: Some(html_link(&intro, "Sign in", sign_in_url, &outro)),
     }
 }
+
+/// A sign-in method was linked to or removed from the account.
+pub fn method_changed(to: &str, name: &str, what: &str, account_url: &str) -> Message {
+    let intro = format!("Hello {name}: {what}.");
+    let outro = "If this was not you, reset your password now from the sign-in page and check \
+                 the sign-in methods on your account page."
+        .to_owned();
+    Message {
+        kind: "sign-in-method",
+        to_address: to.to_owned(),
+        to_name: name.to_owned(),
+        subject: "A sign-in method of your SteppersLife account changed".to_owned(),
+        text: format!("{intro}\n\nYour account: {account_url}\n\n{outro}\n"),
+        html: Some(html_link(&intro, "Your account", account_url, &outro)),
+    }
+}

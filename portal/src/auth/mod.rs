@@ -494,6 +494,35 @@ pub mod ssr {
         Ok(())
     }
 
+    /// Checks the signed-in person's current password before a sensitive change (a new
+    /// password, a linked provider), with the same limits as signing in: such a form must not
+    /// be a way to guess passwords. A wrong one is an error on the `current_password` field.
+    pub async fn check_current_password(
+        state: &AppState,
+        user: &UserRow,
+        password: String,
+        parts: &Parts,
+    ) -> Result<(), AppError> {
+        let key = platform::throttle::address_key(&state.client_ip(parts));
+        let attempt = db::record_attempt(&state.pool, &user.email, &key).await?;
+        let (by_account, by_ip) =
+            db::recent_failures(&state.pool, &user.email, &key, WINDOW_MINUTES).await?;
+        if by_account > MAX_FAILURES_PER_ACCOUNT || by_ip > MAX_FAILURES_PER_IP {
+            db::forget_attempt(&state.pool, attempt).await?;
+            return Err(AppError::TooManyRequests(format!(
+                "Too many wrong passwords. Wait {WINDOW_MINUTES} minutes and try again."
+            )));
+        }
+        if !verify_password(user.password_hash.clone(), password).await {
+            tracing::info!(event = "password_check_failed", user_id = %user.id, "wrong current password");
+            return Err(AppError::validation(
+                "current_password",
+                "That is not your current password.",
+            ));
+        }
+        db::attempt_succeeded(&state.pool, attempt).await
+    }
+
     /// The cookie that makes a browser a known device of the accounts that signed in on it.
     pub const DEVICE_COOKIE: &str = "sl_device";
 

@@ -166,10 +166,7 @@ pub mod ssr {
 
     use super::super::{
         db, mails,
-        ssr::{
-            Email, MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_IP, NewPassword, WINDOW_MINUTES,
-            context, hash_password, start_session, verify_password,
-        },
+        ssr::{Email, NewPassword, context, hash_password, start_session},
     };
 
     /// How long a reset link works.
@@ -285,24 +282,8 @@ pub mod ssr {
             .await?
             .ok_or(AppError::Unauthorized)?;
         if user.password_hash.is_some() {
-            // The same limits as signing in: this form must not be a way to guess passwords.
-            let ip = state.client_ip(&parts);
-            let attempt = db::record_attempt(&state.pool, &user.email, &ip).await?;
-            let (by_account, by_ip) =
-                db::recent_failures(&state.pool, &user.email, &ip, WINDOW_MINUTES).await?;
-            if by_account > MAX_FAILURES_PER_ACCOUNT || by_ip > MAX_FAILURES_PER_IP {
-                return Err(AppError::TooManyRequests(format!(
-                    "Too many wrong passwords. Wait {WINDOW_MINUTES} minutes and try again."
-                )));
-            }
-            if !verify_password(user.password_hash.clone(), current_password).await {
-                tracing::info!(event = "password_change_refused", user_id = %user.id, "wrong current password");
-                return Err(AppError::validation(
-                    "current_password",
-                    "That is not your current password.",
-                ));
-            }
-            db::attempt_succeeded(&state.pool, attempt).await?;
+            super::super::ssr::check_current_password(&state, &user, current_password, &parts)
+                .await?;
         } else if SessionReader::now() - signed_in.signed_in_at > FRESH_SIGN_IN_SECS {
             return Err(AppError::Forbidden(
                 "To set a password, sign out and sign in again first (it must be recent).".into(),

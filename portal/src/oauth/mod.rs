@@ -323,12 +323,81 @@ pub mod ssr {
         let p = providers
             .get(provider)
             .ok_or_else(|| AppError::not_found("This sign-in method is not available."))?;
-        let link_to = if q.link.as_deref() == Some("1") {
-            let user = state.sessions.user_in_session(session).await;
-            Some(user.ok_or(AppError::Unauthorized)?.id)
-        } else {
-            None
-        };
+        if q.link.is_some() {
+            return Err(AppError::BadRequest(
+                "Link a sign-in method with its button on your account page.".into(),
+            ));
+        }
+        flow_url(state, p, q.return_to, None, session).await
+    }
+
+    #[derive(Debug, Deserialize)]
+    pub struct LinkForm {
+        #[serde(default)]
+        password: String,
+    }
+
+    /// How recent a sign-in must be to link a method to an account without a password.
+    pub const LINK_PROOF_SECS: i64 = 300;
+
+    /// `POST /auth/{provider}/link` (the account page's button): links a provider to the
+    /// signed-in account after a fresh proof that its owner is here: the password, or for an
+    /// account without one, a sign-in in the last five minutes.
+    pub async fn link(
+        State(state): State<AppState>,
+        Path(provider): Path<String>,
+        session: Session,
+        parts: http::request::Parts,
+        axum::Form(form): axum::Form<LinkForm>,
+    ) -> Response {
+        match link_inner(&state, &provider, form, &session, &parts).await {
+            Ok(url) => Redirect::to(&url).into_response(),
+            Err(e) => error_page(&state, e),
+        }
+    }
+
+    #[tracing::instrument(skip_all, fields(provider = %provider))]
+    async fn link_inner(
+        state: &AppState,
+        provider: &str,
+        form: LinkForm,
+        session: &Session,
+        parts: &http::request::Parts,
+    ) -> Result<String, AppError> {
+        let providers = &portal(state)?.providers;
+        let p = providers
+            .get(provider)
+            .ok_or_else(|| AppError::not_found("This sign-in method is not available."))?;
+        let signed_in = state
+            .sessions
+            .user_in_session(session)
+            .await
+            .ok_or(AppError::Unauthorized)?;
+        let user = crate::auth::db::user_by_id(&state.pool, signed_in.id)
+            .await?
+            .ok_or(AppError::Unauthorized)?;
+        if user.password_hash.is_some() {
+            crate::auth::ssr::check_current_password(state, &user, form.password, parts).await?;
+        } else if sso::SessionReader::now() - signed_in.signed_in_at > LINK_PROOF_SECS {
+            return Err(AppError::Forbidden(
+                "To link a sign-in method, sign out and sign in again first, then link it within five minutes."
+                    .into(),
+            ));
+        }
+        tracing::info!(event = "link_started", user_id = %user.id, "provider link started");
+        flow_url(state, p, None, Some(user.id), session).await
+    }
+
+    /// Starts the provider's flow: the pending sign-in (or link) in the session, and the URL to
+    /// send the browser to.
+    async fn flow_url(
+        state: &AppState,
+        p: &ProviderConfig,
+        return_to: Option<String>,
+        link_to: Option<Uuid>,
+        session: &Session,
+    ) -> Result<String, AppError> {
+        let providers = &portal(state)?.providers;
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let redirect =
             RedirectUrl::new(redirect_uri(state, &p.name)).map_err(AppError::internal)?;
@@ -367,7 +436,7 @@ pub mod ssr {
             state: csrf.secret().clone(),
             verifier: verifier.secret().clone(),
             nonce,
-            return_to: q.return_to,
+            return_to,
             link_to,
             started_at: sso::SessionReader::now(),
         };
@@ -585,6 +654,16 @@ pub mod ssr {
                 .filter(|u| u.id == link_to)
                 .ok_or_else(|| refused("linking for another account"))?;
             link_identity(&state.pool, user.id, &identity, &p.title).await?;
+            let account = format!("{}/account", state.suite.portal());
+            let notice = crate::auth::mails::method_changed(
+                &user.email,
+                &user.name,
+                &format!("{} was linked to your account", p.title),
+                &account,
+            );
+            mail::enqueue(&state.pool, &notice).await?;
+            state.outbox.wake();
+            tracing::info!(event = "provider_linked", user_id = %user.id, provider = %p.name, "provider linked");
             return Ok("/account".to_owned());
         }
         let (user, took_over) = user_for(&state.pool, &identity, &p.title).await?;

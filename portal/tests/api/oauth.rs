@@ -151,12 +151,38 @@ impl TestApp {
     }
 
     async fn begin_with(&self, provider: &str, cookie: Option<String>, query: &str) -> Flow {
-        let mut cookie = cookie;
         let mut req = Self::client().get(self.url(&format!("/auth/{provider}/start{query}")));
         if let Some(c) = &cookie {
             req = req.header(header::COOKIE, self.cookie_header(c));
         }
         let res = req.send().await.expect("start");
+        self.to_provider(res, cookie, provider).await
+    }
+
+    /// Links the provider to the account signed in with `cookie`, proving it with `password`.
+    async fn begin_link(&self, cookie: String, password: Option<&str>) -> Flow {
+        let res = self.link_request(&cookie, password).await;
+        self.to_provider(res, Some(cookie), "acme").await
+    }
+
+    async fn link_request(&self, cookie: &str, password: Option<&str>) -> reqwest::Response {
+        Self::client()
+            .post(self.url("/auth/acme/link"))
+            .header(header::ORIGIN, &self.origin)
+            .header(header::COOKIE, self.cookie_header(cookie))
+            .form(&[("password", password.unwrap_or(""))])
+            .send()
+            .await
+            .expect("link")
+    }
+
+    /// Follows the portal's redirect to the provider, which answers at once.
+    async fn to_provider(
+        &self,
+        res: reqwest::Response,
+        mut cookie: Option<String>,
+        provider: &str,
+    ) -> Flow {
         assert_eq!(
             res.status(),
             StatusCode::SEE_OTHER,
@@ -341,12 +367,22 @@ async fn a_signed_in_person_links_a_provider_and_can_then_sign_in_with_it() {
     assert_eq!(account.body["can_link"][0]["name"], "acme");
 
     idp.next("erin-at-acme", "erin.work@idp.test", None).await;
-    let flow = app.begin(Some(local.clone()), "?link=1").await;
+    let flow = app
+        .begin_link(local.clone(), Some("correct horse battery"))
+        .await;
     let (status, to, _, body) = app.finish(&flow.callback, flow.cookie.as_deref()).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     assert_eq!(to, "/account");
     let account = app.call("/api/account/get", &[], Some(&local)).await;
     assert_eq!(account.body["providers"][0]["provider"], "acme");
+    let mails = app.mails_to("erin@example.com", 2).await;
+    assert!(
+        mails[1]["text"]
+            .as_str()
+            .unwrap_or("")
+            .contains("Acme ID was linked to your account"),
+        "the account is told: {mails:#?}"
+    );
 
     // Later, from another device, the provider signs into the same account.
     let flow = app.begin(None, "").await;
@@ -358,14 +394,38 @@ async fn a_signed_in_person_links_a_provider_and_can_then_sign_in_with_it() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn linking_needs_a_signed_in_person() {
+async fn linking_needs_a_signed_in_person_and_a_fresh_proof() {
     let (app, _idp) = spawn_with_idp().await;
     let res = TestApp::client()
+        .post(app.url("/auth/acme/link"))
+        .header(header::ORIGIN, &app.origin)
+        .form(&[("password", "")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    // The old way in (a GET anyone's page could send the browser to) is closed.
+    let local = app.signed_up("fay@example.com").await;
+    let res = TestApp::client()
         .get(app.url("/auth/acme/start?link=1"))
+        .header(header::COOKIE, app.cookie_header(&local))
         .send()
         .await
         .expect("get");
-    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    // A wrong password starts nothing.
+    let res = app.link_request(&local, Some("not my password 123")).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // Nor does a request from outside the suite.
+    let res = TestApp::client()
+        .post(app.url("/auth/acme/link"))
+        .header(header::ORIGIN, "https://evil.example")
+        .header(header::COOKIE, app.cookie_header(&local))
+        .form(&[("password", "correct horse battery")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let res = TestApp::client()
         .get(app.url("/auth/nope/start"))
         .send()
@@ -420,7 +480,9 @@ async fn a_link_started_by_one_account_cannot_complete_for_another() {
     // Mallory starts linking her provider account from her own session...
     let mallory = app.signed_up("mallory@example.com").await;
     idp.next("mallory-at-acme", "mallory@idp.test", None).await;
-    let flow = app.begin(Some(mallory.clone()), "?link=1").await;
+    let flow = app
+        .begin_link(mallory.clone(), Some("correct horse battery"))
+        .await;
     // ...plants that session in the victim's browser, where the victim then signs up...
     let victim = app
         .call(
@@ -533,5 +595,53 @@ async fn sign_in_keeps_working_when_the_provider_rotates_its_keys() {
     assert_eq!(
         app.whoami(cookie.as_deref()).await.as_deref(),
         Some("kai@idp.test")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_linked_method_can_be_removed_while_another_remains_and_the_account_is_told() {
+    let (app, idp) = spawn_with_idp().await;
+    // An account made by the provider: its only way in.
+    idp.next("lea-1", "lea@idp.test", None).await;
+    let flow = app.begin(None, "").await;
+    let (_, _, cookie, _) = app.finish(&flow.callback, flow.cookie.as_deref()).await;
+    let lea = cookie.expect("signed in");
+    let res = app
+        .call("/api/account/unlink", &[("provider", "acme")], Some(&lea))
+        .await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{:?}", res.body);
+
+    // With a password set (the sign-in is fresh), the provider can go.
+    let res = app
+        .call(
+            "/api/account/password",
+            &[
+                ("current_password", ""),
+                ("new_password", "lea keeps a long phrase 4"),
+            ],
+            Some(&lea),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{:?}", res.body);
+    let res = app
+        .call("/api/account/unlink", &[("provider", "acme")], Some(&lea))
+        .await;
+    assert!(
+        res.status.is_success() || res.status.is_redirection(),
+        "{:?}",
+        res.body
+    );
+    let links: i64 = sqlx::query_scalar("select count(*) from identities")
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("count");
+    assert_eq!(links, 0);
+    let mails = app.mails_to("lea@idp.test", 2).await;
+    assert!(
+        mails.iter().any(|m| m["text"]
+            .as_str()
+            .unwrap_or("")
+            .contains("acme was removed")),
+        "{mails:#?}"
     );
 }
