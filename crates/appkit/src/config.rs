@@ -52,6 +52,18 @@ pub struct Config {
     pub internal_urls: BTreeMap<String, String>,
 }
 
+/// `SEED_DEMO`: never over https. The demo account's password is published, so a production
+/// suite with demo data would hand out an account to anyone.
+fn demo_seed(seed: bool, scheme: &str) -> Result<bool, ConfigError> {
+    if seed && scheme == "https" {
+        return Err(ConfigError::invalid(
+            "SEED_DEMO",
+            "demo data (with its published password) is for local runs only, not over https",
+        ));
+    }
+    Ok(seed)
+}
+
 /// `TRUSTED_PROXIES`, else loopback when `TRUST_PROXY=true`.
 fn trusted_proxies() -> Result<Vec<std::net::IpAddr>, ConfigError> {
     if let Some(list) = config::var_opt("TRUSTED_PROXIES").filter(|l| !l.trim().is_empty()) {
@@ -124,7 +136,7 @@ impl Config {
             } else {
                 None
             },
-            seed_demo: config::parse_or("SEED_DEMO", false)?,
+            seed_demo: demo_seed(config::parse_or("SEED_DEMO", false)?, &suite.scheme)?,
             pool_size: config::parse_or("DATABASE_POOL_SIZE", 10)?,
             trusted_proxies: trusted_proxies()?,
             internal_urls,
@@ -136,5 +148,17 @@ impl Config {
     /// Where this app reaches `app` (server to server).
     pub fn internal_url(&self, app: &str) -> Option<&str> {
         self.internal_urls.get(app).map(String::as_str)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_data_is_refused_over_https() {
+        assert!(demo_seed(true, "https").is_err());
+        assert_eq!(demo_seed(true, "http").ok(), Some(true));
+        assert_eq!(demo_seed(false, "https").ok(), Some(false));
     }
 }

@@ -17,3 +17,10 @@ pub const DEMO_USER_ID: uuid::Uuid =
     uuid::Uuid::from_u128(0x5eed_0000_0000_4000_8000_0000_0000_0001);
 
 pub use tower_sessions::{Session, session::Id as SessionId};
+
+/// Makes `session` end after `secs` seconds without use (a short-lived visitor's session).
+pub fn expire_after_inactivity(session: &Session, secs: i64) {
+    session.set_expiry(Some(tower_sessions::Expiry::OnInactivity(
+        time::Duration::seconds(secs),
+    )));
+}

@@ -452,14 +452,18 @@ pub mod ssr {
     /// useless), the user in it, and a row tying the session to the user.
     pub async fn start_session(
         session: &Session,
-        pool: &PgPool,
+        state: &AppState,
         user: &UserRow,
         parts: &Parts,
         ip: &str,
     ) -> Result<(), AppError> {
-        // Nothing from before sign-in survives it (a planted session's data included).
+        // Nothing from before sign-in survives it (a planted session's data included, and the
+        // short life of a visitor's provider attempt).
         session.clear().await;
         session.cycle_id().await.map_err(AppError::internal)?;
+        let pool = &state.pool;
+        let idle = state.sessions.settings().idle;
+        sso::expire_after_inactivity(session, i64::try_from(idle.as_secs()).unwrap_or(i64::MAX));
         let now = SessionReader::now();
         let signed_in = SessionUser {
             id: user.id,
@@ -489,7 +493,7 @@ pub mod ssr {
             .take(300)
             .collect::<String>();
         db::add_user_session(pool, &id.to_string(), user.id, &agent, ip).await?;
-        remember_this_device(pool, user, parts).await?;
+        remember_this_device(state, user, parts).await?;
         tracing::info!(event = "signed_in", user_id = %user.id, "signed in");
         Ok(())
     }
@@ -543,17 +547,16 @@ pub mod ssr {
     /// secret; the database keeps its hash). Only where the answer's headers can be set (server
     /// functions).
     async fn remember_this_device(
-        pool: &PgPool,
+        state: &AppState,
         user: &UserRow,
         parts: &Parts,
     ) -> Result<(), AppError> {
         let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() else {
             return Ok(());
         };
-        let state = appkit::state()?;
         let token = device_token(parts).unwrap_or_else(|| platform::token::new().0);
         db::remember_device(
-            pool,
+            &state.pool,
             user.id,
             &platform::token::sha256_hex(token.as_bytes()),
         )
@@ -655,7 +658,7 @@ pub mod ssr {
                 "This account has been disabled.".into(),
             ));
         }
-        start_session(&session, &state.pool, &user, &parts, &ip).await?;
+        start_session(&session, &state, &user, &parts, &ip).await?;
         leptos_axum::redirect(&return_to::or_home(return_to.as_deref(), &state.suite));
         Ok(())
     }
@@ -798,7 +801,7 @@ pub mod ssr {
             tracing::info!(event = "signup", user_id = %user.id, "account created");
         }
         let ip = state.client_ip(&parts);
-        start_session(&session, &state.pool, &user, &parts, &ip).await?;
+        start_session(&session, &state, &user, &parts, &ip).await?;
         leptos_axum::redirect(&return_to::or_home(
             signup.return_to.as_deref(),
             &state.suite,

@@ -262,7 +262,7 @@ pub mod ssr {
         let ended = crate::account::ssr::end_all_sessions(&state, user.id).await?;
         tracing::info!(event = "password_reset", user_id = %user.id, sessions_ended = ended, "password reset");
         let ip = state.client_ip(&parts);
-        start_session(&session, &state.pool, &user, &parts, &ip).await?;
+        start_session(&session, &state, &user, &parts, &ip).await?;
         leptos_axum::redirect("/");
         Ok(())
     }

@@ -444,6 +444,11 @@ pub mod ssr {
             .insert(PENDING_KEY, &pending)
             .await
             .map_err(AppError::internal)?;
+        if link_to.is_none() && state.sessions.user_in_session(session).await.is_none() {
+            // A visitor's session holds nothing but this attempt: it goes when the attempt
+            // would expire anyway, instead of living as long as a signed-in one.
+            sso::expire_after_inactivity(session, PENDING_TTL_SECS);
+        }
         Ok(url.to_string())
     }
 
@@ -680,7 +685,7 @@ pub mod ssr {
                 "an account that never proved its address went to the provider's verified owner"
             );
         }
-        start_session(session, &state.pool, &user, parts, &ip).await?;
+        start_session(session, state, &user, parts, &ip).await?;
         Ok(return_to::or_home(
             pending.return_to.as_deref(),
             &state.suite,

@@ -645,3 +645,34 @@ async fn a_linked_method_can_be_removed_while_another_remains_and_the_account_is
         "{mails:#?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_visitors_provider_attempt_lives_minutes_and_the_signed_in_session_its_full_life() {
+    let (app, idp) = spawn_with_idp().await;
+    idp.next("mo-1", "mo@idp.test", None).await;
+    let flow = app.begin(None, "").await;
+    let expires_in = |cookie: String| {
+        let pool = app.db.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, f64>(
+                "select extract(epoch from expiry_date - now())::float8
+                 from tower_sessions.session where id = $1",
+            )
+            .bind(cookie)
+            .fetch_one(&pool)
+            .await
+            .expect("session row")
+        }
+    };
+    let attempt = expires_in(flow.cookie.clone().expect("a session for the attempt")).await;
+    assert!(
+        attempt <= 600.0 + 5.0,
+        "the attempt's session ends within 10 minutes: {attempt}"
+    );
+    let (_, _, cookie, _) = app.finish(&flow.callback, flow.cookie.as_deref()).await;
+    let signed_in = expires_in(cookie.expect("signed in")).await;
+    assert!(
+        signed_in > 1800.0,
+        "a signed-in session gets the configured idle time: {signed_in}"
+    );
+}
