@@ -6,7 +6,7 @@ use leptos_router::{
 use ui::{AppFrame, Document, NotFound};
 
 use crate::{
-    account::AccountPage,
+    account::{AccountPage, email::ConfirmEmailPage},
     auth::{
         SignInPage, SignUpPage, SignUpSentPage, VerifyPage,
         reset::{ForgotPasswordPage, ForgotSentPage, ResetPasswordPage},
@@ -33,6 +33,7 @@ pub fn App() -> impl IntoView {
                 <Route path=(StaticSegment("forgot"), StaticSegment("sent")) view=ForgotSentPage/>
                 <Route path=StaticSegment("reset") view=ResetPasswordPage/>
                 <Route path=StaticSegment("account") view=AccountPage/>
+                <Route path=(StaticSegment("email"), StaticSegment("confirm")) view=ConfirmEmailPage/>
             </Routes>
         </AppFrame>
     }

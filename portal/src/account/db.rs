@@ -111,3 +111,80 @@ pub async fn unlink(
         .await?;
     Ok(())
 }
+
+pub async fn add_email_change(
+    tx: &mut sqlx::PgConnection,
+    user: Uuid,
+    new_email: &str,
+    token_hash: &str,
+    valid_hours: i32,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "insert into email_tokens (token_hash, user_id, purpose, new_email, expires_at)
+         values ($1, $2, 'change_email', $3, now() + make_interval(hours => $4))",
+    )
+    .bind(token_hash)
+    .bind(user)
+    .bind(new_email)
+    .bind(valid_hours)
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
+/// The new address of an unused, unexpired change link: `(user, new address)`.
+pub async fn email_change(
+    pool: &PgPool,
+    token_hash: &str,
+) -> Result<Option<(Uuid, String)>, AppError> {
+    Ok(sqlx::query_as(
+        "select user_id, new_email from email_tokens
+         where token_hash = $1 and purpose = 'change_email' and used_at is null
+           and expires_at > now() and new_email is not null",
+    )
+    .bind(token_hash)
+    .fetch_optional(pool)
+    .await?)
+}
+
+/// Uses a change link (once) and moves the account to its address, proven. `None` when the
+/// link no longer works; a `Conflict` when the address has an account by now.
+pub async fn apply_email_change(
+    tx: &mut sqlx::PgConnection,
+    token_hash: &str,
+) -> Result<Option<(Uuid, String, String, String)>, AppError> {
+    let change: Option<(Uuid, String)> = sqlx::query_as(
+        "update email_tokens set used_at = now()
+         where token_hash = $1 and purpose = 'change_email' and used_at is null and expires_at > now()
+         returning user_id, new_email",
+    )
+    .bind(token_hash)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((user, new_email)) = change else {
+        return Ok(None);
+    };
+    let (old_email, name): (String, String) =
+        sqlx::query_as("select email, name from users where id = $1 for update")
+            .bind(user)
+            .fetch_one(&mut *tx)
+            .await?;
+    sqlx::query(
+        "update users set email = $2, email_verified_at = now(), updated_at = now() where id = $1",
+    )
+    .bind(user)
+    .bind(&new_email)
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| {
+        AppError::from_db(
+            e,
+            &[(
+                "users_email_key",
+                "email",
+                "That address has an account of its own now.",
+            )],
+        )
+    })?;
+    Ok(Some((user, old_email, new_email, name)))
+}

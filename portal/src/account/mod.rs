@@ -127,6 +127,10 @@ pub fn AccountPage() -> impl IntoView {
                                 <h2 class="text-lg font-semibold">"Password"</h2>
                                 <crate::auth::reset::ChangePasswordForm has_password=acc.has_password/>
                             </section>
+                            <section class="rounded-lg border border-slate-200 bg-white p-5">
+                                <h2 class="text-lg font-semibold">"Email"</h2>
+                                <email::ChangeEmailForm has_password=acc.has_password/>
+                            </section>
                             <crate::orders::RecentOrders/>
                             <section class="rounded-lg border border-slate-200 bg-white p-5 md:col-span-2">
                                 <h2 class="text-lg font-semibold">"Where you are signed in"</h2>
@@ -172,6 +176,7 @@ fn RenameForm(name: String) -> impl IntoView {
 
 #[cfg(feature = "ssr")]
 pub mod db;
+pub mod email;
 
 #[cfg(feature = "ssr")]
 pub mod ssr {

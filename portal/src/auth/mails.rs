@@ -111,3 +111,40 @@ pub fn method_changed(to: &str, name: &str, what: &str, account_url: &str) -> Me
         html: Some(html_link(&intro, "Your account", account_url, &outro)),
     }
 }
+
+/// To the new address: confirm it before the account moves to it.
+pub fn confirm_new_email(to: &str, name: &str, url: &str, hours: i32) -> Message {
+    let intro = format!(
+        "Hello {name}, you asked to use this address for your SteppersLife account. Confirm it \
+         to make the change."
+    );
+    let outro = format!(
+        "The link works for {hours} hours. If you did not ask for this, ignore this message."
+    );
+    Message {
+        kind: "confirm-new-email",
+        to_address: to.to_owned(),
+        to_name: name.to_owned(),
+        subject: "Confirm your new email for SteppersLife".to_owned(),
+        text: format!("{intro}\n\nConfirm this address: {url}\n\n{outro}\n"),
+        html: Some(html_link(&intro, "Confirm this address", url, &outro)),
+    }
+}
+
+/// To the old address: the account has moved.
+pub fn email_changed(to: &str, name: &str, new_email: &str, forgot_url: &str) -> Message {
+    let intro = format!(
+        "Hello {name}, your SteppersLife account now uses {new_email} instead of this address."
+    );
+    let outro = "If this was not you, someone has your account: write to us, and reset the \
+                 password from the sign-in page."
+        .to_owned();
+    Message {
+        kind: "email-changed",
+        to_address: to.to_owned(),
+        to_name: name.to_owned(),
+        subject: "Your SteppersLife email was changed".to_owned(),
+        text: format!("{intro}\n\nReset your password: {forgot_url}\n\n{outro}\n"),
+        html: Some(html_link(&intro, "Reset your password", forgot_url, &outro)),
+    }
+}
