@@ -7,7 +7,8 @@ use suite::{
     render, repo_root,
 };
 
-const USAGE: &str = "usage: suite <build|run|bench|render|lint-wasm> [--release] [--no-build]
+const USAGE: &str =
+    "usage: suite <build|run|bench|render|lint-wasm|make-admin> [--release] [--no-build]
              [--wasm-only] [--proxy] [--duration SECS] [--concurrency N]
 
   build    build every enabled app (wasm, stylesheet, server binaries; --wasm-only: no servers);
@@ -17,7 +18,9 @@ const USAGE: &str = "usage: suite <build|run|bench|render|lint-wasm> [--release]
            host on the manifest's local_proxy_port, as in production)
   bench    build for release, start the suite with demo data, print req/s, p50/p99 latency of
            the busiest pages and each server's memory (--duration 10, --concurrency 16)
-  render   write nginx/ and ecosystem/systemd/ from the manifest";
+  render   write nginx/ and ecosystem/systemd/ from the manifest
+  make-admin EMAIL  make that account a suite admin (the portal's database: PORTAL_DATABASE_URL,
+           else the local suite's)";
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -33,6 +36,13 @@ async fn main() -> anyhow::Result<()> {
         Some("run") => run(release, no_build, args.iter().any(|a| a == "--proxy")).await,
         Some("render") => render_all(),
         Some("lint-wasm") => build::lint_wasm(),
+        Some("make-admin") => {
+            let Some(email) = args.get(1) else {
+                eprintln!("{USAGE}");
+                bail!("make-admin needs the account's email");
+            };
+            make_admin(email).await
+        }
         Some("bench") => {
             let mut opts = suite::bench::BenchOptions::default();
             if let Some(secs) = flag(&args, "--duration")? {
@@ -53,6 +63,28 @@ async fn main() -> anyhow::Result<()> {
             eprintln!("{USAGE}");
             bail!("no command given")
         }
+    }
+}
+
+/// Makes the account of `email` a suite admin, in `PORTAL_DATABASE_URL` (production: the
+/// portal's `DATABASE_URL`) or else the local suite's portal database.
+async fn make_admin(email: &str) -> anyhow::Result<()> {
+    let url = match platform::config::var_opt("PORTAL_DATABASE_URL") {
+        Some(url) => url,
+        None => {
+            let manifest = platform::suite::Manifest::current()?;
+            let portal = manifest
+                .app("portal")
+                .ok_or_else(|| anyhow::anyhow!("the manifest has no portal"))?;
+            devstack::with_database(&devstack::admin_url_from_env().0, &portal.database)?
+        }
+    };
+    let pool = platform::db::connect(&url, 1).await?;
+    if portal::admin::ssr::grant_admin(&pool, email).await? {
+        println!("{email} is now a suite admin.");
+        Ok(())
+    } else {
+        bail!("no account has the address {email}")
     }
 }
 

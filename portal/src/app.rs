@@ -7,6 +7,7 @@ use ui::{AppFrame, Document, NotFound};
 
 use crate::{
     account::{AccountPage, email::ConfirmEmailPage},
+    admin::AdminPage,
     auth::{
         SignInPage, SignUpPage, SignUpSentPage, VerifyPage,
         reset::{ForgotPasswordPage, ForgotSentPage, ResetPasswordPage},
@@ -33,6 +34,7 @@ pub fn App() -> impl IntoView {
                 <Route path=(StaticSegment("forgot"), StaticSegment("sent")) view=ForgotSentPage/>
                 <Route path=StaticSegment("reset") view=ResetPasswordPage/>
                 <Route path=StaticSegment("account") view=AccountPage/>
+                <Route path=StaticSegment("admin") view=AdminPage/>
                 <Route path=(StaticSegment("email"), StaticSegment("confirm")) view=ConfirmEmailPage/>
             </Routes>
         </AppFrame>

@@ -2,6 +2,7 @@
 //! and the home page that shows what is happening across every app.
 
 pub mod account;
+pub mod admin;
 pub mod app;
 pub mod auth;
 pub mod home;

@@ -10,7 +10,7 @@ mod testdb;
 pub mod testkit;
 
 pub use maildev::{Maildev, link_in, maildev_dir};
-pub use pg::{Postgres, admin_url_from_env};
+pub use pg::{Postgres, admin_url_from_env, with_database};
 pub use provision::{AppCredentials, SESSION_READER_ROLE, provision_databases};
 pub use s3::EmbeddedS3;
 pub use testdb::TestDb;
