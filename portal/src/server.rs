@@ -138,7 +138,7 @@ async fn touch_session(session: Session, req: Request, next: Next) -> Response {
         && let Some(id) = session.id()
         && let Some(pool) = req.extensions().get::<PgPool>().cloned()
     {
-        crate::account::ssr::touch(&pool, &id.to_string()).await;
+        crate::account::ssr::touch(&pool, &sso::stored_id(&id)).await;
     }
     next.run(req).await
 }

@@ -10,7 +10,7 @@ mod store;
 pub use extract::{CurrentUser, MaybeUser};
 pub use reader::{SessionReader, SessionUser, USER_KEY, UserSlot};
 pub use settings::SessionSettings;
-pub use store::{SESSION_TABLE, SuiteStore, delete_expired};
+pub use store::{SESSION_TABLE, SuiteStore, delete_expired, stored_id};
 /// The demo account's user id: the portal's seed data creates the account, and the apps' seed
 /// data makes it the owner of the demo content.
 pub const DEMO_USER_ID: uuid::Uuid =

@@ -10,7 +10,6 @@ use tower_sessions::{
     SessionStore,
     session::{Id, Record},
 };
-use tower_sessions_sqlx_store::PostgresStore;
 use uuid::Uuid;
 
 use crate::SessionSettings;
@@ -61,14 +60,14 @@ impl UserSlot {
 /// from the session table: it has no way to write.
 #[derive(Debug, Clone)]
 pub struct SessionReader {
-    store: PostgresStore,
+    store: crate::SuiteStore,
     settings: SessionSettings,
 }
 
 impl SessionReader {
     pub fn new(pool: PgPool, settings: SessionSettings) -> Self {
         Self {
-            store: PostgresStore::new(pool),
+            store: crate::SuiteStore::new(pool),
             settings,
         }
     }

@@ -1,35 +1,41 @@
 use async_trait::async_trait;
+use sha2::{Digest, Sha256};
 use sqlx::PgPool;
+use time::OffsetDateTime;
 use tower_sessions::{
     SessionStore,
     session::{Id, Record},
     session_store,
 };
-use tower_sessions_sqlx_store::PostgresStore;
 
 /// The session table (created by the portal's migrations, in the layout tower-sessions' Postgres
 /// store expects).
 pub const SESSION_TABLE: &str = "tower_sessions.session";
 
-/// The portal's session store: tower-sessions' `PostgresStore` with one change. `save` updates
-/// an existing row and never inserts, so a session deleted by a sign-out cannot be resurrected by
-/// a request that loaded it earlier and saves it later (the stock store upserts). New sessions
-/// are inserted by `create`, which tower-sessions calls for a new or cycled id.
+/// What the session table keeps of a session id: its SHA-256, in hex. The cookie holds the id;
+/// the table (which every app's read-only role can read) holds nothing that could be used as a
+/// cookie.
+pub fn stored_id(id: &Id) -> String {
+    hex::encode(Sha256::digest(id.to_string().as_bytes()))
+}
+
+/// The suite's session store, in the table layout of tower-sessions' Postgres store with two
+/// changes. Rows are keyed by [`stored_id`], and the record saved in them carries no id. And
+/// `save` updates an existing row and never inserts, so a session deleted by a sign-out cannot
+/// be resurrected by a request that loaded it earlier and saves it later (the stock store
+/// upserts); new sessions are inserted by `create`, which tower-sessions calls for a new or
+/// cycled id.
 #[derive(Debug, Clone)]
 pub struct SuiteStore {
-    inner: PostgresStore,
     pool: PgPool,
 }
 
 impl SuiteStore {
     pub fn new(pool: PgPool) -> Self {
-        Self {
-            inner: PostgresStore::new(pool.clone()),
-            pool,
-        }
+        Self { pool }
     }
 
-    /// Deletes every session whose id is in `ids` (sign out everywhere, a disabled user).
+    /// Deletes every session whose stored id is in `ids` (sign out everywhere, a disabled user).
     pub async fn delete_many(&self, ids: &[String]) -> Result<u64, sqlx::Error> {
         let done = sqlx::query("delete from tower_sessions.session where id = any($1)")
             .bind(ids)
@@ -43,17 +49,43 @@ fn backend(e: impl std::fmt::Display) -> session_store::Error {
     session_store::Error::Backend(e.to_string())
 }
 
+/// The record as kept: its id blanked (the row's key is the id's hash).
+fn encode(record: &Record) -> session_store::Result<Vec<u8>> {
+    let kept = Record {
+        id: Id(0),
+        data: record.data.clone(),
+        expiry_date: record.expiry_date,
+    };
+    rmp_serde::to_vec(&kept).map_err(backend)
+}
+
 #[async_trait]
 impl SessionStore for SuiteStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        self.inner.create(record).await
+        let data = encode(record)?;
+        // A new random id; in the (astronomically unlikely) case that its hash is taken, another.
+        loop {
+            let inserted = sqlx::query(
+                "insert into tower_sessions.session (id, data, expiry_date) values ($1, $2, $3)
+                 on conflict (id) do nothing",
+            )
+            .bind(stored_id(&record.id))
+            .bind(&data)
+            .bind(record.expiry_date)
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+            if inserted.rows_affected() == 1 {
+                return Ok(());
+            }
+            record.id = Id::default();
+        }
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        let data = rmp_serde::to_vec(record).map_err(backend)?;
         sqlx::query("update tower_sessions.session set data = $2, expiry_date = $3 where id = $1")
-            .bind(record.id.to_string())
-            .bind(data)
+            .bind(stored_id(&record.id))
+            .bind(encode(record)?)
             .bind(record.expiry_date)
             .execute(&self.pool)
             .await
@@ -62,11 +94,29 @@ impl SessionStore for SuiteStore {
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        self.inner.load(id).await
+        let row: Option<(Vec<u8>,)> = sqlx::query_as(
+            "select data from tower_sessions.session where id = $1 and expiry_date > $2",
+        )
+        .bind(stored_id(id))
+        .bind(OffsetDateTime::now_utc())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend)?;
+        let Some((data,)) = row else {
+            return Ok(None);
+        };
+        let mut record: Record = rmp_serde::from_slice(&data).map_err(backend)?;
+        record.id = *id;
+        Ok(Some(record))
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        self.inner.delete(id).await
+        sqlx::query("delete from tower_sessions.session where id = $1")
+            .bind(stored_id(id))
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(())
     }
 }
 

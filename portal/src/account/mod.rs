@@ -191,7 +191,7 @@ pub mod ssr {
     pub async fn get_account() -> Result<AccountView, AppError> {
         let (state, user) = require_user().await?;
         let session: Session = leptos_axum::extract().await.map_err(AppError::internal)?;
-        let current = session.id().map(|i| i.to_string()).unwrap_or_default();
+        let current = session.id().map(|i| sso::stored_id(&i)).unwrap_or_default();
         let (name, email, has_password) = db::profile(&state.pool, user.id).await?;
         let providers = db::identities(&state.pool, user.id).await?;
         let can_link = portal(&state)?

@@ -492,7 +492,7 @@ pub mod ssr {
             .chars()
             .take(300)
             .collect::<String>();
-        db::add_user_session(pool, &id.to_string(), user.id, &agent, ip).await?;
+        db::add_user_session(pool, &sso::stored_id(&id), user.id, &agent, ip).await?;
         remember_this_device(state, user, parts).await?;
         tracing::info!(event = "signed_in", user_id = %user.id, "signed in");
         Ok(())

@@ -302,7 +302,7 @@ pub mod ssr {
         .await?;
         tx.commit().await?;
         state.outbox.wake();
-        let current = session.id().map(|i| i.to_string()).unwrap_or_default();
+        let current = session.id().map(|i| sso::stored_id(&i)).unwrap_or_default();
         let ended = crate::account::ssr::end_other_sessions(&state, user.id, &current).await?;
         tracing::info!(event = "password_changed", user_id = %user.id, sessions_ended = ended, "password changed");
         Ok(())

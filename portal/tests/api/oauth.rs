@@ -658,7 +658,7 @@ async fn a_visitors_provider_attempt_lives_minutes_and_the_signed_in_session_its
                 "select extract(epoch from expiry_date - now())::float8
                  from tower_sessions.session where id = $1",
             )
-            .bind(cookie)
+            .bind(platform::token::sha256_hex(cookie.as_bytes()))
             .fetch_one(&pool)
             .await
             .expect("session row")

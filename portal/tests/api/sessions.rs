@@ -144,3 +144,26 @@ async fn a_session_ends_at_its_absolute_lifetime_however_active() {
         Some(recent.email.clone())
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_session_table_holds_nothing_that_works_as_a_cookie() {
+    let app = crate::helpers::spawn_app().await;
+    let cookie = app.signed_up("ada@example.com").await;
+    let rows: Vec<(String, Vec<u8>)> =
+        sqlx::query_as("select id, data from tower_sessions.session")
+            .fetch_all(&app.db.pool)
+            .await
+            .expect("rows");
+    assert!(!rows.is_empty());
+    for (id, data) in &rows {
+        assert_ne!(id, &cookie, "the row is not keyed by the cookie's value");
+        let blob = String::from_utf8_lossy(data);
+        assert!(!blob.contains(&cookie), "nor does its data hold it");
+        // What an app's read-only role can read, tried as a cookie: nobody.
+        assert_eq!(app.whoami(Some(id)).await, None);
+    }
+    assert_eq!(
+        app.whoami(Some(&cookie)).await.as_deref(),
+        Some("ada@example.com")
+    );
+}
