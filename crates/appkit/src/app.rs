@@ -265,6 +265,10 @@ impl AppDef {
                 sso::origin::require_suite_origin,
             ))
             .layer(middleware::from_fn(crate::cache::pages))
+            .layer(middleware::from_fn_with_state(
+                state.sessions.settings().cookie_name.clone(),
+                one_session_cookie,
+            ))
             .with_state(state.clone());
 
         // Static files and probes: no session, no origin check.
@@ -353,6 +357,22 @@ fn ping(pool: PgPool) -> platform::health::Check {
         let pool = pool.clone();
         async move { platform::db::ping(&pool).await }
     })
+}
+
+/// A request carrying two session cookies is a visitor's, in every app and in the portal's
+/// session layer alike (see [`sso::drop_ambiguous_session_cookies`]).
+async fn one_session_cookie(
+    axum::extract::State(name): axum::extract::State<String>,
+    mut req: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    if sso::drop_ambiguous_session_cookies(req.headers_mut(), &name) {
+        tracing::warn!(
+            event = "session_cookies_ambiguous",
+            "two session cookies: treated as signed out"
+        );
+    }
+    next.run(req).await
 }
 
 /// Every request gets an empty [`sso::UserSlot`]: whoever asks first who sent it looks it up.

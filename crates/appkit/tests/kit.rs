@@ -417,3 +417,25 @@ async fn the_client_address_comes_from_a_header_only_when_a_trusted_proxy_sent_i
         "a stranger's header is ignored"
     );
 }
+
+#[tokio::test]
+async fn an_app_treats_two_session_cookies_as_nobody() {
+    let app = TestApp::spawn(throwaway()).await;
+    let ada = app.signed_in("Ada").await;
+    let eve = app.signed_in("Eve").await;
+    let ask = |cookie: String| {
+        devstack::testkit::client()
+            .get(app.url("/mine"))
+            .header(header::COOKIE, cookie)
+            .send()
+    };
+    let one = ask(app.cookie(&ada)).await.expect("get");
+    assert_eq!(one.status(), StatusCode::OK);
+    let both = format!("{}; {}", app.cookie(&eve), app.cookie(&ada));
+    let res = ask(both).await.expect("get");
+    assert!(
+        res.status().is_redirection(),
+        "sent to sign in: {}",
+        res.status()
+    );
+}

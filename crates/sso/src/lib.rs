@@ -8,7 +8,9 @@ mod settings;
 mod store;
 
 pub use extract::{CurrentUser, MaybeUser};
-pub use reader::{SessionReader, SessionUser, USER_KEY, UserSlot};
+pub use reader::{
+    SessionReader, SessionUser, USER_KEY, UserSlot, drop_ambiguous_session_cookies, session_cookies,
+};
 pub use settings::SessionSettings;
 pub use store::{SESSION_TABLE, SuiteStore, delete_expired, stored_id};
 /// The demo account's user id: the portal's seed data creates the account, and the apps' seed

@@ -76,16 +76,14 @@ impl SessionReader {
         &self.settings
     }
 
-    /// The session id the request's cookie names, if it is well-formed.
+    /// The session id the request's cookie names, if it is well-formed and the only one: a
+    /// request with two session cookies (one tossed in by a sibling host) is nobody's.
     pub fn session_id(&self, headers: &HeaderMap) -> Option<Id> {
-        headers
-            .get_all(http::header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(cookie::Cookie::split_parse)
-            .filter_map(Result::ok)
-            .find(|c| c.name() == self.settings.cookie_name)
-            .and_then(|c| c.value().parse().ok())
+        let mut found = session_cookies(headers, &self.settings.cookie_name);
+        match (found.next(), found.next()) {
+            (Some(value), None) => value.parse().ok(),
+            _ => None,
+        }
     }
 
     /// The signed-in user of a request, or `None` (no cookie, unknown or expired session,
@@ -133,5 +131,70 @@ impl SessionReader {
     /// Unix seconds now, as used for `signed_in_at`.
     pub fn now() -> i64 {
         now_unix()
+    }
+}
+
+/// The values of every cookie named `name` in the request.
+pub fn session_cookies<'h>(
+    headers: &'h HeaderMap,
+    name: &'h str,
+) -> impl Iterator<Item = String> + 'h {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(cookie::Cookie::split_parse)
+        .filter_map(Result::ok)
+        .filter(move |c| c.name() == name)
+        .map(|c| c.value().to_owned())
+}
+
+/// Removes every cookie named `name` from the request when it carries more than one, so that
+/// the session layer and [`SessionReader`] alike see a visitor: which of two session cookies is
+/// meant cannot be known (browsers send longer paths first, and a sibling host can set one for
+/// any path), and picking either lets someone else's session act for the person.
+pub fn drop_ambiguous_session_cookies(headers: &mut HeaderMap, name: &str) -> bool {
+    if session_cookies(headers, name).count() < 2 {
+        return false;
+    }
+    let kept: Vec<String> = headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .map(str::trim)
+        .filter(|c| !c.is_empty() && c.split_once('=').is_none_or(|(n, _)| n.trim() != name))
+        .map(str::to_owned)
+        .collect();
+    headers.remove(http::header::COOKIE);
+    if !kept.is_empty()
+        && let Ok(v) = http::HeaderValue::from_str(&kept.join("; "))
+    {
+        headers.insert(http::header::COOKIE, v);
+    }
+    true
+}
+
+#[cfg(test)]
+mod cookie_tests {
+    use super::*;
+
+    #[test]
+    fn two_session_cookies_are_both_dropped_and_other_cookies_kept() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            http::header::COOKIE,
+            http::HeaderValue::from_static("sl_session=a; sl_device=d; sl_session=b"),
+        );
+        assert!(drop_ambiguous_session_cookies(&mut h, "sl_session"));
+        assert_eq!(h[http::header::COOKIE], "sl_device=d");
+
+        let mut one = HeaderMap::new();
+        one.insert(
+            http::header::COOKIE,
+            http::HeaderValue::from_static("sl_session=a; x=1"),
+        );
+        assert!(!drop_ambiguous_session_cookies(&mut one, "sl_session"));
+        assert_eq!(one[http::header::COOKIE], "sl_session=a; x=1");
     }
 }

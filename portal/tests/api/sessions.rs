@@ -167,3 +167,56 @@ async fn the_session_table_holds_nothing_that_works_as_a_cookie() {
         Some("ada@example.com")
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_session_cookies_in_one_request_are_nobody_and_change_nothing() {
+    let app = crate::helpers::spawn_app().await;
+    let mallory = app.signed_up("mallory@example.com").await;
+    let victim = app.signed_up("victim@example.com").await;
+    let victim_elsewhere = app
+        .sign_in("victim@example.com", "correct horse battery", None)
+        .await
+        .session_cookie()
+        .expect("a second session")
+        .0;
+    // A sibling host tossed Mallory's cookie in beside the victim's, in either order.
+    for both in [
+        format!("{n}={mallory}; {n}={victim}", n = app.cookie_name),
+        format!("{n}={victim}; {n}={mallory}", n = app.cookie_name),
+    ] {
+        let res = crate::helpers::TestApp::client()
+            .post(app.url("/api/account/signout-everywhere"))
+            .header("origin", &app.origin)
+            .header("accept", "application/json")
+            .header("cookie", &both)
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(res.status(), reqwest::StatusCode::UNAUTHORIZED);
+        let nav = crate::helpers::TestApp::client()
+            .post(app.url("/api/_suite/nav"))
+            .header("origin", &app.origin)
+            .header("accept", "application/json")
+            .header("cookie", &both)
+            .send()
+            .await
+            .expect("nav")
+            .json::<serde_json::Value>()
+            .await
+            .expect("json");
+        assert!(nav["user"].is_null(), "{nav}");
+    }
+    // Every session is as it was.
+    assert_eq!(
+        app.whoami(Some(&mallory)).await.as_deref(),
+        Some("mallory@example.com")
+    );
+    assert_eq!(
+        app.whoami(Some(&victim)).await.as_deref(),
+        Some("victim@example.com")
+    );
+    assert_eq!(
+        app.whoami(Some(&victim_elsewhere)).await.as_deref(),
+        Some("victim@example.com")
+    );
+}
