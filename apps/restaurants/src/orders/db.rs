@@ -117,6 +117,13 @@ pub async fn place(
         ));
     }
 
+    // Read before the transaction: inside it, this request must need no second connection
+    // (others may hold the rest of the pool while they wait for the lock below).
+    let slug = crate::restaurants::db::slug_of(pool, req.restaurant_id).await?;
+    let notice_to = {
+        let mut conn = pool.acquire().await?;
+        crate::restaurants::db::order_notice_to(&mut conn, req.restaurant_id).await?
+    };
     let mut tx = pool.begin().await?;
     // A concurrent retry with the same key waits here on the unique index until the first one
     // commits, then inserts nothing and reads the first one's order below.
@@ -148,6 +155,28 @@ pub async fn place(
             created: false,
         });
     };
+    // A new order: one customer's new orders are counted one at a time (each after the ones
+    // before it have committed), so the open-order limit holds however many arrive at once.
+    sqlx::query("select pg_advisory_xact_lock(hashtextextended($1::text, 7))")
+        .bind(user.id)
+        .execute(&mut *tx)
+        .await?;
+    let open: i64 = sqlx::query_scalar(
+        "select count(*) from orders
+         where customer_id = $1 and restaurant_id = $2
+           and status in ('placed', 'accepted', 'preparing', 'ready')",
+    )
+    .bind(user.id)
+    .bind(req.restaurant_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    if open > MAX_OPEN_ORDERS {
+        tx.rollback().await?;
+        return Err(AppError::TooManyRequests(format!(
+            "You have {} orders at {name} that are not picked up yet. Pick one up (or cancel one) before ordering more.",
+            open - 1
+        )));
+    }
     for (pos, l) in priced.lines.iter().enumerate() {
         sqlx::query(
             "insert into order_lines (order_id, position, item_id, name, option_ids, options, quantity, unit_cents, line_cents)
@@ -193,8 +222,7 @@ pub async fn place(
         )
         .await?;
     }
-    if let Some(to) = crate::restaurants::db::order_notice_to(&mut tx, req.restaurant_id).await? {
-        let slug = crate::restaurants::db::slug_of(pool, req.restaurant_id).await?;
+    if let Some(to) = notice_to {
         let queue = format!("{origin}/dashboard/r/{slug}/orders");
         mail::enqueue(
             &mut *tx,
@@ -213,6 +241,10 @@ pub async fn place(
         created: true,
     })
 }
+
+/// Orders one customer may have open (not yet picked up) at one restaurant: enough for a
+/// family, too few to bury a kitchen's queue (security review, finding 7).
+pub const MAX_OPEN_ORDERS: i64 = 5;
 
 /// The outcome of [`place`].
 #[derive(Debug, Clone)]

@@ -602,3 +602,57 @@ async fn customers_see_their_own_orders_and_restaurants_their_own_queue() {
         .await;
     assert_eq!(res.status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_customer_cannot_bury_a_kitchen_in_open_orders_even_all_at_once() {
+    let app = spawn_app().await;
+    let owner = app.signed_in("Owner").await;
+    let flooder = app.signed_in("Flood").await;
+    let k = app.kitchen(owner.id).await;
+    let body = k.order(&[(k.wings, 1, &[k.mild])], None);
+    let attempts = (0..12).map(|_| {
+        let key = Uuid::new_v4().to_string();
+        let (app, body, flooder) = (&app, &body, &flooder);
+        async move {
+            app.send_json(ORDERS, body, Some(flooder), Some(&key))
+                .await
+                .0
+        }
+    });
+    let statuses = futures::future::join_all(attempts).await;
+    let placed = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::CREATED)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!((placed, refused), (5, 7), "{statuses:?}");
+    // Once one is picked up, there is room for another; someone else was never limited.
+    let (status, _) = app
+        .send_json(
+            ORDERS,
+            &body,
+            Some(&app.signed_in("Other").await),
+            Some(&Uuid::new_v4().to_string()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    sqlx::query(
+        "update orders set status = 'picked_up' where id = (select id from orders where customer_id = $1 limit 1)",
+    )
+    .bind(flooder.id)
+    .execute(&app.db.pool)
+    .await
+    .expect("picked up");
+    let (status, _) = app
+        .send_json(
+            ORDERS,
+            &body,
+            Some(&flooder),
+            Some(&Uuid::new_v4().to_string()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+}
