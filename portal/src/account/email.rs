@@ -2,8 +2,6 @@
 //! moves to it, and the old address is told.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 use platform::AppError;
 use ui::{FormError, SubmitButton, TextField};
 
@@ -55,38 +53,16 @@ pub fn ChangeEmailForm(has_password: bool) -> impl IntoView {
 
 #[component]
 pub fn ConfirmEmailPage() -> impl IntoView {
-    let token = use_query_map()
-        .read_untracked()
-        .get("token")
-        .unwrap_or_default();
-    let link = Resource::new_blocking(
-        {
-            let token = token.clone();
-            move || token.clone()
-        },
-        check_email_link,
-    );
     view! {
-        <Title text="Confirm your new email"/>
-        <div class="mx-auto max-w-md rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
-            <h1 class="text-2xl font-bold">"Confirm your new email"</h1>
-            <Suspense fallback=|| ()>
-                {move || {
-                    let token = token.clone();
-                    Suspend::new(async move {
-                        match link.await {
-                            Ok(email) => view! {
-                                <p class="mt-2 text-slate-700">{format!("Use {email} for your account from now on?")}</p>
-                                <ConfirmEmailForm token/>
-                            }.into_any(),
-                            Err(e) => view! {
-                                <p class="mt-3 text-slate-700" data-testid="email-link-dead">{e.to_string()}</p>
-                            }.into_any(),
-                        }
-                    })
-                }}
-            </Suspense>
-        </div>
+        <crate::auth::link_page::MailLinkPage
+            title="Confirm your new email"
+            check=check_email_link
+            form=|token, email| view! {
+                <p class="mt-2 text-slate-700">{format!("Use {email} for your account from now on?")}</p>
+                <ConfirmEmailForm token/>
+            }
+            dead_testid="email-link-dead"
+        />
     }
 }
 
@@ -106,9 +82,9 @@ fn ConfirmEmailForm(token: String) -> impl IntoView {
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use platform::{AppError, token};
-    use sso::{Session, SessionReader};
+    use sso::Session;
 
-    use crate::auth::{db as auth_db, mails, ssr::check_current_password};
+    use crate::auth::{db as auth_db, mails, ssr::prove_owner};
 
     use super::super::db;
 
@@ -139,14 +115,16 @@ pub mod ssr {
                 "That is already your address.",
             ));
         }
-        if user.password_hash.is_some() {
-            check_current_password(&state, &user, current_password, &parts).await?;
-        } else if SessionReader::now() - signed_in.signed_in_at > FRESH_SIGN_IN_SECS {
-            return Err(AppError::Forbidden(
-                "To change your email, sign out and sign in again first (it must be recent)."
-                    .into(),
-            ));
-        }
+        prove_owner(
+            &state,
+            &user,
+            &signed_in,
+            current_password,
+            &parts,
+            FRESH_SIGN_IN_SECS,
+            "change your email",
+        )
+        .await?;
         // A taken address gets the same answer and no mail: whose it is stays private.
         if auth_db::user_by_email(&state.pool, &new_email)
             .await?

@@ -151,39 +151,17 @@ pub fn SignUpSentPage() -> impl IntoView {
 
 #[component]
 pub fn VerifyPage() -> impl IntoView {
-    let token = use_query_map()
-        .read_untracked()
-        .get("token")
-        .unwrap_or_default();
-    let link = Resource::new_blocking(
-        {
-            let token = token.clone();
-            move || token.clone()
-        },
-        check_signup_link,
-    );
     view! {
-        <Title text="Confirm your address"/>
-        <div class="mx-auto max-w-md rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
-            <h1 class="text-2xl font-bold">"Confirm your address"</h1>
-            <Suspense fallback=|| ()>
-                {move || {
-                    let token = token.clone();
-                    Suspend::new(async move {
-                        match link.await {
-                            Ok(email) => view! {
-                                <p class="mt-2 text-slate-700">{format!("Is {email} your address? Confirm it to finish creating your account.")}</p>
-                                <ConfirmForm token/>
-                            }.into_any(),
-                            Err(e) => view! {
-                                <p class="mt-3 text-slate-700" data-testid="signup-link-dead">{e.to_string()}</p>
-                                <p class="mt-4"><a href="/signin" class="font-medium text-amber-700 hover:underline">"Sign in"</a></p>
-                            }.into_any(),
-                        }
-                    })
-                }}
-            </Suspense>
-        </div>
+        <link_page::MailLinkPage
+            title="Confirm your address"
+            check=check_signup_link
+            form=|token, email| view! {
+                <p class="mt-2 text-slate-700">{format!("Is {email} your address? Confirm it to finish creating your account.")}</p>
+                <ConfirmForm token/>
+            }
+            dead_testid="signup-link-dead"
+            retry=("/signin", "Sign in")
+        />
     }
 }
 
@@ -233,6 +211,7 @@ fn ProviderButtons(return_to: String) -> impl IntoView {
 
 #[cfg(feature = "ssr")]
 pub mod db;
+pub mod link_page;
 #[cfg(feature = "ssr")]
 pub mod mails;
 pub mod reset;
@@ -495,6 +474,30 @@ pub mod ssr {
         db::add_user_session(pool, &sso::stored_id(&id), user.id, &agent, ip).await?;
         remember_this_device(state, user, parts).await?;
         tracing::info!(event = "signed_in", user_id = %user.id, "signed in");
+        Ok(())
+    }
+
+    /// A fresh proof that the signed-in owner is here, before a sensitive change (`doing`: "link
+    /// a sign-in method"): the current password when the account has one (see
+    /// [`check_current_password`]), else a sign-in no older than `fresh_secs`.
+    pub async fn prove_owner(
+        state: &AppState,
+        user: &UserRow,
+        signed_in: &SessionUser,
+        password: String,
+        parts: &Parts,
+        fresh_secs: i64,
+        doing: &str,
+    ) -> Result<(), AppError> {
+        if user.password_hash.is_some() {
+            return check_current_password(state, user, password, parts).await;
+        }
+        if SessionReader::now() - signed_in.signed_in_at > fresh_secs {
+            return Err(AppError::Forbidden(format!(
+                "To {doing}, sign out and sign in again first, then do it within {} minutes.",
+                fresh_secs / 60
+            )));
+        }
         Ok(())
     }
 

@@ -2,7 +2,6 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 use platform::AppError;
 use ui::{FormError, SubmitButton, TextField};
 
@@ -87,39 +86,17 @@ pub fn ForgotSentPage() -> impl IntoView {
 
 #[component]
 pub fn ResetPasswordPage() -> impl IntoView {
-    let token = use_query_map()
-        .read_untracked()
-        .get("token")
-        .unwrap_or_default();
-    let link = Resource::new_blocking(
-        {
-            let token = token.clone();
-            move || token.clone()
-        },
-        check_reset_link,
-    );
     view! {
-        <Title text="Choose a new password"/>
-        <div class="mx-auto max-w-md rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
-            <h1 class="text-2xl font-bold">"Choose a new password"</h1>
-            <Suspense fallback=|| ()>
-                {move || {
-                    let token = token.clone();
-                    Suspend::new(async move {
-                        match link.await {
-                            Ok(name) => view! {
-                                <p class="mt-1 text-sm text-slate-600">{format!("For {name}'s account. Every device signed in to it will be signed out.")}</p>
-                                <ResetForm token/>
-                            }.into_any(),
-                            Err(e) => view! {
-                                <p class="mt-3 text-slate-700" data-testid="reset-link-dead">{e.to_string()}</p>
-                                <p class="mt-4"><a href="/forgot" class="font-medium text-amber-700 hover:underline">"Ask for a new link"</a></p>
-                            }.into_any(),
-                        }
-                    })
-                }}
-            </Suspense>
-        </div>
+        <super::link_page::MailLinkPage
+            title="Choose a new password"
+            check=check_reset_link
+            form=|token, name| view! {
+                <p class="mt-1 text-sm text-slate-600">{format!("For {name}'s account. Every device signed in to it will be signed out.")}</p>
+                <ResetForm token/>
+            }
+            dead_testid="reset-link-dead"
+            retry=("/forgot", "Ask for a new link")
+        />
     }
 }
 
@@ -162,7 +139,6 @@ pub fn ChangePasswordForm(has_password: bool) -> impl IntoView {
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use platform::{AppError, throttle::address_key, token};
-    use sso::SessionReader;
 
     use super::super::{
         db, mails,
@@ -177,6 +153,24 @@ pub mod ssr {
     const MAX_RESET_LINKS_PER_ACCOUNT: i64 = 3;
     /// A person without a password sets one only this soon after signing in.
     const FRESH_SIGN_IN_SECS: i64 = 600;
+
+    /// The new password, and a mail telling the account, in the caller's transaction.
+    async fn save_password_and_tell(
+        tx: &mut sqlx::PgConnection,
+        state: &appkit::AppState,
+        user: &super::super::db::UserRow,
+        password_hash: &str,
+        proven: bool,
+    ) -> Result<(), AppError> {
+        db::set_password(&mut *tx, user.id, password_hash, proven).await?;
+        let account = format!("{}/account", state.suite.portal());
+        mail::enqueue(
+            &mut *tx,
+            &mails::password_changed(&user.email, &user.name, &account),
+        )
+        .await?;
+        Ok(())
+    }
 
     fn dead_link() -> AppError {
         AppError::BadRequest("This link has expired or was already used. Ask for a new one.".into())
@@ -250,13 +244,7 @@ pub mod ssr {
         if !db::use_reset_link(&mut tx, &hash, user.id).await? {
             return Err(dead_link());
         }
-        db::set_password(&mut tx, user.id, &password_hash, true).await?;
-        let account = format!("{}/account", state.suite.portal());
-        mail::enqueue(
-            &mut *tx,
-            &mails::password_changed(&user.email, &user.name, &account),
-        )
-        .await?;
+        save_password_and_tell(&mut tx, &state, &user, &password_hash, true).await?;
         tx.commit().await?;
         state.outbox.wake();
         let ended = crate::account::ssr::end_all_sessions(&state, user.id).await?;
@@ -281,25 +269,21 @@ pub mod ssr {
         let user = db::user_by_id(&state.pool, signed_in.id)
             .await?
             .ok_or(AppError::Unauthorized)?;
-        if user.password_hash.is_some() {
-            super::super::ssr::check_current_password(&state, &user, current_password, &parts)
-                .await?;
-        } else if SessionReader::now() - signed_in.signed_in_at > FRESH_SIGN_IN_SECS {
-            return Err(AppError::Forbidden(
-                "To set a password, sign out and sign in again first (it must be recent).".into(),
-            ));
-        }
+        super::super::ssr::prove_owner(
+            &state,
+            &user,
+            &signed_in,
+            current_password,
+            &parts,
+            FRESH_SIGN_IN_SECS,
+            "set a password",
+        )
+        .await?;
         let new =
             NewPassword::parse_for(&new_password, &[&user.name, &user.email], "new_password")?;
         let password_hash = hash_password(new).await?;
         let mut tx = state.pool.begin().await?;
-        db::set_password(&mut tx, user.id, &password_hash, false).await?;
-        let account = format!("{}/account", state.suite.portal());
-        mail::enqueue(
-            &mut *tx,
-            &mails::password_changed(&user.email, &user.name, &account),
-        )
-        .await?;
+        save_password_and_tell(&mut tx, &state, &user, &password_hash, false).await?;
         tx.commit().await?;
         state.outbox.wake();
         let current = session.id().map(|i| sso::stored_id(&i)).unwrap_or_default();

@@ -376,14 +376,16 @@ pub mod ssr {
         let user = crate::auth::db::user_by_id(&state.pool, signed_in.id)
             .await?
             .ok_or(AppError::Unauthorized)?;
-        if user.password_hash.is_some() {
-            crate::auth::ssr::check_current_password(state, &user, form.password, parts).await?;
-        } else if sso::SessionReader::now() - signed_in.signed_in_at > LINK_PROOF_SECS {
-            return Err(AppError::Forbidden(
-                "To link a sign-in method, sign out and sign in again first, then link it within five minutes."
-                    .into(),
-            ));
-        }
+        crate::auth::ssr::prove_owner(
+            state,
+            &user,
+            &signed_in,
+            form.password,
+            parts,
+            LINK_PROOF_SECS,
+            "link a sign-in method",
+        )
+        .await?;
         tracing::info!(event = "link_started", user_id = %user.id, "provider link started");
         flow_url(state, p, None, Some(user.id), session).await
     }

@@ -281,7 +281,7 @@ async fn changing_a_password_needs_the_current_one_and_signs_out_other_devices()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sign_ups_are_throttled_per_network_before_any_hashing() {
+async fn sign_ups_are_throttled_per_network() {
     let app = spawn_with(Options::default()).await;
     for i in 0..10 {
         let res = app
