@@ -40,6 +40,7 @@ pub struct AppDef {
     jobs: Vec<Job>,
     layers: Vec<LayerFn>,
     ext: Option<ExtFn>,
+    form_targets: Vec<String>,
 }
 
 impl std::fmt::Debug for AppDef {
@@ -73,6 +74,7 @@ impl AppDef {
             jobs: Vec::new(),
             layers: Vec::new(),
             ext: None,
+            form_targets: Vec::new(),
         }
     }
 
@@ -106,6 +108,19 @@ impl AppDef {
     {
         self.root = Some(Arc::new(move || root().into_any()));
         self
+    }
+
+    /// The path of every page the app renders, as its routes declare them (`/r/{slug}`): for
+    /// tests that visit them all.
+    pub async fn page_paths(&self) -> Vec<String> {
+        match &self.root {
+            Some(root) => crate::pages::route_list(root)
+                .await
+                .iter()
+                .map(|r| r.path().to_owned())
+                .collect(),
+            None => Vec::new(),
+        }
     }
 
     /// Pages a visitor must sign in for (see [`crate::gate`]): `&["/new", "/dashboard/**"]`.
@@ -168,6 +183,13 @@ impl AppDef {
         self
     }
 
+    /// An origin outside the suite that the app's forms lead to (a form that redirects to a
+    /// sign-in provider): the pages' Content-Security-Policy lets forms go there too.
+    pub fn form_target(mut self, origin: impl Into<String>) -> Self {
+        self.form_targets.push(origin.into());
+        self
+    }
+
     /// The app's own part of the state, made once at start (see [`AppState::ext`]).
     pub fn ext<T: Any + Send + Sync>(
         mut self,
@@ -208,6 +230,7 @@ impl AppDef {
             None => Box::new(()),
         };
         let suite = Arc::new(cfg.suite.clone());
+        let suite_origins = suite.origins();
         let state = AppState(Arc::new(Inner {
             app: self.name,
             origin: suite.origin_of(self.name),
@@ -264,7 +287,10 @@ impl AppDef {
                 suite,
                 sso::origin::require_suite_origin,
             ))
-            .layer(middleware::from_fn(crate::cache::pages))
+            .layer(middleware::from_fn_with_state(
+                state.sessions.settings().cookie_name.clone(),
+                crate::cache::pages,
+            ))
             .layer(middleware::from_fn_with_state(
                 state.sessions.settings().cookie_name.clone(),
                 one_session_cookie,
@@ -287,7 +313,17 @@ impl AppDef {
                 }),
             ));
         }
-        let router = router.merge(platform::health::routes(checks));
+        let policy = Arc::new(crate::headers::Policy::new(
+            &suite_origins,
+            &self.form_targets,
+        ));
+        let router =
+            router
+                .merge(platform::health::routes(checks))
+                .layer(middleware::from_fn_with_state(
+                    policy,
+                    crate::headers::security,
+                ));
         Ok(Built {
             router: platform::telemetry::layer(router),
             state,

@@ -1,16 +1,20 @@
 //! Cache headers, decided in one place:
 //!
-//! - Pages (HTML) are `private, no-cache`: never kept by a shared proxy, revalidated by the
-//!   browser (they show who is signed in).
+//! - Whatever answers a request that carries a session cookie, or sets a cookie, is
+//!   `no-store` (unless its handler declared it public): it may show who is signed in, and
+//!   after "Sign out" on a shared computer the Back button must not bring an account page, an
+//!   order or a kitchen queue back from the browser's cache.
+//! - Other pages (HTML) are `private, no-cache`: never kept by a shared proxy, revalidated by
+//!   the browser.
 //! - The public JSON API (`GET /api/v1/…`) carries an `ETag`, answers `304 Not Modified` to a
 //!   matching `If-None-Match`, and is `public, max-age=10, stale-while-revalidate=60` — unless
 //!   the handler looked at who sent the request (the answer is then theirs alone:
-//!   `private, no-cache`) or set its own `Cache-Control`.
+//!   `no-store`) or set its own `Cache-Control`.
 //! - Built browser files (`/pkg/…`) have content-hashed names: cached for a year, `immutable`.
 
 use axum::{
     body::Body,
-    extract::Request,
+    extract::{Request, State},
     middleware::Next,
     response::{IntoResponse, Response},
 };
@@ -21,25 +25,37 @@ use sha2::{Digest, Sha256};
 pub const PAGE: &str = "private, no-cache";
 /// For public API answers.
 pub const PUBLIC_API: &str = "public, max-age=10, stale-while-revalidate=60";
-/// For API answers that depend on who asked.
-pub const PERSONAL: &str = "private, no-cache";
+/// For answers that depend on who asked.
+pub const PERSONAL: &str = "no-store";
 /// For files whose name changes whenever their content does.
 pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
 /// Largest API answer given an ETag (larger ones pass through unchanged).
 const MAX_TAGGED: usize = 4 * 1024 * 1024;
 
-/// Middleware: `Cache-Control` on HTML answers that have none.
-pub async fn pages(req: Request, next: Next) -> Response {
+/// Middleware: `no-store` on what may be personal, `Cache-Control` on HTML answers that have
+/// none. `cookie` is the session cookie's name.
+pub async fn pages(State(cookie): State<String>, req: Request, next: Next) -> Response {
+    let with_session = sso::session_cookies(req.headers(), &cookie)
+        .next()
+        .is_some();
     let mut res = next.run(req).await;
-    let is_html = res
-        .headers()
+    let headers = res.headers_mut();
+    let declared_public = headers
+        .get(header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().starts_with("public"));
+    let sets_cookie = headers.contains_key(header::SET_COOKIE);
+    if sets_cookie || (with_session && !declared_public) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(PERSONAL));
+        return res;
+    }
+    let is_html = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
-    if is_html && !res.headers().contains_key(header::CACHE_CONTROL) {
-        res.headers_mut()
-            .insert(header::CACHE_CONTROL, HeaderValue::from_static(PAGE));
+    if is_html && !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(PAGE));
     }
     res
 }

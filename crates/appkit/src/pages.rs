@@ -110,6 +110,13 @@ pub(crate) fn with_pages(
         move || {
             provide_context(state.clone());
             provide_context(nav.clone());
+            // The nonce the answer's Content-Security-Policy names (see `crate::headers`), in
+            // place of the one Leptos made up, so that its scripts carry it.
+            let nonce = use_context::<http::request::Parts>()
+                .and_then(|p| p.extensions.get::<crate::headers::CspNonce>().cloned());
+            if let Some(nonce) = nonce {
+                provide_context(leptos::nonce::Nonce::from_value(nonce.0));
+            }
         }
     };
     let shell = move |mut options: LeptosOptions| {

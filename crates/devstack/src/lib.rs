@@ -3,6 +3,8 @@
 #[cfg(feature = "harness")]
 pub mod harness;
 mod maildev;
+#[cfg(feature = "harness")]
+pub mod pages;
 mod pg;
 mod provision;
 mod s3;

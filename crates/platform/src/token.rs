@@ -14,6 +14,13 @@ pub fn new() -> (String, String) {
     (token, hash)
 }
 
+/// A fresh value used once (a Content-Security-Policy nonce): 128 random bits in hex.
+pub fn nonce() -> String {
+    let mut bytes = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
 /// SHA-256 of `data` in lower-case hex (what is stored of a token; request fingerprints).
 pub fn sha256_hex(data: &[u8]) -> String {
     hex::encode(Sha256::digest(data))

@@ -74,6 +74,19 @@ pub mod ssr {
         },
     }
 
+    impl ProviderKind {
+        /// The origin of the provider's sign-in page (an OIDC provider's issuer, where its
+        /// authorization endpoint lives), if the configured URL parses.
+        pub fn authorization_origin(&self) -> Option<String> {
+            let url = match self {
+                Self::Oidc { issuer } => issuer,
+                Self::Github { auth_url, .. } => auth_url,
+            };
+            let origin = url::Url::parse(url).ok()?.origin();
+            origin.is_tuple().then(|| origin.ascii_serialization())
+        }
+    }
+
     #[derive(Debug, Clone)]
     pub struct ProviderConfig {
         pub name: String,

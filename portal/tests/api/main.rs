@@ -2,6 +2,7 @@
 
 mod admin;
 mod email_change;
+mod headers;
 mod helpers;
 mod home;
 mod oauth;

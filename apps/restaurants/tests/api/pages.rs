@@ -71,3 +71,88 @@ async fn a_signed_in_person_sees_their_name_in_the_header() {
     assert!(html.contains("Grace"));
     assert!(html.contains("Sign out"));
 }
+
+/// Every page of the app, to a visitor and to the people it is for, carries the security
+/// headers (a Content-Security-Policy whose nonce is on every script, no framing, nosniff, a
+/// referrer policy) and, signed in, `no-store`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_carries_the_security_headers() {
+    use crate::fixtures::Fixtures;
+    use devstack::pages::Visit;
+
+    let app = spawn_app().await;
+    let owner = app.signed_in("Owner").await;
+    let customer = app.signed_in("Customer").await;
+    let k = app.kitchen(owner.id).await;
+    let (status, order) = app
+        .send_json(
+            "/api/v1/orders",
+            &k.order(&[(k.wings, 1, &[k.mild])], None),
+            Some(&customer),
+            Some(&uuid::Uuid::new_v4().to_string()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{order}");
+    let order = order["id"].as_str().expect("order id").to_owned();
+    let invite = app
+        .call(
+            "/api/staff/invite",
+            &[("restaurant_id", &k.id.to_string())],
+            Some(&owner),
+        )
+        .await;
+    let link = invite.body.as_str().expect("link").to_owned();
+    let token = link.rsplit('/').next().expect("token");
+    let slug = &k.slug;
+
+    let visit = |route, path: String, who| Visit { route, path, who };
+    let visits = [
+        visit("/", "/".into(), None),
+        visit("/", "/".into(), Some(&customer)),
+        visit("/r/{slug}", format!("/r/{slug}"), None),
+        visit("/r/{slug}", format!("/r/{slug}"), Some(&owner)),
+        visit("/new", "/new".into(), Some(&customer)),
+        visit("/r/{slug}/edit", format!("/r/{slug}/edit"), Some(&owner)),
+        visit("/orders", "/orders".into(), Some(&customer)),
+        visit("/orders/{id}", format!("/orders/{order}"), Some(&customer)),
+        visit("/dashboard", "/dashboard".into(), Some(&owner)),
+        visit(
+            "/dashboard/r/{slug}/menu",
+            format!("/dashboard/r/{slug}/menu"),
+            Some(&owner),
+        ),
+        visit(
+            "/dashboard/r/{slug}/orders",
+            format!("/dashboard/r/{slug}/orders"),
+            Some(&owner),
+        ),
+        visit(
+            "/dashboard/r/{slug}/staff",
+            format!("/dashboard/r/{slug}/staff"),
+            Some(&owner),
+        ),
+        visit(
+            "/staff/join/{token}",
+            format!("/staff/join/{token}"),
+            Some(&customer),
+        ),
+    ];
+    let routes = restaurants::server::app().page_paths().await;
+    app.check_every_page(&routes, &visits).await;
+
+    // What is not a page: nothing runs, nothing frames it.
+    let res = app.get(&format!("/api/v1/restaurants/{slug}"), None).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.headers()["content-security-policy"],
+        appkit::headers::NOT_A_PAGE
+    );
+    assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+    // The 404 page too.
+    let res = app.get("/r/no-such-place", Some(&customer)).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let headers = res.headers().clone();
+    let html = res.text().await.expect("body");
+    let problems = devstack::pages::header_problems(&headers, &html, true);
+    assert!(problems.is_empty(), "{problems:#?}");
+}
