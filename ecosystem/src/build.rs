@@ -467,9 +467,11 @@ mod tests {
     }
 
     /// The packages a build of `app` with `features` links (normal dependencies).
+    /// `<package> [<its enabled features>]` of every package `app` links, built with `features`.
     fn dependencies(app: &str, features: &[&str]) -> Vec<String> {
         let out = cargo()
             .args(["tree", "-q", "-p", app, "-e", "normal", "--prefix", "none"])
+            .args(["--format", "{p} [{f}]"])
             .args(features)
             .output()
             .expect("cargo tree");
@@ -480,23 +482,35 @@ mod tests {
         );
         String::from_utf8_lossy(&out.stdout)
             .lines()
-            .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+            .map(str::to_owned)
             .collect()
     }
 
+    /// Whether a line of [`dependencies`] is a package with its `demo` feature on.
+    fn demo_on(line: &str) -> bool {
+        line.split_once(" [").is_some_and(|(_, features)| {
+            features
+                .trim_end_matches(" (*)")
+                .trim_end_matches(']')
+                .split(',')
+                .any(|f| f == "demo")
+        })
+    }
+
     #[test]
-    fn a_production_server_does_not_link_the_demo_image_encoder() {
+    fn a_production_server_has_no_demo_data_generator() {
         for app in Manifest::embedded().enabled() {
             let production =
                 dependencies(&app.name, &["--no-default-features", "--features", "ssr"]);
+            let demo: Vec<_> = production.iter().filter(|l| demo_on(l)).collect();
             assert!(
-                !production.iter().any(|p| p == "png"),
-                "{}'s production build links png",
+                demo.is_empty(),
+                "{}'s production build has demo parts: {demo:?}",
                 app.name
             );
         }
-        // The local and test build of restaurants does (so the check above can tell).
-        assert!(dependencies("restaurants", &[]).iter().any(|p| p == "png"));
+        // The local and test build of restaurants has them (so the check above can tell).
+        assert!(dependencies("restaurants", &[]).iter().any(|l| demo_on(l)));
     }
 
     #[test]

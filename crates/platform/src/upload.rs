@@ -6,6 +6,9 @@
 /// Largest upload, in MiB (the object store's limit is derived from it).
 pub const MAX_MIB: usize = 5;
 
+/// Most megapixels an uploaded image may have (the object store's limit is derived from it).
+pub const MAX_MEGAPIXELS: u64 = 50;
+
 /// The query parameter that carries a [`Problem`]'s code back to the form.
 pub const QUERY_PARAM: &str = "upload_error";
 
@@ -14,6 +17,8 @@ pub const QUERY_PARAM: &str = "upload_error";
 pub enum Problem {
     Type,
     Size,
+    Pixels,
+    Damaged,
     Empty,
     Missing,
     Unreadable,
@@ -22,9 +27,11 @@ pub enum Problem {
 }
 
 impl Problem {
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 9] = [
         Self::Type,
         Self::Size,
+        Self::Pixels,
+        Self::Damaged,
         Self::Empty,
         Self::Missing,
         Self::Unreadable,
@@ -36,6 +43,8 @@ impl Problem {
         match self {
             Self::Type => "type",
             Self::Size => "size",
+            Self::Pixels => "pixels",
+            Self::Damaged => "damaged",
             Self::Empty => "empty",
             Self::Missing => "missing",
             Self::Unreadable => "unreadable",
@@ -48,6 +57,13 @@ impl Problem {
         match self {
             Self::Type => "Only JPEG, PNG, WebP and GIF images are accepted.".to_owned(),
             Self::Size => format!("The image is larger than {MAX_MIB} MiB."),
+            Self::Pixels => format!(
+                "The image has too many pixels (at most {MAX_MEGAPIXELS} megapixels). Save a smaller copy and upload that."
+            ),
+            Self::Damaged => {
+                "The file could not be read as an image: it may be damaged. Try another copy."
+                    .to_owned()
+            }
             Self::Empty => "The file is empty.".to_owned(),
             Self::Missing => "Choose an image to upload.".to_owned(),
             Self::Unreadable => "The upload could not be read. Try again.".to_owned(),

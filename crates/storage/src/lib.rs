@@ -3,6 +3,7 @@
 #[cfg(feature = "demo")]
 pub mod demo;
 mod image;
+mod picture;
 pub mod upload;
 
 use std::sync::Arc;
@@ -20,6 +21,7 @@ use s3::{Bucket, BucketConfiguration, Region, creds::Credentials};
 use secrecy::{ExposeSecret, SecretString};
 
 pub use image::ImageKind;
+pub use picture::{MAX_PIXELS, MAX_SIDE, Sizing};
 
 /// Largest upload accepted by default (the limit forms state, `platform::upload::MAX_MIB`).
 pub const DEFAULT_MAX_BYTES: usize = platform::upload::MAX_MIB * 1024 * 1024;
@@ -32,6 +34,10 @@ pub enum StorageError {
     TooLarge { max_mib: usize },
     #[error("Only JPEG, PNG, WebP and GIF images are accepted.")]
     UnsupportedType,
+    #[error("The image has too many pixels (at most {} megapixels).", MAX_PIXELS / 1_000_000)]
+    TooManyPixels,
+    #[error("The file could not be read as an image: it may be damaged.")]
+    Undecodable,
     #[error("object store: {0}")]
     Backend(String),
     #[error("object store configuration: {0}")]
@@ -43,7 +49,11 @@ impl StorageError {
     pub fn is_user_error(&self) -> bool {
         matches!(
             self,
-            Self::Empty | Self::TooLarge { .. } | Self::UnsupportedType
+            Self::Empty
+                | Self::TooLarge { .. }
+                | Self::UnsupportedType
+                | Self::TooManyPixels
+                | Self::Undecodable
         )
     }
 }
@@ -84,12 +94,51 @@ impl BucketConfig {
     }
 }
 
-/// A stored object.
+/// A stored picture.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredObject {
     pub key: String,
     pub kind: ImageKind,
+    /// Bytes stored (of the picture itself, not its thumbnail).
     pub size: usize,
+    pub width: u32,
+    pub height: u32,
+    /// The key of its thumbnail ([`thumbnail_key`]), when its sizing has one.
+    pub thumbnail: Option<String>,
+}
+
+/// At most this many uploads are decoded at once: each may take a few hundred MiB while it is.
+static DECODING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+/// The key of the thumbnail of the picture stored under `key` (`covers/1/ab.jpg` →
+/// `covers/1/ab.thumb.jpg`).
+pub fn thumbnail_key(key: &str) -> String {
+    match key.rsplit_once('.') {
+        Some((stem, ext)) if !ext.contains('/') => format!("{stem}.thumb.{ext}"),
+        _ => format!("{key}.thumb"),
+    }
+}
+
+/// The picture a thumbnail key is the thumbnail of.
+fn picture_of_thumbnail(key: &str) -> Option<String> {
+    let (stem, ext) = key.rsplit_once('.')?;
+    let stem = stem.strip_suffix(".thumb")?;
+    Some(format!("{stem}.{ext}"))
+}
+
+/// The content type of a stored object, from its key's extension (never from what the store
+/// says: only these are served).
+fn media_type(key: &str) -> Option<&'static str> {
+    let ext = key.rsplit_once('.')?.1;
+    [
+        ImageKind::Jpeg,
+        ImageKind::Png,
+        ImageKind::Webp,
+        ImageKind::Gif,
+    ]
+    .into_iter()
+    .find(|k| k.extension() == ext)
+    .map(ImageKind::mime)
 }
 
 /// One app's bucket. Cheap to clone.
@@ -172,11 +221,24 @@ impl Storage {
             .map_err(backend)
     }
 
-    /// Validates `bytes` as an image by content and stores it under `<prefix>/<uuid>.<ext>`.
+    /// Stores an uploaded picture as a photo ([`Sizing::PHOTO`]); see [`Self::put_picture`].
     pub async fn put_image(
         &self,
         prefix: &str,
         bytes: &[u8],
+    ) -> Result<StoredObject, StorageError> {
+        self.put_picture(prefix, bytes, Sizing::PHOTO).await
+    }
+
+    /// Checks `bytes` by size and content, decodes and re-encodes it for its use (see
+    /// [`picture`]: no metadata kept, upright, scaled, thumbnail) and stores it under
+    /// `<prefix>/<generated>.<ext>` and its thumbnail beside it. Either both are stored or
+    /// neither is.
+    pub async fn put_picture(
+        &self,
+        prefix: &str,
+        bytes: &[u8],
+        sizing: Sizing,
     ) -> Result<StoredObject, StorageError> {
         if bytes.is_empty() {
             return Err(StorageError::Empty);
@@ -186,22 +248,59 @@ impl Storage {
                 max_mib: self.max_bytes.div_ceil(1024 * 1024),
             });
         }
-        let kind = ImageKind::sniff(bytes).ok_or(StorageError::UnsupportedType)?;
+        ImageKind::sniff(bytes).ok_or(StorageError::UnsupportedType)?;
+        let prepared = {
+            let _turn = DECODING
+                .acquire()
+                .await
+                .map_err(|e| StorageError::Backend(e.to_string()))?;
+            let bytes = bytes.to_vec();
+            tokio::task::spawn_blocking(move || picture::prepare(&bytes, sizing))
+                .await
+                .map_err(|e| StorageError::Backend(format!("decoding an image: {e}")))??
+        };
+        let main = prepared.main;
         let prefix = prefix.trim_matches('/');
         let key = format!(
             "{prefix}/{}.{}",
             uuid::Uuid::new_v4().simple(),
-            kind.extension()
+            main.kind.extension()
         );
-        self.bucket
-            .put_object_with_content_type(&key, bytes, kind.mime())
+        let thumbnail = match prepared.thumbnail {
+            Some(thumb) => {
+                let thumb_key = thumbnail_key(&key);
+                self.bucket
+                    .put_object_with_content_type(&thumb_key, &thumb.bytes, thumb.kind.mime())
+                    .await
+                    .map_err(backend)?;
+                Some(thumb_key)
+            }
+            None => None,
+        };
+        if let Err(e) = self
+            .bucket
+            .put_object_with_content_type(&key, &main.bytes, main.kind.mime())
             .await
-            .map_err(backend)?;
+        {
+            if let Some(thumb) = &thumbnail {
+                let _ = self.delete(thumb).await;
+            }
+            return Err(backend(e));
+        }
         Ok(StoredObject {
             key,
-            kind,
-            size: bytes.len(),
+            kind: main.kind,
+            size: main.bytes.len(),
+            width: main.width,
+            height: main.height,
+            thumbnail,
         })
+    }
+
+    /// Deletes a picture and its thumbnail; missing ones are not an error.
+    pub async fn delete_picture(&self, key: &str) -> Result<(), StorageError> {
+        self.delete(&thumbnail_key(key)).await?;
+        self.delete(key).await
     }
 
     /// The object's bytes and content type, or `None` when there is no such object.
@@ -244,6 +343,11 @@ impl Storage {
         format!("/media/{key}")
     }
 
+    /// The public path of the thumbnail of the picture stored under `key` (for lists).
+    pub fn thumbnail_path(key: &str) -> String {
+        Self::public_path(&thumbnail_key(key))
+    }
+
     /// `GET /media/{*key}`: serves objects of this bucket.
     pub fn media_routes<S: Clone + Send + Sync + 'static>(&self) -> Router<S> {
         Router::new()
@@ -263,18 +367,24 @@ fn key_is_plain(key: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.'))
 }
 
+/// `GET /media/{key}`: a stored picture, with the type its key's extension names, cached for
+/// good (keys are never reused), and a policy that lets nothing in it run should a browser ever
+/// render it as something else. A thumbnail not made (a picture stored before thumbnails were)
+/// is answered with its picture.
 async fn serve_media(State(storage): State<Storage>, Path(key): Path<String>) -> Response {
-    if !key_is_plain(&key) {
-        return (StatusCode::NOT_FOUND, "No such file.").into_response();
+    let not_found = || (StatusCode::NOT_FOUND, "No such file.").into_response();
+    let Some(ctype) = media_type(&key).filter(|_| key_is_plain(&key)) else {
+        return not_found();
+    };
+    let mut found = storage.get(&key).await;
+    if let (Ok(None), Some(picture)) = (&found, picture_of_thumbnail(&key)) {
+        found = storage.get(&picture).await;
     }
-    match storage.get(&key).await {
-        Ok(Some((bytes, ctype))) => {
+    match found {
+        Ok(Some((bytes, _))) => {
             let mut res = Body::from(bytes).into_response();
             let headers = res.headers_mut();
-            if let Ok(v) = HeaderValue::from_str(&ctype) {
-                headers.insert(header::CONTENT_TYPE, v);
-            }
-            // Keys are never reused (a replaced photo gets a new key): cache for good.
+            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(ctype));
             headers.insert(
                 header::CACHE_CONTROL,
                 HeaderValue::from_static("public, max-age=31536000, immutable"),
@@ -283,9 +393,17 @@ async fn serve_media(State(storage): State<Storage>, Path(key): Path<String>) ->
                 header::X_CONTENT_TYPE_OPTIONS,
                 HeaderValue::from_static("nosniff"),
             );
+            headers.insert(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(MEDIA_POLICY),
+            );
+            headers.insert(
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_static("inline"),
+            );
             res
         }
-        Ok(None) => (StatusCode::NOT_FOUND, "No such file.").into_response(),
+        Ok(None) => not_found(),
         Err(e) => {
             tracing::error!(error = %e, "media read failed");
             (
@@ -297,9 +415,32 @@ async fn serve_media(State(storage): State<Storage>, Path(key): Path<String>) ->
     }
 }
 
+/// The Content-Security-Policy of media: rendered, if ever, in a sandbox that runs and loads
+/// nothing.
+pub const MEDIA_POLICY: &str = "default-src 'none'; sandbox";
+
 #[cfg(test)]
 mod tests {
-    use super::key_is_plain;
+    use super::{key_is_plain, media_type, picture_of_thumbnail, thumbnail_key};
+
+    #[test]
+    fn thumbnails_sit_beside_their_picture() {
+        assert_eq!(thumbnail_key("covers/1/ab.jpg"), "covers/1/ab.thumb.jpg");
+        assert_eq!(
+            picture_of_thumbnail("covers/1/ab.thumb.jpg").as_deref(),
+            Some("covers/1/ab.jpg")
+        );
+        assert_eq!(picture_of_thumbnail("covers/1/ab.jpg"), None);
+    }
+
+    #[test]
+    fn media_is_served_only_as_the_image_types_it_was_stored_as() {
+        assert_eq!(media_type("a/b.jpg"), Some("image/jpeg"));
+        assert_eq!(media_type("a/b.png"), Some("image/png"));
+        for bad in ["a/b.html", "a/b.svg", "a/b", "a.jpg/b"] {
+            assert_eq!(media_type(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn media_keys_cannot_climb_out_of_the_bucket() {

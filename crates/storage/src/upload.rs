@@ -3,7 +3,8 @@
 //!
 //! 1. The caller checks who may upload *before* the body is read.
 //! 2. [`read_form`] reads the file (and where to send the browser back to).
-//! 3. [`replace`] checks the image by content and size, stores it under a generated key, then
+//! 3. [`replace`] checks the image by content and size, re-encodes it (see `Storage::put_picture`:
+//!    no metadata, upright, scaled, with a thumbnail), stores it under a generated key, then
 //!    lets the caller point its row at the new key. When the row cannot be updated the new
 //!    object is removed again; when it was, the object it replaced is removed. So a failed
 //!    upload changes no row, and a failed row update leaves no object.
@@ -36,6 +37,8 @@ impl From<StorageError> for Failure {
             StorageError::Empty => Problem::Empty,
             StorageError::TooLarge { .. } => Problem::Size,
             StorageError::UnsupportedType => Problem::Type,
+            StorageError::TooManyPixels => Problem::Pixels,
+            StorageError::Undecodable => Problem::Damaged,
             StorageError::Backend(_) | StorageError::Config(_) => {
                 tracing::error!(error = %e, "upload failed");
                 Problem::Failed
@@ -112,14 +115,14 @@ where
     match point_row_at(stored.key.clone()).await {
         Ok(Some(old)) => {
             if let Some(old) = old
-                && let Err(e) = storage.delete(&old).await
+                && let Err(e) = storage.delete_picture(&old).await
             {
                 tracing::warn!(error = %e, key = old, "could not remove a replaced image");
             }
             Ok(stored.key)
         }
         outcome => {
-            if let Err(e) = storage.delete(&stored.key).await {
+            if let Err(e) = storage.delete_picture(&stored.key).await {
                 tracing::error!(error = %e, key = stored.key, "could not remove an unused upload");
             }
             match outcome {

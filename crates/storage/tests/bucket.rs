@@ -4,8 +4,18 @@ use devstack::EmbeddedS3;
 use secrecy::SecretString;
 use storage::{BucketConfig, Storage, StorageError};
 
-const PNG: &[u8] =
-    b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+/// A `width` × `height` PNG of one opaque colour.
+fn png(width: u32, height: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    image::DynamicImage::ImageRgb8(image::RgbImage::from_pixel(
+        width,
+        height,
+        image::Rgb([200, 80, 20]),
+    ))
+    .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+    .expect("png");
+    out
+}
 
 async fn server() -> (EmbeddedS3, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -39,24 +49,38 @@ async fn an_image_is_stored_under_a_generated_key_and_read_back() {
     st.ensure_bucket().await.expect("bucket created");
     st.ping().await.expect("bucket answers");
 
-    let obj = st.put_image("covers", PNG).await.expect("upload");
+    // An opaque picture is stored as a JPEG, scaled to a photo's size, with its thumbnail.
+    let obj = st
+        .put_image("covers", &png(3200, 1600))
+        .await
+        .expect("upload");
     assert!(
-        obj.key.starts_with("covers/") && obj.key.ends_with(".png"),
+        obj.key.starts_with("covers/") && obj.key.ends_with(".jpg"),
         "{}",
         obj.key
     );
+    assert_eq!((obj.width, obj.height), (1600, 800));
+    let thumb = obj.thumbnail.clone().expect("a thumbnail");
+    assert_eq!(thumb, storage::thumbnail_key(&obj.key));
     let (bytes, ctype) = st.get(&obj.key).await.expect("read").expect("exists");
-    assert_eq!(bytes, PNG);
-    assert_eq!(ctype, "image/png");
+    assert_eq!(ctype, "image/jpeg");
+    let stored = image::load_from_memory(&bytes).expect("a picture");
+    assert_eq!((stored.width(), stored.height()), (1600, 800));
+    let (bytes, _) = st.get(&thumb).await.expect("read").expect("exists");
+    let small = image::load_from_memory(&bytes).expect("a picture");
+    assert_eq!((small.width(), small.height()), (480, 240));
 
-    st.delete(&obj.key).await.expect("delete");
+    st.delete_picture(&obj.key).await.expect("delete");
     assert!(st.get(&obj.key).await.expect("read").is_none());
+    assert!(st.get(&thumb).await.expect("read").is_none());
+    assert_eq!(st.list("").await.expect("list"), Vec::<String>::new());
 }
 
 #[tokio::test]
 async fn bad_uploads_are_refused_before_anything_is_stored() {
     let (s3, _dir) = server().await;
-    let st = storage(&s3, "test-secret-123").with_max_bytes(64);
+    let picture = png(1, 1);
+    let st = storage(&s3, "test-secret-123").with_max_bytes(picture.len());
     st.ensure_bucket().await.expect("bucket created");
 
     assert!(matches!(
@@ -68,8 +92,8 @@ async fn bad_uploads_are_refused_before_anything_is_stored() {
             .await,
         Err(StorageError::UnsupportedType)
     ));
-    let mut big = PNG.to_vec();
-    big.resize(65, 0);
+    let mut big = picture.clone();
+    big.push(0);
     assert!(matches!(
         st.put_image("x", &big).await,
         Err(StorageError::TooLarge { .. })
@@ -79,11 +103,13 @@ async fn bad_uploads_are_refused_before_anything_is_stored() {
         Vec::<String>::new(),
         "nothing was stored"
     );
-    // The limit itself is allowed, and stored.
-    let mut just = PNG.to_vec();
-    just.resize(64, 0);
-    let kept = st.put_image("x", &just).await.expect("at the limit");
-    assert_eq!(st.list("").await.expect("list"), vec![kept.key]);
+    // The limit itself is allowed, and stored (with its thumbnail).
+    let kept = st.put_image("x", &picture).await.expect("at the limit");
+    let mut listed = st.list("").await.expect("list");
+    listed.sort();
+    let mut expected = vec![kept.key.clone(), kept.thumbnail.expect("thumbnail")];
+    expected.sort();
+    assert_eq!(listed, expected);
 }
 
 #[tokio::test]
@@ -96,7 +122,7 @@ async fn a_wrong_secret_is_refused_by_the_server() {
     let wrong = storage(&s3, "not-the-secret");
     assert!(wrong.ping().await.is_err());
     assert!(matches!(
-        wrong.put_image("x", PNG).await,
+        wrong.put_image("x", &png(2, 2)).await,
         Err(StorageError::Backend(_))
     ));
 }

@@ -177,7 +177,7 @@ pub mod ssr {
     pub async fn delete_item(id: Uuid) -> Result<(), AppError> {
         let (state, user) = require_user().await?;
         if let Some(key) = super::db::delete_item(&state.pool, user.id, id).await?
-            && let Err(e) = state.storage()?.delete(&key).await
+            && let Err(e) = state.storage()?.delete_picture(&key).await
         {
             tracing::warn!(error = %e, key, "could not remove a deleted item's photo");
         }

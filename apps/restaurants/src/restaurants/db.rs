@@ -216,7 +216,8 @@ async fn cards(
         .map(|r| {
             let periods = hours.remove(&r.id).unwrap_or_default();
             let status = crate::hours::status(&periods, r.tz(), now);
-            let cover_url = r.cover_key.as_deref().map(storage::Storage::public_path);
+            // A card in a list: the thumbnail.
+            let cover_url = r.cover_key.as_deref().map(storage::Storage::thumbnail_path);
             RestaurantCard {
                 id: r.id,
                 slug: r.slug,

@@ -44,7 +44,7 @@ async fn covers(state: &AppState) {
             db::set_cover_if_none(&state.pool, id, &stored.key).await,
             Ok(true)
         ) {
-            let _ = storage.delete(&stored.key).await;
+            let _ = storage.delete_picture(&stored.key).await;
         }
     }
 }

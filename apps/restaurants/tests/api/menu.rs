@@ -418,8 +418,7 @@ async fn a_stranger_cannot_touch_another_restaurant_anywhere() {
         format!("/dashboard/photos/cover/{rid}"),
         format!("/dashboard/photos/item/{wings}"),
     ] {
-        let res =
-            crate::photos::upload(&app, &path, crate::photos::PNG.to_vec(), Some(&stranger)).await;
+        let res = crate::photos::upload(&app, &path, crate::photos::png(), Some(&stranger)).await;
         assert_eq!(res.status(), StatusCode::FORBIDDEN, "{path}");
     }
     assert!(

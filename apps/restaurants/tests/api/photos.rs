@@ -1,18 +1,23 @@
-//! Photo uploads against the real object store: checked by content and size, the old object
-//! removed on replace, and never a row without its object or an object without its row.
+//! Photo uploads against the real object store: checked by content and size, encoded again (no
+//! metadata, upright, with a thumbnail), the old object removed on replace, and never a row
+//! without its object or an object without its row.
 
 use reqwest::{StatusCode, header, multipart};
 
 use crate::fixtures::{Fixtures, TestApp, User, spawn_app, spawn_seeded};
 
-/// The smallest PNG: a 1×1 transparent pixel.
-pub const PNG: &[u8] = &[
-    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
-    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4,
-    0x89, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x00, 0x01, 0x00, 0x00,
-    0x05, 0x00, 0x01, 0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE,
-    0x42, 0x60, 0x82,
-];
+/// A 64×48 PNG of one opaque colour.
+pub fn png() -> Vec<u8> {
+    let mut out = Vec::new();
+    image::DynamicImage::ImageRgb8(image::RgbImage::from_pixel(
+        64,
+        48,
+        image::Rgb([200, 80, 20]),
+    ))
+    .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+    .expect("png");
+    out
+}
 
 /// Posts the upload form as a browser would (the page's origin, `back` first).
 pub async fn upload(
@@ -61,18 +66,20 @@ async fn a_cover_photo_is_stored_shown_and_replaced() {
     let k = app.kitchen(owner_id).await;
     let path = format!("/dashboard/photos/cover/{}", k.id);
 
-    let res = upload(&app, &path, PNG.to_vec(), Some(&owner)).await;
+    let res = upload(&app, &path, png(), Some(&owner)).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&res), "/dashboard/r/x/menu");
     let first = cover_key(&app, k.id).await.expect("cover set");
     assert!(
-        first.starts_with(&format!("covers/{}/", k.id)) && first.ends_with(".png"),
+        first.starts_with(&format!("covers/{}/", k.id)) && first.ends_with(".jpg"),
         "{first}"
     );
     let media = app.get(&format!("/media/{first}"), None).await;
     assert_eq!(media.status(), StatusCode::OK);
-    assert_eq!(media.headers()[header::CONTENT_TYPE], "image/png");
-    assert_eq!(media.bytes().await.expect("bytes").as_ref(), PNG);
+    // Stored as it was encoded again: an opaque picture is a JPEG, the same size.
+    assert_eq!(media.headers()[header::CONTENT_TYPE], "image/jpeg");
+    let stored = image::load_from_memory(&media.bytes().await.expect("bytes")).expect("picture");
+    assert_eq!((stored.width(), stored.height()), (64, 48));
 
     // Shown on the page and, once featured, in the API with an absolute URL.
     let html = app
@@ -103,12 +110,16 @@ async fn a_cover_photo_is_stored_shown_and_replaced() {
     assert!(
         me["cover_url"]
             .as_str()
-            .is_some_and(|u| u.starts_with("http") && u.ends_with(&first)),
-        "{me}"
+            .is_some_and(|u| u.starts_with("http") && u.ends_with(&storage::thumbnail_key(&first))),
+        "a list shows the thumbnail: {me}"
+    );
+    assert!(
+        html.contains(&format!("/media/{first}\"")),
+        "the restaurant's own page shows the picture itself"
     );
 
     // Replaced: the new object is used and the old one is gone.
-    let res = upload(&app, &path, PNG.to_vec(), Some(&owner)).await;
+    let res = upload(&app, &path, png(), Some(&owner)).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let second = cover_key(&app, k.id).await.expect("cover set");
     assert_ne!(first, second);
@@ -117,7 +128,11 @@ async fn a_cover_photo_is_stored_shown_and_replaced() {
         .list(&format!("covers/{}/", k.id))
         .await
         .expect("list");
-    assert_eq!(stored, vec![second]);
+    assert_eq!(stored, {
+        let mut both = vec![second.clone(), storage::thumbnail_key(&second)];
+        both.sort();
+        both
+    });
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -128,10 +143,10 @@ async fn what_is_not_an_image_or_too_big_is_refused_and_nothing_is_kept() {
     let k = app.kitchen(owner_id).await;
     let path = format!("/dashboard/photos/cover/{}", k.id);
     let svg = b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>".to_vec();
-    let mut big = PNG.to_vec();
+    let mut big = png();
     big.resize(6 * 1024 * 1024, 0);
     // Just over the store's limit (inside the request's, which leaves room for the form).
-    let mut just_over = PNG.to_vec();
+    let mut just_over = png();
     just_over.resize(5 * 1024 * 1024 + 1024, 0);
     for (bytes, code) in [
         (svg, "type"),
@@ -182,7 +197,7 @@ async fn what_is_not_an_image_or_too_big_is_refused_and_nothing_is_kept() {
             .is_empty()
     );
     // Signed out, with a valid image: refused, and nothing stored or changed.
-    let res = upload(&app, &path, PNG.to_vec(), None).await;
+    let res = upload(&app, &path, png(), None).await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(cover_key(&app, k.id).await, None);
     assert!(
@@ -214,7 +229,7 @@ async fn a_failed_row_update_leaves_no_object_and_a_deleted_item_takes_its_photo
         .execute(&app.db.pool)
         .await
         .expect("trigger");
-    let res = upload(&app, &path, PNG.to_vec(), Some(&owner)).await;
+    let res = upload(&app, &path, png(), Some(&owner)).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&res), "/dashboard/r/x/menu?upload_error=failed");
     assert!(
@@ -226,7 +241,7 @@ async fn a_failed_row_update_leaves_no_object_and_a_deleted_item_takes_its_photo
         .await
         .expect("drop");
 
-    let res = upload(&app, &path, PNG.to_vec(), Some(&owner)).await;
+    let res = upload(&app, &path, png(), Some(&owner)).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let key: Option<String> = sqlx::query_scalar("select photo_key from menu_items where id = $1")
         .bind(k.wings)
@@ -234,7 +249,11 @@ async fn a_failed_row_update_leaves_no_object_and_a_deleted_item_takes_its_photo
         .await
         .expect("row");
     let key = key.expect("photo set");
-    assert_eq!(app.storage().list("items/").await.expect("list"), vec![key]);
+    let mut stored = app.storage().list("items/").await.expect("list");
+    stored.sort();
+    let mut both = vec![key.clone(), storage::thumbnail_key(&key)];
+    both.sort();
+    assert_eq!(stored, both, "the photo and its thumbnail");
     let res = app
         .call(
             "/api/menu/delete-item",
@@ -268,15 +287,159 @@ async fn the_featured_demo_restaurants_start_with_cover_photos() {
         .expect("media path");
     let res = app.get(&path, None).await;
     assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(res.headers()[header::CONTENT_TYPE], "image/png");
+    assert_eq!(res.headers()[header::CONTENT_TYPE], "image/jpeg");
     let bytes = res.bytes().await.expect("bytes");
     assert_eq!(
         storage::ImageKind::sniff(&bytes),
-        Some(storage::ImageKind::Png)
+        Some(storage::ImageKind::Jpeg)
     );
     assert!(
         bytes.len() < 40 * 1024,
         "a small file: {} bytes",
         bytes.len()
+    );
+}
+
+/// A 40×20 JPEG as a phone writes it: its EXIF says where it was taken (GPS 41°52′N) and that
+/// it is to be shown turned a quarter clockwise (orientation 6).
+fn phone_photo() -> Vec<u8> {
+    fn entry(tiff: &mut Vec<u8>, tag: u16, kind: u16, count: u32, value: u32) {
+        tiff.extend(tag.to_le_bytes());
+        tiff.extend(kind.to_le_bytes());
+        tiff.extend(count.to_le_bytes());
+        tiff.extend(value.to_le_bytes());
+    }
+    let pixels = image::RgbImage::from_pixel(40, 20, image::Rgb([30, 120, 200]));
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new(&mut jpeg)
+        .encode_image(&pixels)
+        .expect("jpeg");
+    // TIFF, little-endian. IFD0 at 8: Orientation (SHORT) and the GPS IFD's offset (38);
+    // the GPS IFD: latitude reference "N" and latitude (3 RATIONALs at 68).
+    let mut tiff = b"II*\0".to_vec();
+    tiff.extend(8u32.to_le_bytes());
+    tiff.extend(2u16.to_le_bytes());
+    entry(&mut tiff, 0x0112, 3, 1, 6);
+    entry(&mut tiff, 0x8825, 4, 1, 38);
+    tiff.extend(0u32.to_le_bytes());
+    tiff.extend(2u16.to_le_bytes());
+    entry(&mut tiff, 0x0001, 2, 2, u32::from_le_bytes(*b"N\0\0\0"));
+    entry(&mut tiff, 0x0002, 5, 3, 68);
+    tiff.extend(0u32.to_le_bytes());
+    for (num, den) in [(41u32, 1u32), (52, 1), (0, 1)] {
+        tiff.extend(num.to_le_bytes());
+        tiff.extend(den.to_le_bytes());
+    }
+    let mut app1 = b"Exif\0\0".to_vec();
+    app1.extend(tiff);
+    let mut out = vec![0xFF, 0xD8, 0xFF, 0xE1];
+    out.extend(u16::try_from(app1.len() + 2).expect("short").to_be_bytes());
+    out.extend(app1);
+    out.extend(&jpeg[2..]);
+    out
+}
+
+/// What EXIF a file carries: `(has a GPS position, orientation)`; `None` without EXIF.
+fn exif_of(bytes: &[u8]) -> Option<(bool, Option<u32>)> {
+    let exif = exif::Reader::new()
+        .read_from_container(&mut std::io::Cursor::new(bytes))
+        .ok()?;
+    let gps = exif
+        .get_field(exif::Tag::GPSLatitude, exif::In::PRIMARY)
+        .is_some();
+    let orientation = exif
+        .get_field(exif::Tag::Orientation, exif::In::PRIMARY)
+        .and_then(|f| f.value.get_uint(0));
+    Some((gps, orientation))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_phone_photo_comes_back_upright_without_its_gps_position() {
+    let app = spawn_app().await;
+    let owner = app.signed_in("Owner").await;
+    let k = app.kitchen(owner.id).await;
+    let photo = phone_photo();
+    assert_eq!(
+        exif_of(&photo),
+        Some((true, Some(6))),
+        "the upload carries a position and an orientation"
+    );
+
+    let res = upload(
+        &app,
+        &format!("/dashboard/photos/cover/{}", k.id),
+        photo,
+        Some(&owner),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&res), "/dashboard/r/x/menu", "no upload error");
+    let key = cover_key(&app, k.id).await.expect("cover set");
+    assert!(key.ends_with(".jpg"), "{key}");
+    for path in [
+        storage::Storage::public_path(&key),
+        storage::Storage::thumbnail_path(&key),
+    ] {
+        let res = app.get(&path, None).await;
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        assert_eq!(res.headers()[header::CONTENT_TYPE], "image/jpeg");
+        assert_eq!(
+            res.headers()[header::CONTENT_SECURITY_POLICY],
+            "default-src 'none'; sandbox"
+        );
+        assert_eq!(res.headers()[header::CONTENT_DISPOSITION], "inline");
+        let served = res.bytes().await.expect("bytes");
+        assert_eq!(exif_of(&served), None, "{path}: no EXIF at all");
+        assert!(
+            !served.windows(4).any(|w| w == b"Exif"),
+            "{path}: no EXIF segment"
+        );
+        let picture = image::load_from_memory(&served).expect("an image");
+        assert_eq!(
+            (picture.width(), picture.height()),
+            (20, 40),
+            "{path}: turned as the camera said, since the tag is gone"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_picture_too_large_in_pixels_or_damaged_is_refused_with_its_reason() {
+    let app = spawn_app().await;
+    let owner = app.signed_in("Owner").await;
+    let k = app.kitchen(owner.id).await;
+    let path = format!("/dashboard/photos/cover/{}", k.id);
+    // A 9000×9000 PNG of one colour: 81 megapixels in about 250 KiB.
+    let flood = {
+        let mut out = Vec::new();
+        let mut encoder = png::Encoder::new(&mut out, 9000, 9000);
+        encoder.set_color(png::ColorType::Grayscale);
+        encoder.set_compression(png::Compression::Best);
+        let mut writer = encoder.write_header().expect("header");
+        writer
+            .write_image_data(&vec![0u8; 9000 * 9000])
+            .expect("pixels");
+        writer.finish().expect("png");
+        out
+    };
+    assert!(flood.len() < 5 * 1024 * 1024, "{} bytes", flood.len());
+    let mut damaged = phone_photo();
+    // Cut before its frame header: no picture in it.
+    damaged.truncate(150);
+    for (bytes, code) in [(flood, "pixels"), (damaged, "damaged")] {
+        let res = upload(&app, &path, bytes, Some(&owner)).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        assert_eq!(
+            location(&res),
+            format!("/dashboard/r/x/menu?upload_error={code}")
+        );
+    }
+    assert_eq!(cover_key(&app, k.id).await, None);
+    assert!(
+        app.storage()
+            .list(&format!("covers/{}/", k.id))
+            .await
+            .expect("list")
+            .is_empty()
     );
 }
