@@ -68,8 +68,17 @@ pub fn portal(state: &appkit::AppState) -> Result<&Portal, AppError> {
 
 /// The portal.
 pub fn app(settings: Settings) -> appkit::AppDef {
-    appkit::AppDef::new("portal", &MIGRATOR)
-        .pages(crate::app::App)
+    let form_targets = settings
+        .providers
+        .iter()
+        .filter_map(|p| p.kind.authorization_origin())
+        .collect::<Vec<_>>();
+    let mut def = appkit::AppDef::new("portal", &MIGRATOR);
+    // "Link" posts a form that redirects to the provider.
+    for origin in form_targets {
+        def = def.form_target(origin);
+    }
+    def.pages(crate::app::App)
         .owns_sessions()
         .routes(
             axum::Router::new()
@@ -88,7 +97,10 @@ pub fn app(settings: Settings) -> appkit::AppDef {
             let http = AppClient::http(settings.aggregate_timeout);
             let mut apps = BTreeMap::new();
             for (app, url) in &cfg.internal_urls {
-                apps.insert(app.clone(), AppClient::new(http.clone(), url)?);
+                apps.insert(
+                    app.clone(),
+                    AppClient::new(http.clone(), url, &cfg.suite.origin_of(app))?,
+                );
             }
             Ok(Portal {
                 store: SuiteStore::new(pool.clone()),

@@ -35,13 +35,89 @@ pub enum ClientError {
 pub struct AppClient {
     http: reqwest::Client,
     base: url::Url,
+    origin: String,
+}
+
+/// Whether `url` is an `http(s)` URL on `origin` (`https://restaurants.stepperslife.com`).
+pub fn is_on_origin(url: &str, origin: &str) -> bool {
+    url::Url::parse(url).is_ok_and(|u| {
+        matches!(u.scheme(), "http" | "https")
+            && u.origin().ascii_serialization() == origin.trim_end_matches('/')
+    })
+}
+
+/// What the portal takes from an app's answer: links and pictures on that app's own public
+/// origin, nothing else. A page the portal renders must not carry a `javascript:` link or send
+/// a person elsewhere because an app (buggy, compromised, or one of the apps still to come)
+/// said so; the portal holds everyone's sign-in.
+pub trait OwnUrls {
+    /// Replaces a link elsewhere by the app's home page and drops a picture from elsewhere.
+    fn keep_own_urls(&mut self, origin: &str);
+}
+
+fn own_link(url: &mut String, origin: &str) {
+    if !is_on_origin(url, origin) {
+        *url = format!("{}/", origin.trim_end_matches('/'));
+    }
+}
+
+fn own_picture(url: &mut Option<String>, origin: &str) {
+    if url.as_deref().is_some_and(|u| !is_on_origin(u, origin)) {
+        *url = None;
+    }
+}
+
+impl OwnUrls for HomeSections {
+    fn keep_own_urls(&mut self, origin: &str) {
+        for section in &mut self.sections {
+            own_link(&mut section.more_url, origin);
+            for card in &mut section.cards {
+                own_link(&mut card.url, origin);
+                own_picture(&mut card.image_url, origin);
+            }
+        }
+    }
+}
+
+impl OwnUrls for Order {
+    fn keep_own_urls(&mut self, origin: &str) {
+        own_link(&mut self.url, origin);
+    }
+}
+
+impl OwnUrls for RecentOrders {
+    fn keep_own_urls(&mut self, origin: &str) {
+        for order in &mut self.orders {
+            order.keep_own_urls(origin);
+        }
+    }
+}
+
+impl OwnUrls for RestaurantList {
+    fn keep_own_urls(&mut self, origin: &str) {
+        for r in &mut self.restaurants {
+            own_link(&mut r.url, origin);
+            own_picture(&mut r.cover_url, origin);
+        }
+    }
 }
 
 impl AppClient {
-    /// `base` is the app's internal origin, e.g. `http://127.0.0.1:3010`.
-    pub fn new(http: reqwest::Client, base: &str) -> Result<Self, ClientError> {
+    /// `base` is the app's internal origin, e.g. `http://127.0.0.1:3010`; `origin` its public
+    /// one, the only origin its answers' links may point to (see [`OwnUrls`]).
+    pub fn new(http: reqwest::Client, base: &str, origin: &str) -> Result<Self, ClientError> {
         let base = url::Url::parse(base).map_err(|_| ClientError::BaseUrl(base.to_owned()))?;
-        Ok(Self { http, base })
+        Ok(Self {
+            http,
+            base,
+            origin: origin.trim_end_matches('/').to_owned(),
+        })
+    }
+
+    /// The app's answer with its links kept to its own origin.
+    fn own<T: OwnUrls>(&self, mut answer: T) -> T {
+        answer.keep_own_urls(&self.origin);
+        answer
     }
 
     /// Builds the shared HTTP client: short deadline, no redirects followed.
@@ -112,7 +188,9 @@ impl AppClient {
             .get(url)
             .query(&[("limit", limit)])
             .header("cookie", session_cookie);
-        Self::send(shown, req, request_id).await
+        Self::send(shown, req, request_id)
+            .await
+            .map(|a| self.own::<RecentOrders>(a))
     }
 
     /// `POST /api/v1/orders` for the user whose session cookie is given, on behalf of a page
@@ -134,7 +212,9 @@ impl AppClient {
             .header("cookie", session_cookie)
             .header("origin", origin)
             .header(IDEMPOTENCY_KEY, idempotency_key);
-        Self::send(shown, req, request_id).await
+        Self::send(shown, req, request_id)
+            .await
+            .map(|a| self.own::<Order>(a))
     }
 
     /// `GET /api/v1/home`, revalidating `known` (its ETag): `Ok(None)` when it has not changed.
@@ -174,7 +254,7 @@ impl AppClient {
             .json()
             .await
             .map_err(|source| ClientError::Body { url: shown, source })?;
-        Ok(Some((sections, tag)))
+        Ok(Some((self.own::<HomeSections>(sections), tag)))
     }
 
     /// `GET /api/v1/restaurants`.
@@ -185,6 +265,76 @@ impl AppClient {
     ) -> Result<RestaurantList, ClientError> {
         let url = self.url(LIST_PATH)?;
         let shown = url.to_string();
-        Self::send(shown, self.http.get(url).query(query), request_id).await
+        Self::send(shown, self.http.get(url).query(query), request_id)
+            .await
+            .map(|a| self.own::<RestaurantList>(a))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::home::{Card, HomeSection};
+
+    const ORIGIN: &str = "https://restaurants.stepperslife.com";
+
+    #[test]
+    fn only_links_on_the_apps_own_origin_are_kept() {
+        assert!(is_on_origin(
+            "https://restaurants.stepperslife.com/r/soul",
+            ORIGIN
+        ));
+        assert!(is_on_origin(
+            "https://restaurants.stepperslife.com:443/",
+            ORIGIN
+        ));
+        for foreign in [
+            "javascript:alert(document.cookie)",
+            "data:text/html,<script>alert(1)</script>",
+            "https://evil.example/r/soul",
+            "https://restaurants.stepperslife.com.evil.example/",
+            "http://restaurants.stepperslife.com/r/soul",
+            "//evil.example/x",
+            "/r/soul",
+            "https://stepperslife.com/account",
+        ] {
+            assert!(!is_on_origin(foreign, ORIGIN), "{foreign}");
+        }
+        let card = |url: &str, image: &str| Card {
+            title: "Soul".into(),
+            subtitle: String::new(),
+            url: url.into(),
+            image_url: Some(image.into()),
+            badge: None,
+        };
+        let mut sections = HomeSections {
+            sections: vec![HomeSection {
+                key: "featured".into(),
+                title: "Featured".into(),
+                more_url: "javascript:alert(1)".into(),
+                more_label: "All".into(),
+                empty: String::new(),
+                cards: vec![
+                    card(
+                        "https://restaurants.stepperslife.com/r/soul",
+                        "https://restaurants.stepperslife.com/media/a.jpg",
+                    ),
+                    card("javascript:alert(1)", "https://evil.example/track.gif"),
+                ],
+            }],
+        };
+        sections.keep_own_urls(ORIGIN);
+        let s = &sections.sections[0];
+        assert_eq!(s.more_url, "https://restaurants.stepperslife.com/");
+        assert_eq!(
+            s.cards[0].url,
+            "https://restaurants.stepperslife.com/r/soul"
+        );
+        assert_eq!(
+            s.cards[0].image_url.as_deref(),
+            Some("https://restaurants.stepperslife.com/media/a.jpg")
+        );
+        assert_eq!(s.cards[1].url, "https://restaurants.stepperslife.com/");
+        assert_eq!(s.cards[1].image_url, None);
     }
 }
