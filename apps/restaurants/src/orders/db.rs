@@ -394,24 +394,46 @@ pub async fn of_customer(
 /// A restaurant's queue: every open order, the one due first first (its pickup time, or when it
 /// was placed for "as soon as possible"), then those finished in the last 12 hours (newest
 /// first).
+/// Orders on one page of a kitchen's queue.
+pub const QUEUE_PAGE: u32 = 40;
+
+/// One page of a restaurant's queue, open orders first (soonest pickup first), then those
+/// finished in the last 12 hours; with how many the queue holds in all, and how many are open.
+/// An open order is never left out: it is on a later page, and the count says so.
 pub async fn queue(
     pool: &PgPool,
     origin: &str,
     restaurant: Uuid,
-) -> Result<Vec<(Order, Customer)>, AppError> {
+    page: u32,
+) -> Result<(Vec<(Order, Customer)>, u64, u64), AppError> {
+    const SHOWN: &str = "o.restaurant_id = $1
+        and (o.status not in ('picked_up', 'rejected', 'cancelled') or o.updated_at > now() - interval '12 hours')";
     let rows: Vec<OrderRow> = sqlx::query_as(&format!(
-        "{SELECT} where o.restaurant_id = $1
-           and (o.status not in ('picked_up', 'rejected', 'cancelled') or o.updated_at > now() - interval '12 hours')
+        "{SELECT} where {SHOWN}
          order by (o.status in ('picked_up', 'rejected', 'cancelled')),
                   case when o.status in ('picked_up', 'rejected', 'cancelled') then null
                        else coalesce(o.pickup_at, o.created_at) end asc,
-                  o.updated_at desc
-         limit 200"
+                  o.updated_at desc, o.id
+         limit $2 offset $3"
     ))
     .bind(restaurant)
+    .bind(i64::from(QUEUE_PAGE))
+    .bind(platform::paging::offset(page, QUEUE_PAGE))
     .fetch_all(pool)
     .await?;
-    assemble(pool, origin, rows).await
+    let (total, open): (i64, i64) = sqlx::query_as(&format!(
+        "select count(*), count(*) filter (where o.status not in ('picked_up', 'rejected', 'cancelled'))
+         from orders o where {SHOWN}"
+    ))
+    .bind(restaurant)
+    .fetch_one(pool)
+    .await?;
+    let count = |n: i64| u64::try_from(n).unwrap_or_default();
+    Ok((
+        assemble(pool, origin, rows).await?,
+        count(total),
+        count(open),
+    ))
 }
 
 /// One recorded change of status.

@@ -42,6 +42,11 @@ pub struct Queue {
     pub restaurant_name: String,
     pub slug: String,
     pub entries: Vec<QueueEntry>,
+    /// This page (1-based) and how many there are.
+    pub page: u32,
+    pub pages: u32,
+    /// Open orders in the whole queue, on every page.
+    pub open: u64,
 }
 
 /// Where a restaurant's word of new orders goes (its owner's choice).
@@ -98,8 +103,10 @@ pub async fn step_order(id: Uuid, step: String) -> Result<(), AppError> {
 
 /// A restaurant's order queue, for its owner and staff.
 #[server(prefix = "/api/orders", endpoint = "queue")]
-pub async fn order_queue(slug: String) -> Result<Queue, AppError> {
-    ssr::queue(slug).await.map_err(AppError::respond)
+pub async fn order_queue(slug: String, page: Option<u32>) -> Result<Queue, AppError> {
+    ssr::queue(slug, page.unwrap_or(1))
+        .await
+        .map_err(AppError::respond)
 }
 
 #[cfg(feature = "ssr")]
@@ -214,12 +221,13 @@ pub mod ssr {
     }
 
     #[tracing::instrument(skip_all, fields(slug = %slug))]
-    pub async fn queue(slug: String) -> Result<Queue, AppError> {
+    pub async fn queue(slug: String, page: u32) -> Result<Queue, AppError> {
         let (state, user) = require_user().await?;
         let (id, name) = crate::restaurants::db::id_and_name(&state.pool, &slug).await?;
         require(&state.pool, id, user.id, Role::Staff).await?;
-        let entries = super::db::queue(&state.pool, &state.origin, id)
-            .await?
+        let page = page.clamp(1, platform::paging::MAX_PAGE);
+        let (entries, total, open) = super::db::queue(&state.pool, &state.origin, id, page).await?;
+        let entries = entries
             .into_iter()
             .map(|(order, customer)| QueueEntry {
                 steps: steps(order.status, Actor::Restaurant),
@@ -231,6 +239,9 @@ pub mod ssr {
             restaurant_name: name,
             slug,
             entries,
+            page,
+            pages: platform::paging::pages(total, super::db::QUEUE_PAGE),
+            open,
         })
     }
 }

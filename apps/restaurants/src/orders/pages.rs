@@ -614,12 +614,18 @@ fn LiveOrders(initial: Vec<Order>) -> impl IntoView {
 pub fn QueuePage() -> impl IntoView {
     let params = use_params_map();
     let slug = params.read_untracked().get("slug").unwrap_or_default();
+    let page = platform::paging::page_param(
+        leptos_router::hooks::use_query_map()
+            .read_untracked()
+            .get("page")
+            .as_deref(),
+    );
     let queue = Resource::new_blocking(
         {
             let slug = slug.clone();
             move || slug.clone()
         },
-        order_queue,
+        move |slug| order_queue(slug, Some(page)),
     );
     let emails = Resource::new_blocking(move || slug.clone(), get_order_emails);
     view! {
@@ -673,12 +679,13 @@ fn OrderEmailsForm(initial: OrderEmails) -> impl IntoView {
 #[cfg_attr(not(any(feature = "ssr", feature = "manage")), component)]
 fn LiveQueue(initial: Queue) -> impl IntoView {
     let slug = initial.slug.clone();
+    let page = initial.page;
     let step = ServerAction::<StepOrder>::new();
     let queue = use_live(
         initial,
         3000,
         Signal::derive(move || step.version().get()),
-        move || order_queue(slug.clone()),
+        move || order_queue(slug.clone(), Some(page)),
     );
     let hydrated = use_hydrated();
     view! {
@@ -691,6 +698,11 @@ fn LiveQueue(initial: Queue) -> impl IntoView {
                     <a class="text-sm underline" href=format!("/dashboard/r/{}/menu", q.slug)>"Menu and sold-out"</a>
                 </div>
                 <p class="text-sm text-slate-500">"New orders appear here by themselves."</p>
+                <p class="mt-1 text-sm font-medium" data-testid="queue-open">{match q.open {
+                    0 => "No open orders.".to_owned(),
+                    1 => "1 open order.".to_owned(),
+                    n => format!("{n} open orders."),
+                }}{(q.pages > 1).then(|| format!(" The queue has {} pages: open orders come first, soonest pickup first.", q.pages))}</p>
                 {if q.entries.is_empty() {
                     Either::Left(view! { <p class="mt-4 text-slate-600" data-testid="queue-empty">"No orders yet today."</p> })
                 } else {
@@ -722,6 +734,7 @@ fn LiveQueue(initial: Queue) -> impl IntoView {
                         </ul>
                     })
                 }}
+                <ui::Pager page=q.page pages=q.pages query=Vec::new()/>
             }
         }}
         <p class="mt-2 text-sm text-red-700" role="alert">{move || step.value().get().and_then(Result::err).map(|e| e.to_string())}</p>

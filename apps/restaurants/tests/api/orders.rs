@@ -656,3 +656,74 @@ async fn one_customer_cannot_bury_a_kitchen_in_open_orders_even_all_at_once() {
         .await;
     assert_eq!(status, StatusCode::CREATED);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_busy_kitchen_pages_its_queue_and_never_hides_an_open_order() {
+    let app = spawn_app().await;
+    let owner = app.signed_in("Owner").await;
+    let k = app.kitchen(owner.id).await;
+    let body = k.order(&[(k.wings, 1, &[k.mild])], None);
+    // 9 customers × 5 open orders (the most each may have): 45 open, more than a page.
+    let mut placed = Vec::new();
+    for c in 0..9 {
+        let customer = app.signed_in(&format!("Customer {c}")).await;
+        for _ in 0..5 {
+            let key = Uuid::new_v4().to_string();
+            let (status, order) = app
+                .send_json(ORDERS, &body, Some(&customer), Some(&key))
+                .await;
+            assert_eq!(status, StatusCode::CREATED, "{order}");
+            placed.push(order["id"].as_str().expect("id").to_owned());
+        }
+    }
+    let page = |n: &'static str| {
+        let (app, owner, slug) = (&app, &owner, k.slug.clone());
+        async move {
+            let res = app
+                .call(
+                    "/api/orders/queue",
+                    &[("slug", &slug), ("page", n)],
+                    Some(owner),
+                )
+                .await;
+            assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+            res.body
+        }
+    };
+    let (first, second) = (page("1").await, page("2").await);
+    assert_eq!(first["open"], json!(45));
+    assert_eq!(first["pages"], json!(2));
+    assert_eq!(first["entries"].as_array().expect("entries").len(), 40);
+    assert_eq!(second["entries"].as_array().expect("entries").len(), 5);
+    let mut shown: Vec<String> = [&first, &second]
+        .iter()
+        .flat_map(|p| p["entries"].as_array().expect("entries").clone())
+        .map(|e| e["order"]["id"].as_str().expect("id").to_owned())
+        .collect();
+    shown.sort();
+    placed.sort();
+    assert_eq!(
+        shown, placed,
+        "every open order is on one page or the other, once"
+    );
+
+    // The page says how many are open and links to the next page.
+    let html = app
+        .get(&format!("/dashboard/r/{}/orders", k.slug), Some(&owner))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(html.contains("45 open orders."), "{html}");
+    assert!(html.contains("href=\"?page=2\""), "{html}");
+    let html = app
+        .get(
+            &format!("/dashboard/r/{}/orders?page=2", k.slug),
+            Some(&owner),
+        )
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert_eq!(html.matches("data-testid=\"queue-order\"").count(), 5);
+}
