@@ -465,14 +465,18 @@ impl Browser {
     }
 }
 
-/// The smallest PNG: a 1×1 transparent pixel.
-const PNG: &[u8] = &[
-    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
-    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4,
-    0x89, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x00, 0x01, 0x00, 0x00,
-    0x05, 0x00, 0x01, 0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE,
-    0x42, 0x60, 0x82,
-];
+/// A photo as a phone might send it: a 64×48 PNG of one colour.
+fn photo_png() -> Vec<u8> {
+    let mut out = Vec::new();
+    image::DynamicImage::ImageRgb8(image::RgbImage::from_pixel(
+        64,
+        48,
+        image::Rgb([200, 80, 20]),
+    ))
+    .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+    .expect("png");
+    out
+}
 
 #[tokio::test]
 async fn a_customer_orders_and_sees_it_ready_while_the_owner_works_the_live_queue() {
@@ -572,7 +576,7 @@ async fn a_customer_orders_and_sees_it_ready_while_the_owner_works_the_live_queu
         owner.wait_text("[data-testid=group]", name).await;
     }
     let photo = world.dir.join("chicken.png");
-    std::fs::write(&photo, PNG).expect("photo file");
+    std::fs::write(&photo, photo_png()).expect("photo file");
     owner.open_item_tools().await;
     owner
         .find("[data-testid=item-photo-form] input[type=file]")
