@@ -117,7 +117,8 @@ pub fn app(settings: Settings) -> appkit::AppDef {
             let store = portal(state).map(|p| p.store.clone());
             let router = router
                 .layer(middleware::from_fn(touch_session))
-                .layer(axum::Extension(state.pool.clone()));
+                .layer(axum::Extension(state.pool.clone()))
+                .layer(axum::Extension(state.sessions.settings().clone()));
             match store {
                 Ok(store) => router.layer(state.sessions.settings().layer(store)),
                 Err(_) => router,
@@ -142,7 +143,11 @@ pub fn app(settings: Settings) -> appkit::AppDef {
 }
 
 /// Refreshes the session's idle deadline every few minutes of activity, and its "last seen".
+/// A session saved during the request (refreshed here, or changed by a handler) keeps the idle
+/// lifetime of its kind, kept or not: tower-sessions would count the layer's default otherwise.
+/// (Setting it marks the session changed, so it is set only when the session is saved anyway.)
 async fn touch_session(session: Session, req: Request, next: Next) -> Response {
+    let settings = req.extensions().get::<sso::SessionSettings>().cloned();
     let now = SessionReader::now();
     if let Ok(Some(seen)) = session.get::<i64>(SEEN_KEY).await
         && now - seen > TOUCH_EVERY_SECS
@@ -152,5 +157,13 @@ async fn touch_session(session: Session, req: Request, next: Next) -> Response {
     {
         crate::account::ssr::touch(&pool, &sso::stored_id(&id)).await;
     }
-    next.run(req).await
+    let res = next.run(req).await;
+    if session.is_modified()
+        && let Ok(Some(user)) = session.get::<sso::SessionUser>(sso::USER_KEY).await
+        && let Some(settings) = settings
+    {
+        let idle = settings.idle_for(user.kept).as_secs();
+        sso::expire_after_inactivity(&session, i64::try_from(idle).unwrap_or(i64::MAX));
+    }
+    res
 }

@@ -256,6 +256,16 @@ impl TestApp {
     /// Like [`signed_in`](Self::signed_in), signed in at `signed_in_at` (unix seconds), with the
     /// session's idle deadline an hour from now (as if it had just been used).
     pub async fn signed_in_since(&self, name: &str, signed_in_at: i64) -> User {
+        self.session_for(name, signed_in_at, false).await
+    }
+
+    /// Like [`signed_in_since`](Self::signed_in_since), for someone who chose "Keep me signed
+    /// in" (the longer lifetimes apply).
+    pub async fn kept_signed_in_since(&self, name: &str, signed_in_at: i64) -> User {
+        self.session_for(name, signed_in_at, true).await
+    }
+
+    async fn session_for(&self, name: &str, signed_in_at: i64, kept: bool) -> User {
         let user = SessionUser {
             id: Uuid::new_v4(),
             name: name.to_owned(),
@@ -266,6 +276,7 @@ impl TestApp {
             ),
             role: "member".into(),
             signed_in_at,
+            kept,
         };
         let mut data = HashMap::new();
         data.insert(

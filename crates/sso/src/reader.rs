@@ -6,10 +6,7 @@ use http::{HeaderMap, request::Parts};
 use platform::AppError;
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
-use tower_sessions::{
-    SessionStore,
-    session::{Id, Record},
-};
+use tower_sessions::session::{Id, Record};
 use uuid::Uuid;
 
 use crate::SessionSettings;
@@ -28,12 +25,32 @@ pub struct SessionUser {
     pub role: String,
     /// Unix seconds of the sign-in; the absolute lifetime counts from it.
     pub signed_in_at: i64,
+    /// Whether its owner chose "Keep me signed in": the longer lifetimes apply
+    /// ([`SessionSettings::idle_for`]).
+    #[serde(default)]
+    pub kept: bool,
 }
 
 impl SessionUser {
     pub fn is_admin(&self) -> bool {
         self.role == "admin"
     }
+}
+
+/// A session's idle deadline is moved on at most this often (one write per session per few
+/// minutes of use, in whichever app).
+pub const EXTEND_EVERY: Duration = Duration::from_secs(300);
+
+/// Whether a session with idle lifetime `idle`, whose deadline is `deadline`, was last moved on
+/// more than [`EXTEND_EVERY`] ago.
+fn needs_extending(
+    deadline: time::OffsetDateTime,
+    now: time::OffsetDateTime,
+    idle: Duration,
+) -> bool {
+    let left = deadline - now;
+    let due = idle.saturating_sub(EXTEND_EVERY);
+    left < time::Duration::try_from(due).unwrap_or(time::Duration::MAX)
 }
 
 fn now_unix() -> i64 {
@@ -88,12 +105,33 @@ impl SessionReader {
 
     /// The signed-in user of a request, or `None` (no cookie, unknown or expired session,
     /// absolute lifetime passed, nobody signed in in it).
+    ///
+    /// Using a session in any app keeps it alive: when its idle deadline is more than a few
+    /// minutes old, it is moved on (through a database function that only ever extends a
+    /// session that still exists: a session ended meanwhile stays ended).
     pub async fn user(&self, headers: &HeaderMap) -> Result<Option<SessionUser>, AppError> {
         let Some(id) = self.session_id(headers) else {
             return Ok(None);
         };
-        let record = self.store.load(&id).await.map_err(AppError::internal)?;
-        Ok(record.and_then(|r| self.user_in(&r)))
+        let Some((record, deadline)) = self
+            .store
+            .load_with_deadline(&id)
+            .await
+            .map_err(AppError::internal)?
+        else {
+            return Ok(None);
+        };
+        let Some(user) = self.user_in(&record) else {
+            return Ok(None);
+        };
+        let idle = self.settings.idle_for(user.kept);
+        if needs_extending(deadline, time::OffsetDateTime::now_utc(), idle)
+            && let Err(e) = self.store.extend(&id, idle).await
+        {
+            // The session still works until its deadline; the next request tries again.
+            tracing::warn!(error = %e, "could not extend a session's idle deadline");
+        }
+        Ok(Some(user))
     }
 
     /// The signed-in user of the request whose parts these are: from its [`UserSlot`] when the
@@ -122,10 +160,10 @@ impl SessionReader {
         self.within_lifetime(&user).then_some(user)
     }
 
-    /// Whether `user`'s sign-in is younger than the absolute lifetime.
+    /// Whether `user`'s sign-in is younger than its absolute lifetime.
     pub fn within_lifetime(&self, user: &SessionUser) -> bool {
         let age = now_unix().saturating_sub(user.signed_in_at);
-        age >= 0 && Duration::from_secs(age.unsigned_abs()) < self.settings.absolute
+        age >= 0 && Duration::from_secs(age.unsigned_abs()) < self.settings.absolute_for(user.kept)
     }
 
     /// Unix seconds now, as used for `signed_in_at`.
@@ -196,5 +234,32 @@ mod cookie_tests {
         );
         assert!(!drop_ambiguous_session_cookies(&mut one, "sl_session"));
         assert_eq!(one[http::header::COOKIE], "sl_session=a; x=1");
+    }
+}
+
+#[cfg(test)]
+mod lifetime_tests {
+    use super::*;
+
+    #[test]
+    fn a_deadline_is_moved_on_only_when_it_is_a_few_minutes_old() {
+        let now = time::OffsetDateTime::now_utc();
+        let idle = Duration::from_secs(30 * 60);
+        assert!(!needs_extending(
+            now + time::Duration::minutes(30),
+            now,
+            idle
+        ));
+        assert!(!needs_extending(
+            now + time::Duration::minutes(26),
+            now,
+            idle
+        ));
+        assert!(needs_extending(
+            now + time::Duration::minutes(24),
+            now,
+            idle
+        ));
+        assert!(needs_extending(now + time::Duration::seconds(5), now, idle));
     }
 }

@@ -35,6 +35,41 @@ impl SuiteStore {
         Self { pool }
     }
 
+    /// A live session's record and its idle deadline (the row's, which
+    /// [`extend`](Self::extend) moves on without touching the record).
+    pub async fn load_with_deadline(
+        &self,
+        id: &Id,
+    ) -> Result<Option<(Record, OffsetDateTime)>, sqlx::Error> {
+        let row: Option<(Vec<u8>, OffsetDateTime)> = sqlx::query_as(
+            "select data, expiry_date from tower_sessions.session where id = $1 and expiry_date > now()",
+        )
+        .bind(stored_id(id))
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some((data, deadline)) = row else {
+            return Ok(None);
+        };
+        let mut record: Record =
+            rmp_serde::from_slice(&data).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+        record.id = *id;
+        Ok(Some((record, deadline)))
+    }
+
+    /// Moves a live session's idle deadline to `idle` from now, through the database function
+    /// the apps may call (their role may not write the table): it only ever extends a session
+    /// that still exists, so a session deleted by a sign-out is never re-created.
+    pub async fn extend(&self, id: &Id, idle: std::time::Duration) -> Result<bool, sqlx::Error> {
+        let secs = i32::try_from(idle.as_secs()).unwrap_or(i32::MAX);
+        let extended: Option<bool> =
+            sqlx::query_scalar("select tower_sessions.extend_session($1, $2)")
+                .bind(stored_id(id))
+                .bind(secs)
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(extended.unwrap_or(false))
+    }
+
     /// Deletes every session whose stored id is in `ids` (sign out everywhere, a disabled user).
     pub async fn delete_many(&self, ids: &[String]) -> Result<u64, sqlx::Error> {
         let done = sqlx::query("delete from tower_sessions.session where id = any($1)")

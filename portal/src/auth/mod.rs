@@ -13,8 +13,9 @@ pub async fn sign_in(
     email: String,
     password: String,
     return_to: Option<String>,
+    keep: Option<String>,
 ) -> Result<(), AppError> {
-    ssr::sign_in(email, password, return_to)
+    ssr::sign_in(email, password, return_to, keep.is_some())
         .await
         .map_err(AppError::respond)
 }
@@ -95,6 +96,10 @@ fn SignInForm(return_to: String) -> impl IntoView {
             <input type="hidden" name="return_to" value=return_to/>
             <TextField name="email" label="Email" kind="email" autocomplete="email" required=true error/>
             <TextField name="password" label="Password" kind="password" autocomplete="current-password" required=true error/>
+            <label class="flex items-start gap-2 text-sm">
+                <input type="checkbox" name="keep" value="on" class="mt-0.5 h-5 w-5" data-testid="keep-signed-in"/>
+                <span>"Keep me signed in on this device"<span class="block text-slate-500">"For up to 30 days. Leave it off on a shared computer: you are then signed out after 30 minutes without use."</span></span>
+            </label>
             <FormError error/>
             <SubmitButton label="Sign in" pending=action.pending()/>
         </ActionForm>
@@ -428,20 +433,23 @@ pub mod ssr {
     pub use super::db::UserRow;
 
     /// Starts a signed-in session: a new session id (so an id planted before sign-in is
-    /// useless), the user in it, and a row tying the session to the user.
+    /// useless), the user in it, and a row tying the session to the user. A `kept` session
+    /// ("Keep me signed in") has the longer lifetimes. The answer is the known-device cookie to
+    /// set on the response (see [`send_cookie`] in a server function).
     pub async fn start_session(
         session: &Session,
         state: &AppState,
         user: &UserRow,
         parts: &Parts,
         ip: &str,
-    ) -> Result<(), AppError> {
+        kept: bool,
+    ) -> Result<Option<http::HeaderValue>, AppError> {
         // Nothing from before sign-in survives it (a planted session's data included, and the
         // short life of a visitor's provider attempt).
         session.clear().await;
         session.cycle_id().await.map_err(AppError::internal)?;
         let pool = &state.pool;
-        let idle = state.sessions.settings().idle;
+        let idle = state.sessions.settings().idle_for(kept);
         sso::expire_after_inactivity(session, i64::try_from(idle.as_secs()).unwrap_or(i64::MAX));
         let now = SessionReader::now();
         let signed_in = SessionUser {
@@ -450,6 +458,7 @@ pub mod ssr {
             email: user.email.clone(),
             role: user.role.clone(),
             signed_in_at: now,
+            kept,
         };
         session
             .insert(USER_KEY, &signed_in)
@@ -472,9 +481,18 @@ pub mod ssr {
             .take(300)
             .collect::<String>();
         db::add_user_session(pool, &sso::stored_id(&id), user.id, &agent, ip).await?;
-        remember_this_device(state, user, parts).await?;
-        tracing::info!(event = "signed_in", user_id = %user.id, "signed in");
-        Ok(())
+        let device = remember_this_device(state, user, parts).await?;
+        tracing::info!(event = "signed_in", user_id = %user.id, kept, "signed in");
+        Ok(device)
+    }
+
+    /// Sets `cookie` on the answer of the server function being run.
+    pub(crate) fn send_cookie(cookie: Option<http::HeaderValue>) {
+        if let Some(value) = cookie
+            && let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
+        {
+            response.append_header(http::header::SET_COOKIE, value);
+        }
     }
 
     /// A fresh proof that the signed-in owner is here, before a sensitive change (`doing`: "link
@@ -553,10 +571,7 @@ pub mod ssr {
         state: &AppState,
         user: &UserRow,
         parts: &Parts,
-    ) -> Result<(), AppError> {
-        let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() else {
-            return Ok(());
-        };
+    ) -> Result<Option<http::HeaderValue>, AppError> {
         let token = device_token(parts).unwrap_or_else(|| platform::token::new().0);
         db::remember_device(
             &state.pool,
@@ -572,10 +587,7 @@ pub mod ssr {
         let cookie = format!(
             "{DEVICE_COOKIE}={token}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax{secure}"
         );
-        if let Ok(value) = http::HeaderValue::from_str(&cookie) {
-            response.append_header(http::header::SET_COOKIE, value);
-        }
-        Ok(())
+        Ok(http::HeaderValue::from_str(&cookie).ok())
     }
 
     pub(crate) async fn context() -> Result<(AppState, Parts, Session), AppError> {
@@ -590,6 +602,7 @@ pub mod ssr {
         email: String,
         password: String,
         return_to: Option<String>,
+        keep: bool,
     ) -> Result<(), AppError> {
         let (state, parts, session) = context().await?;
         let email = Email::parse(&email)?;
@@ -661,7 +674,7 @@ pub mod ssr {
                 "This account has been disabled.".into(),
             ));
         }
-        start_session(&session, &state, &user, &parts, &ip).await?;
+        send_cookie(start_session(&session, &state, &user, &parts, &ip, keep).await?);
         leptos_axum::redirect(&return_to::or_home(return_to.as_deref(), &state.suite));
         Ok(())
     }
@@ -804,7 +817,7 @@ pub mod ssr {
             tracing::info!(event = "signup", user_id = %user.id, "account created");
         }
         let ip = state.client_ip(&parts);
-        start_session(&session, &state, &user, &parts, &ip).await?;
+        send_cookie(start_session(&session, &state, &user, &parts, &ip, false).await?);
         leptos_axum::redirect(&return_to::or_home(
             signup.return_to.as_deref(),
             &state.suite,

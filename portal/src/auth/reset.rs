@@ -250,7 +250,9 @@ pub mod ssr {
         let ended = crate::account::ssr::end_all_sessions(&state, user.id).await?;
         tracing::info!(event = "password_reset", user_id = %user.id, sessions_ended = ended, "password reset");
         let ip = state.client_ip(&parts);
-        start_session(&session, &state, &user, &parts, &ip).await?;
+        super::super::ssr::send_cookie(
+            start_session(&session, &state, &user, &parts, &ip, false).await?,
+        );
         leptos_axum::redirect("/");
         Ok(())
     }

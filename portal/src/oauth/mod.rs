@@ -521,7 +521,13 @@ pub mod ssr {
         parts: Parts,
     ) -> Response {
         match callback_inner(&state, &provider, q, &session, &parts).await {
-            Ok(to) => Redirect::to(&to).into_response(),
+            Ok((to, device)) => {
+                let mut res = Redirect::to(&to).into_response();
+                if let Some(cookie) = device {
+                    res.headers_mut().append(http::header::SET_COOKIE, cookie);
+                }
+                res
+            }
             Err(e) => error_page(&state, e),
         }
     }
@@ -533,7 +539,7 @@ pub mod ssr {
         q: CallbackQuery,
         session: &Session,
         parts: &Parts,
-    ) -> Result<String, AppError> {
+    ) -> Result<(String, Option<http::HeaderValue>), AppError> {
         let providers = &portal(state)?.providers;
         let refused = |why: &str| {
             tracing::warn!(provider, why, "OAuth callback refused");
@@ -684,7 +690,7 @@ pub mod ssr {
             mail::enqueue(&state.pool, &notice).await?;
             state.outbox.wake();
             tracing::info!(event = "provider_linked", user_id = %user.id, provider = %p.name, "provider linked");
-            return Ok("/account".to_owned());
+            return Ok(("/account".to_owned(), None));
         }
         let (user, took_over) = user_for(&state.pool, &identity, &p.title).await?;
         if user.disabled {
@@ -700,10 +706,10 @@ pub mod ssr {
                 "an account that never proved its address went to the provider's verified owner"
             );
         }
-        start_session(session, state, &user, parts, &ip).await?;
-        Ok(return_to::or_home(
-            pending.return_to.as_deref(),
-            &state.suite,
+        let device = start_session(session, state, &user, parts, &ip, false).await?;
+        Ok((
+            return_to::or_home(pending.return_to.as_deref(), &state.suite),
+            device,
         ))
     }
 

@@ -241,6 +241,14 @@ async fn signing_in_with_an_oidc_provider_makes_an_account_keyed_by_issuer_and_s
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     assert_eq!(to, "/account");
     assert_ne!(cookie, flow.cookie, "a new session id after sign-in");
+    let devices: i64 = sqlx::query_scalar("select count(*) from known_devices")
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("devices");
+    assert_eq!(
+        devices, 1,
+        "this browser is now one of the account's known devices"
+    );
     assert_eq!(
         app.whoami(cookie.as_deref()).await.as_deref(),
         Some("alice@idp.test")

@@ -220,3 +220,73 @@ async fn two_session_cookies_in_one_request_are_nobody_and_change_nothing() {
         Some("victim@example.com")
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keep_me_signed_in_gives_the_longer_lifetimes_and_only_when_asked() {
+    let app = spawn_app().await;
+    app.signed_up("ada@example.com").await;
+    let deadline = |cookie: String| {
+        let app = &app;
+        async move {
+            let id: sso::SessionId = cookie.parse().expect("session id");
+            let at: chrono::DateTime<chrono::Utc> =
+                sqlx::query_scalar("select expiry_date from tower_sessions.session where id = $1")
+                    .bind(sso::stored_id(&id))
+                    .fetch_one(&app.db.pool)
+                    .await
+                    .expect("session row");
+            at - chrono::Utc::now()
+        }
+    };
+    // Not kept: the idle lifetime of the configuration (an hour in these tests).
+    let res = app
+        .sign_in("ada@example.com", "correct horse battery", None)
+        .await;
+    assert_eq!(res.status, StatusCode::OK);
+    let (plain, _) = res.session_cookie().expect("cookie");
+    let left = deadline(plain).await;
+    assert!(
+        left > chrono::Duration::minutes(55) && left <= chrono::Duration::minutes(60),
+        "{left}"
+    );
+    // Kept: 14 days.
+    let res = app
+        .call(
+            "/api/auth/signin",
+            &[
+                ("email", "ada@example.com"),
+                ("password", "correct horse battery"),
+                ("keep", "on"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK);
+    let (kept, _) = res.session_cookie().expect("cookie");
+    let left = deadline(kept.clone()).await;
+    assert!(
+        left > chrono::Duration::days(13) && left <= chrono::Duration::days(14),
+        "{left}"
+    );
+    // A change saved into the session (a new name) keeps its kind: still 14 days.
+    sqlx::query("update tower_sessions.session set expiry_date = now() + interval '1 day'")
+        .execute(&app.db.pool)
+        .await
+        .expect("deadline");
+    let res = app
+        .call("/api/account/rename", &[("name", "Ada L.")], Some(&kept))
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{:?}", res.body);
+    let left = deadline(kept).await;
+    assert!(left > chrono::Duration::days(13), "{left}");
+}
+
+#[test]
+fn the_default_lifetimes_are_those_of_asvs_level_2() {
+    let settings =
+        sso::SessionSettings::from_env(&platform::suite::Suite::local()).expect("settings");
+    assert_eq!(settings.idle, Duration::from_secs(30 * 60));
+    assert_eq!(settings.absolute, Duration::from_secs(12 * 3600));
+    assert_eq!(settings.kept_idle, Duration::from_secs(14 * 24 * 3600));
+    assert_eq!(settings.kept_absolute, Duration::from_secs(30 * 24 * 3600));
+}

@@ -387,3 +387,72 @@ async fn the_owner_sets_the_hours_and_a_bad_day_changes_nothing() {
         "the week's hours are shown"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn working_in_an_app_keeps_the_session_alive_but_never_brings_one_back() {
+    let app = spawn_app().await;
+    let ada = app.signed_in("Ada").await;
+    let sessions = app.sessions_pool();
+    let row = sso::stored_id(&ada.session.parse().expect("session id"));
+    let deadline = || async {
+        sqlx::query_scalar::<_, Option<chrono::DateTime<chrono::Utc>>>(
+            "select max(expiry_date) from tower_sessions.session where id = $1",
+        )
+        .bind(&row)
+        .fetch_one(sessions)
+        .await
+        .expect("deadline")
+    };
+    // Two minutes of idle time left, as after a while without use.
+    sqlx::query(
+        "update tower_sessions.session set expiry_date = now() + interval '2 minutes' where id = $1",
+    )
+    .bind(&row)
+    .execute(sessions)
+    .await
+    .expect("deadline set");
+    let html = app
+        .get("/new", Some(&ada))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(html.contains("Ada"), "still signed in");
+    let moved = deadline().await.expect("the session is there");
+    let left = moved - chrono::Utc::now();
+    assert!(
+        left > chrono::Duration::minutes(55),
+        "used in this app, the session has its whole idle time again: {left}"
+    );
+    // Signed out meanwhile (the portal deleted the row): the app's request brings nothing
+    // back, and is a visitor's.
+    sqlx::query("delete from tower_sessions.session where id = $1")
+        .bind(&row)
+        .execute(sessions)
+        .await
+        .expect("signed out");
+    let res = app.get("/new", Some(&ada)).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "sent to sign in");
+    assert_eq!(deadline().await, None, "the session stays gone");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_ends_at_its_absolute_lifetime_and_a_kept_one_lasts_longer() {
+    let app = spawn_app().await;
+    let hours_ago = |h: i64| sso::SessionReader::now() - h * 3600;
+    // The harness' absolute lifetime is an hour; a kept session's is the default 30 days.
+    let plain = app.signed_in_since("Plain", hours_ago(2)).await;
+    let kept = app.kept_signed_in_since("Kept", hours_ago(2)).await;
+    assert_eq!(
+        app.get("/new", Some(&plain)).await.status(),
+        StatusCode::SEE_OTHER,
+        "past its absolute lifetime"
+    );
+    assert_eq!(app.get("/new", Some(&kept)).await.status(), StatusCode::OK);
+    let old = app.kept_signed_in_since("Old", hours_ago(31 * 24)).await;
+    assert_eq!(
+        app.get("/new", Some(&old)).await.status(),
+        StatusCode::SEE_OTHER,
+        "even a kept session ends 30 days after sign-in"
+    );
+}
