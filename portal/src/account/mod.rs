@@ -50,8 +50,8 @@ pub async fn update_name(name: String) -> Result<(), AppError> {
 /// Ends every session of the signed-in user, on every device, then goes home.
 /// Removes a linked provider, as long as another way to sign in remains.
 #[server(prefix = "/api/account", endpoint = "unlink")]
-pub async fn unlink_provider(provider: String) -> Result<(), AppError> {
-    ssr::unlink_provider(provider)
+pub async fn unlink_provider(provider: String, password: Option<String>) -> Result<(), AppError> {
+    ssr::unlink_provider(provider, password.unwrap_or_default())
         .await
         .map_err(AppError::respond)
 }
@@ -98,13 +98,22 @@ pub fn AccountPage() -> impl IntoView {
                                     {acc.providers.clone().into_iter().map(|p| view! {
                                         <li class="flex flex-wrap items-center justify-between gap-2">
                                             <span>{format!("{} ({}) — linked {}", p.provider, p.email.clone().unwrap_or_default(), when(&p.linked_at))}</span>
-                                            <ActionForm action=unlink>
+                                            // Removing one asks for a fresh proof too.
+                                            <ActionForm action=unlink attr:class="flex flex-wrap items-center gap-2">
                                                 <input type="hidden" name="provider" value=p.provider.clone()/>
+                                                {acc.has_password.then(|| view! {
+                                                    <input type="password" name="password" autocomplete="current-password" required
+                                                           aria-label="Your password" placeholder="Your password"
+                                                           class="rounded-md border border-slate-300 px-2 py-1 text-base"/>
+                                                })}
                                                 <button type="submit" class="text-sm text-red-700 underline" data-testid=format!("unlink-{}", p.provider)>"Remove"</button>
                                             </ActionForm>
                                         </li>
                                     }).collect_view()}
                                 </ul>
+                                {unlink.value().get_untracked().and_then(Result::err).map(|e| view! {
+                                    <p class="mt-2 text-sm text-red-700" role="alert" data-testid="unlink-error">{e.to_string()}</p>
+                                })}
                                 <div class="mt-4 space-y-3">
                                     {acc.can_link.iter().map(|p| view! {
                                         // Linking asks for a fresh proof: the password, or a recent sign-in.
@@ -262,9 +271,16 @@ pub mod ssr {
 
     pub use super::db::touch;
 
+    /// Removes a linked provider, after a fresh proof (the password, or a recent sign-in): a
+    /// session left open somewhere must not be enough to take a way to sign in from its owner.
     #[tracing::instrument(skip_all, fields(provider = %provider))]
-    pub async fn unlink_provider(provider: String) -> Result<(), AppError> {
-        let (state, user) = require_user().await?;
+    pub async fn unlink_provider(provider: String, password: String) -> Result<(), AppError> {
+        let (state, parts, session) = crate::auth::ssr::context().await?;
+        let user = state
+            .sessions
+            .user_in_session(&session)
+            .await
+            .ok_or(AppError::Unauthorized)?;
         let (_, email, has_password) = db::profile(&state.pool, user.id).await?;
         let linked = db::identities(&state.pool, user.id).await?;
         if !linked.iter().any(|p| p.provider == provider) {
@@ -279,6 +295,19 @@ pub mod ssr {
                     .into(),
             });
         }
+        let row = crate::auth::db::user_by_id(&state.pool, user.id)
+            .await?
+            .ok_or(AppError::Unauthorized)?;
+        crate::auth::ssr::prove_owner(
+            &state,
+            &row,
+            &user,
+            password,
+            &parts,
+            crate::oauth::ssr::LINK_PROOF_SECS,
+            "remove a sign-in method",
+        )
+        .await?;
         let mut tx = state.pool.begin().await?;
         db::unlink(&mut tx, user.id, &provider).await?;
         let account = format!("{}/account", state.suite.portal());

@@ -631,8 +631,28 @@ async fn a_linked_method_can_be_removed_while_another_remains_and_the_account_is
         )
         .await;
     assert_eq!(res.status, StatusCode::OK, "{:?}", res.body);
+    // Removing it asks for that password; a wrong one removes nothing.
+    for wrong in [
+        &[("provider", "acme")][..],
+        &[("provider", "acme"), ("password", "not it at all 4")],
+    ] {
+        let res = app.call("/api/account/unlink", wrong, Some(&lea)).await;
+        assert!(res.status.is_client_error(), "{:?}", res.body);
+    }
+    let links: i64 = sqlx::query_scalar("select count(*) from identities")
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("count");
+    assert_eq!(links, 1, "still linked");
     let res = app
-        .call("/api/account/unlink", &[("provider", "acme")], Some(&lea))
+        .call(
+            "/api/account/unlink",
+            &[
+                ("provider", "acme"),
+                ("password", "lea keeps a long phrase 4"),
+            ],
+            Some(&lea),
+        )
         .await;
     assert!(
         res.status.is_success() || res.status.is_redirection(),
