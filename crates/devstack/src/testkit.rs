@@ -105,3 +105,16 @@ pub async fn answer(res: reqwest::Response) -> Answer {
         body,
     }
 }
+
+/// A `width` × `height` PNG of one opaque colour: a photo to upload.
+pub fn photo_png(width: u32, height: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    image::DynamicImage::ImageRgb8(image::RgbImage::from_pixel(
+        width,
+        height,
+        image::Rgb([200, 80, 20]),
+    ))
+    .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+    .expect("png");
+    out
+}

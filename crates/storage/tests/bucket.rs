@@ -1,21 +1,8 @@
 //! The storage crate against a real S3-compatible server (embedded s3s-fs, SigV4 checked).
 
-use devstack::EmbeddedS3;
+use devstack::{EmbeddedS3, testkit::photo_png as png};
 use secrecy::SecretString;
 use storage::{BucketConfig, Storage, StorageError};
-
-/// A `width` × `height` PNG of one opaque colour.
-fn png(width: u32, height: u32) -> Vec<u8> {
-    let mut out = Vec::new();
-    image::DynamicImage::ImageRgb8(image::RgbImage::from_pixel(
-        width,
-        height,
-        image::Rgb([200, 80, 20]),
-    ))
-    .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
-    .expect("png");
-    out
-}
 
 async fn server() -> (EmbeddedS3, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("temp dir");

@@ -465,19 +465,6 @@ impl Browser {
     }
 }
 
-/// A photo as a phone might send it: a 64×48 PNG of one colour.
-fn photo_png() -> Vec<u8> {
-    let mut out = Vec::new();
-    image::DynamicImage::ImageRgb8(image::RgbImage::from_pixel(
-        64,
-        48,
-        image::Rgb([200, 80, 20]),
-    ))
-    .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
-    .expect("png");
-    out
-}
-
 #[tokio::test]
 async fn a_customer_orders_and_sees_it_ready_while_the_owner_works_the_live_queue() {
     let world = World::start().await;
@@ -576,7 +563,7 @@ async fn a_customer_orders_and_sees_it_ready_while_the_owner_works_the_live_queu
         owner.wait_text("[data-testid=group]", name).await;
     }
     let photo = world.dir.join("chicken.png");
-    std::fs::write(&photo, photo_png()).expect("photo file");
+    std::fs::write(&photo, devstack::testkit::photo_png(64, 48)).expect("photo file");
     owner.open_item_tools().await;
     owner
         .find("[data-testid=item-photo-form] input[type=file]")

@@ -8,15 +8,7 @@ use crate::fixtures::{Fixtures, TestApp, User, spawn_app, spawn_seeded};
 
 /// A 64×48 PNG of one opaque colour.
 pub fn png() -> Vec<u8> {
-    let mut out = Vec::new();
-    image::DynamicImage::ImageRgb8(image::RgbImage::from_pixel(
-        64,
-        48,
-        image::Rgb([200, 80, 20]),
-    ))
-    .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
-    .expect("png");
-    out
+    devstack::testkit::photo_png(64, 48)
 }
 
 /// Posts the upload form as a browser would (the page's origin, `back` first).
