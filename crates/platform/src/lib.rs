@@ -71,4 +71,6 @@ pub mod telemetry;
 #[cfg(feature = "server")]
 pub mod throttle;
 #[cfg(feature = "server")]
+pub mod time;
+#[cfg(feature = "server")]
 pub mod token;

@@ -62,28 +62,11 @@ impl RestaurantFields {
                 .ok_or_else(|| {
                     AppError::validation("price_level", "Choose a price from $ to $$$$.")
                 })?,
-            time_zone: parse_time_zone(&raw.time_zone)?,
+            time_zone: platform::time::zone("time_zone", &raw.time_zone)?
+                .name()
+                .to_owned(),
         })
     }
-}
-
-/// Default time zone of a restaurant whose form did not say.
-pub const DEFAULT_TIME_ZONE: &str = "America/Chicago";
-
-/// An IANA time zone name (`America/Chicago`), or the default when empty.
-pub fn parse_time_zone(raw: &str) -> Result<String, AppError> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return Ok(DEFAULT_TIME_ZONE.to_owned());
-    }
-    raw.parse::<Tz>()
-        .map(|tz| tz.name().to_owned())
-        .map_err(|_| {
-            AppError::validation(
-                "time_zone",
-                "Choose the restaurant's time zone from the list.",
-            )
-        })
 }
 
 #[derive(sqlx::FromRow)]
