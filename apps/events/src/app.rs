@@ -1,11 +1,15 @@
 use leptos::prelude::*;
 use leptos_router::{
-    StaticSegment,
+    ParamSegment, StaticSegment,
     components::{Route, Routes},
 };
 use ui::{AppFrame, NotFound};
 
-use crate::upcoming::UpcomingPage;
+use crate::{
+    events::pages::{DashboardPage, EventPage, ManageEventPage, NewEventPage},
+    tickets::pages::MyTicketsPage,
+    upcoming::UpcomingPage,
+};
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -13,6 +17,11 @@ pub fn App() -> impl IntoView {
         <AppFrame app="Events">
             <Routes fallback=|| view! { <NotFound/> }>
                 <Route path=StaticSegment("") view=UpcomingPage/>
+                <Route path=(StaticSegment("e"), ParamSegment("slug")) view=EventPage/>
+                <Route path=StaticSegment("tickets") view=MyTicketsPage/>
+                <Route path=StaticSegment("dashboard") view=DashboardPage/>
+                <Route path=(StaticSegment("dashboard"), StaticSegment("new")) view=NewEventPage/>
+                <Route path=(StaticSegment("dashboard"), StaticSegment("e"), ParamSegment("slug")) view=ManageEventPage/>
             </Routes>
         </AppFrame>
     }

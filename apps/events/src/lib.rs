@@ -1,11 +1,15 @@
 #![recursion_limit = "256"]
-//! SteppersLife events: the skeleton on the app kit. Its list of upcoming events and its
-//! section on the portal's home page; ticket types, checkout, tickets and check-in come next
+//! SteppersLife events on the app kit: upcoming events, an event's page, free tickets (RSVP)
+//! that never oversell, the attendee's tickets, and the organizer's pages (create, ticket
+//! types, publish). Card payments, holds, QR codes, check-in and the waiting list come next
 //! (see the planning issue).
 
+pub mod access;
 pub mod app;
+pub mod events;
 #[cfg(feature = "ssr")]
 pub mod server;
+pub mod tickets;
 pub mod upcoming;
 
 appkit::browser_entry!();

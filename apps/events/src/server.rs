@@ -2,10 +2,14 @@
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
+/// Pages a visitor is sent to sign in for.
+const SIGN_IN_REQUIRED: &[&str] = &["/tickets", "/dashboard", "/dashboard/**"];
+
 /// The events app.
 pub fn app() -> appkit::AppDef {
     appkit::AppDef::new("events", &MIGRATOR)
         .pages(crate::app::App)
         .bucket()
+        .sign_in_required(SIGN_IN_REQUIRED)
         .public_api(crate::upcoming::ssr::routes())
 }

@@ -47,7 +47,7 @@ pub fn UpcomingPage() -> impl IntoView {
                         <ul class="mt-4 space-y-3" data-testid="event-list">
                             {list.into_iter().map(|e| view! {
                                 <li class="rounded-lg border border-slate-200 bg-white p-4">
-                                    <p class="font-semibold">{e.title}</p>
+                                    <a class="font-semibold hover:underline" href=format!("/e/{}", e.slug)>{e.title}</a>
                                     <p class="text-sm text-slate-600">{format!("{} · {}", e.when, e.venue)}</p>
                                 </li>
                             }).collect_view()}
@@ -87,7 +87,7 @@ pub mod ssr {
                     .map(|e| Card {
                         title: e.title,
                         subtitle: format!("{} · {}", e.when, e.venue),
-                        url: state.url("/"),
+                        url: state.url(&format!("/e/{}", e.slug)),
                         image_url: None,
                         badge: None,
                     })

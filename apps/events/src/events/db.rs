@@ -1,0 +1,155 @@
+//! Events and their ticket types in the database.
+
+use chrono::{DateTime, Utc};
+use platform::AppError;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use super::rules::{EventFields, TicketTypeFields};
+
+/// An event's row.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EventRow {
+    pub id: Uuid,
+    pub organizer_id: Uuid,
+    pub organizer_name: String,
+    pub slug: String,
+    pub title: String,
+    pub description: String,
+    pub venue: String,
+    pub address: String,
+    pub online: bool,
+    pub time_zone: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub status: String,
+    pub capacity: Option<i32>,
+}
+
+const EVENT: &str = "select id, organizer_id, organizer_name, slug, title, description, venue,
+    address, online, time_zone, starts_at, ends_at, status, capacity from events";
+
+/// A ticket type with the places its valid tickets take (paid, confirmed, or held and not
+/// expired).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TicketTypeRow {
+    pub id: Uuid,
+    pub name: String,
+    pub price_cents: i32,
+    pub capacity: i32,
+    pub max_per_order: i32,
+    pub sales_start: Option<DateTime<Utc>>,
+    pub sales_end: Option<DateTime<Utc>>,
+    pub taken: i64,
+}
+
+/// Tickets that take a place: valid, of an order that is paid, confirmed, or held and not
+/// expired. (A `from tickets t join orders o` condition.)
+pub const TAKES_A_PLACE: &str = "t.status = 'valid' and (o.status in ('confirmed', 'paid')
+    or (o.status = 'reserved' and o.expires_at > now()))";
+
+/// Creates a draft event; its slug.
+pub async fn insert(
+    pool: &PgPool,
+    organizer: Uuid,
+    organizer_name: &str,
+    f: &EventFields,
+) -> Result<String, AppError> {
+    let base = platform::slug::slugify(&f.title, 60, "event");
+    for attempt in 1..=10 {
+        let slug = match attempt {
+            1 => base.clone(),
+            2..=5 => format!("{base}-{attempt}"),
+            _ => format!("{base}-{}", &Uuid::new_v4().simple().to_string()[..6]),
+        };
+        let done = sqlx::query(
+            "insert into events (organizer_id, organizer_name, slug, title, description, venue,
+                address, online, time_zone, starts_at, ends_at, capacity)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+             on conflict (slug) do nothing",
+        )
+        .bind(organizer)
+        .bind(organizer_name)
+        .bind(&slug)
+        .bind(&f.title)
+        .bind(&f.description)
+        .bind(&f.venue)
+        .bind(&f.address)
+        .bind(f.online)
+        .bind(&f.time_zone)
+        .bind(f.starts_at)
+        .bind(f.ends_at)
+        .bind(f.capacity)
+        .execute(pool)
+        .await?;
+        if done.rows_affected() == 1 {
+            return Ok(slug);
+        }
+    }
+    Err(AppError::internal("no free slug after 10 attempts"))
+}
+
+/// The event at `slug`, whatever its status.
+pub async fn by_slug(pool: &PgPool, slug: &str) -> Result<Option<EventRow>, AppError> {
+    Ok(sqlx::query_as(&format!("{EVENT} where slug = $1"))
+        .bind(slug)
+        .fetch_optional(pool)
+        .await?)
+}
+
+/// The organizer's events, newest start first.
+pub async fn of_organizer(pool: &PgPool, organizer: Uuid) -> Result<Vec<EventRow>, AppError> {
+    Ok(sqlx::query_as(&format!(
+        "{EVENT} where organizer_id = $1 order by starts_at desc limit 200"
+    ))
+    .bind(organizer)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// The event's ticket types, in the order they were added, with the places taken.
+pub async fn ticket_types(pool: &PgPool, event: Uuid) -> Result<Vec<TicketTypeRow>, AppError> {
+    Ok(sqlx::query_as(&format!(
+        "select tt.id, tt.name, tt.price_cents, tt.capacity, tt.max_per_order, tt.sales_start,
+                tt.sales_end,
+                (select count(*) from tickets t join orders o on o.id = t.order_id
+                  where t.ticket_type_id = tt.id and {TAKES_A_PLACE}) as taken
+         from ticket_types tt where tt.event_id = $1 order by tt.created_at, tt.id"
+    ))
+    .bind(event)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// Adds a ticket type to an event.
+pub async fn add_ticket_type(
+    pool: &PgPool,
+    event: Uuid,
+    f: &TicketTypeFields,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "insert into ticket_types (event_id, name, price_cents, capacity, max_per_order)
+         values ($1, $2, $3, $4, $5)",
+    )
+    .bind(event)
+    .bind(&f.name)
+    .bind(f.price_cents)
+    .bind(f.capacity)
+    .bind(f.max_per_order)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Publishes a draft event that has a ticket type; whether it did.
+pub async fn publish(pool: &PgPool, event: Uuid) -> Result<bool, AppError> {
+    let done = sqlx::query(
+        "update events set status = 'published', updated_at = now()
+         where id = $1 and status = 'draft'
+           and exists (select 1 from ticket_types where event_id = $1)",
+    )
+    .bind(event)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

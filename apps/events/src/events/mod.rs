@@ -1,0 +1,291 @@
+//! Events: what attendees see of one, and what its organizer does to it (create, ticket
+//! types, publish).
+
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use platform::AppError;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[cfg(feature = "ssr")]
+pub mod db;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod rules;
+
+/// A ticket type as its event's page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketTypeView {
+    pub id: Uuid,
+    pub name: String,
+    pub price_cents: i32,
+    /// "Free" or "$25.00".
+    pub price_label: String,
+    pub left: i64,
+    /// "Sold out", "3 left", or nothing when plenty are.
+    pub availability: Option<String>,
+    pub max_per_order: i32,
+    /// Whether it can be had now (on sale, places left, the event to come).
+    pub on_sale: bool,
+}
+
+/// One event, for its page and its organizer's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventView {
+    pub id: Uuid,
+    pub slug: String,
+    pub title: String,
+    pub description: String,
+    pub venue: String,
+    pub address: String,
+    pub online: bool,
+    pub organizer_name: String,
+    pub status: String,
+    pub time_zone: String,
+    pub starts_at: DateTime<Utc>,
+    /// Start and end in the event's zone: "Sat 12 Dec 2026, 20:00".
+    pub starts_label: String,
+    pub ends_label: String,
+    pub capacity: Option<i32>,
+    pub ticket_types: Vec<TicketTypeView>,
+    pub is_organizer: bool,
+    /// A fresh idempotency key for the page's RSVP forms: a form sent twice takes its places
+    /// once.
+    pub form_key: String,
+}
+
+/// One of the organizer's events, in their list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrganizerEvent {
+    pub slug: String,
+    pub title: String,
+    pub status: String,
+    pub starts_label: String,
+}
+
+/// An event's page: published ones for everyone, a draft for its organizer only.
+#[server(prefix = "/api/events", endpoint = "get")]
+pub async fn get_event(slug: String) -> Result<EventView, AppError> {
+    ssr::get(slug).await.map_err(AppError::respond)
+}
+
+/// Creates a draft event of the signed-in organizer, then opens its organizer page.
+#[server(prefix = "/api/events", endpoint = "create")]
+#[allow(clippy::too_many_arguments)]
+pub async fn create_event(
+    title: String,
+    description: String,
+    venue: String,
+    address: String,
+    online: Option<String>,
+    time_zone: String,
+    starts: String,
+    ends: String,
+    capacity: String,
+) -> Result<(), AppError> {
+    ssr::create(rules_raw(
+        title,
+        description,
+        venue,
+        address,
+        online,
+        time_zone,
+        starts,
+        ends,
+        capacity,
+    ))
+    .await
+    .map_err(AppError::respond)
+}
+
+#[cfg(feature = "ssr")]
+#[allow(clippy::too_many_arguments)]
+fn rules_raw(
+    title: String,
+    description: String,
+    venue: String,
+    address: String,
+    online: Option<String>,
+    time_zone: String,
+    starts: String,
+    ends: String,
+    capacity: String,
+) -> rules::RawEvent {
+    rules::RawEvent {
+        title,
+        description,
+        venue,
+        address,
+        online,
+        time_zone,
+        starts,
+        ends,
+        capacity,
+    }
+}
+
+/// Adds a ticket type to an event of the signed-in organizer.
+#[server(prefix = "/api/events", endpoint = "add-ticket-type")]
+pub async fn add_ticket_type(
+    slug: String,
+    name: String,
+    price: String,
+    capacity: String,
+    max_per_order: String,
+) -> Result<(), AppError> {
+    ssr::add_ticket_type(slug, name, price, capacity, max_per_order)
+        .await
+        .map_err(AppError::respond)
+}
+
+/// Publishes a draft event of the signed-in organizer (it needs a ticket type first).
+#[server(prefix = "/api/events", endpoint = "publish")]
+pub async fn publish_event(slug: String) -> Result<(), AppError> {
+    ssr::publish(slug).await.map_err(AppError::respond)
+}
+
+/// The signed-in organizer's events.
+#[server(prefix = "/api/events", endpoint = "mine")]
+pub async fn my_events() -> Result<Vec<OrganizerEvent>, AppError> {
+    ssr::mine().await.map_err(AppError::respond)
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use appkit::require_user;
+    use chrono::Utc;
+    use platform::AppError;
+
+    use super::{EventView, OrganizerEvent, TicketTypeView, db, rules};
+
+    fn zone(name: &str) -> chrono_tz::Tz {
+        name.parse().unwrap_or(chrono_tz::America::Chicago)
+    }
+
+    #[tracing::instrument(skip_all, fields(slug = %slug))]
+    pub async fn get(slug: String) -> Result<EventView, AppError> {
+        let state = appkit::state()?;
+        let user = appkit::user().await?;
+        let e = db::by_slug(&state.pool, &slug)
+            .await?
+            .ok_or_else(|| AppError::not_found("There is no such event."))?;
+        let is_organizer = user.as_ref().is_some_and(|u| u.id == e.organizer_id);
+        if e.status == "draft" && !is_organizer {
+            return Err(AppError::not_found("There is no such event."));
+        }
+        let types = db::ticket_types(&state.pool, e.id).await?;
+        let event_taken: i64 = types.iter().map(|t| t.taken).sum();
+        let now = Utc::now();
+        let tz = zone(&e.time_zone);
+        let ticket_types = types
+            .into_iter()
+            .map(|t| {
+                let left = rules::places_left(
+                    i64::from(t.capacity),
+                    t.taken,
+                    e.capacity.map(i64::from),
+                    event_taken,
+                );
+                let in_window = t.sales_start.is_none_or(|s| s <= now)
+                    && t.sales_end.unwrap_or(e.starts_at) > now;
+                TicketTypeView {
+                    id: t.id,
+                    name: t.name,
+                    price_cents: t.price_cents,
+                    price_label: if t.price_cents == 0 {
+                        "Free".to_owned()
+                    } else {
+                        platform::money::format_cents(i64::from(t.price_cents))
+                    },
+                    left,
+                    availability: rules::availability(left),
+                    max_per_order: t.max_per_order,
+                    on_sale: e.status == "published" && in_window && left > 0,
+                }
+            })
+            .collect();
+        Ok(EventView {
+            id: e.id,
+            slug: e.slug,
+            title: e.title,
+            description: e.description,
+            venue: e.venue,
+            address: e.address,
+            online: e.online,
+            organizer_name: e.organizer_name,
+            status: e.status,
+            starts_label: platform::time::label(e.starts_at, tz),
+            ends_label: platform::time::label(e.ends_at, tz),
+            time_zone: e.time_zone,
+            starts_at: e.starts_at,
+            capacity: e.capacity,
+            ticket_types,
+            is_organizer,
+            form_key: uuid::Uuid::new_v4().to_string(),
+        })
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub async fn create(raw: rules::RawEvent) -> Result<(), AppError> {
+        let (state, user) = require_user().await?;
+        let fields = rules::EventFields::parse(&raw)?;
+        let slug = db::insert(&state.pool, user.id, &user.name, &fields).await?;
+        tracing::info!(user_id = %user.id, slug, "event created");
+        leptos_axum::redirect(&format!("/dashboard/e/{slug}"));
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all, fields(slug = %slug))]
+    pub async fn add_ticket_type(
+        slug: String,
+        name: String,
+        price: String,
+        capacity: String,
+        max_per_order: String,
+    ) -> Result<(), AppError> {
+        let (state, user) = require_user().await?;
+        let event = crate::access::ssr::organizer_of(&state.pool, &slug, user.id).await?;
+        let fields = rules::TicketTypeFields::parse(&rules::RawTicketType {
+            name,
+            price,
+            capacity,
+            max_per_order,
+        })?;
+        db::add_ticket_type(&state.pool, event.id, &fields).await?;
+        leptos_axum::redirect(&format!("/dashboard/e/{slug}"));
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all, fields(slug = %slug))]
+    pub async fn publish(slug: String) -> Result<(), AppError> {
+        let (state, user) = require_user().await?;
+        let event = crate::access::ssr::organizer_of(&state.pool, &slug, user.id).await?;
+        if !db::publish(&state.pool, event.id).await? {
+            return Err(AppError::Conflict {
+                field: None,
+                message: if event.status == "draft" {
+                    "Add a ticket type (free or paid) before publishing.".into()
+                } else {
+                    "This event is already published.".into()
+                },
+            });
+        }
+        tracing::info!(user_id = %user.id, slug, "event published");
+        leptos_axum::redirect(&format!("/e/{slug}"));
+        Ok(())
+    }
+
+    pub async fn mine() -> Result<Vec<OrganizerEvent>, AppError> {
+        let (state, user) = require_user().await?;
+        Ok(db::of_organizer(&state.pool, user.id)
+            .await?
+            .into_iter()
+            .map(|e| OrganizerEvent {
+                starts_label: platform::time::label(e.starts_at, zone(&e.time_zone)),
+                slug: e.slug,
+                title: e.title,
+                status: e.status,
+            })
+            .collect())
+    }
+}

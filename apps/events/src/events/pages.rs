@@ -1,0 +1,232 @@
+//! The event's page, and the organizer's pages: their events, a new event, one event's ticket
+//! types and publication. Plain forms: they work without JavaScript.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+use platform::AppError;
+use ui::{ErrorBox, FormError, NotFound, SubmitButton, TextArea, TextField};
+
+use super::{
+    AddTicketType, CreateEvent, EventView, PublishEvent, TicketTypeView, get_event, my_events,
+};
+use crate::tickets::Rsvp;
+
+fn slug_param() -> String {
+    use_params_map()
+        .read_untracked()
+        .get("slug")
+        .unwrap_or_default()
+}
+
+/// `/e/{slug}`: an event, its ticket types and the RSVP forms of free ones.
+#[component]
+pub fn EventPage() -> impl IntoView {
+    let event = Resource::new_blocking(slug_param, get_event);
+    view! {
+        <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match event.await {
+                    Err(AppError::NotFound(_)) => view! { <NotFound what="event"/> }.into_any(),
+                    Err(e) => view! { <ErrorBox message=e.to_string()/> }.into_any(),
+                    Ok(e) => view! { <EventDetails e/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn EventDetails(e: EventView) -> impl IntoView {
+    let rsvp = ServerAction::<Rsvp>::new();
+    let error = Signal::derive(move || rsvp.value().get().and_then(Result::err));
+    let place = if e.online {
+        "Online".to_owned()
+    } else if e.address.is_empty() {
+        e.venue.clone()
+    } else {
+        format!("{} · {}", e.venue, e.address)
+    };
+    let key = e.form_key.clone();
+    view! {
+        <Title text=e.title.clone()/>
+        <article class="mx-auto max-w-3xl" data-testid="event">
+            {(e.status == "draft").then(|| view! {
+                <p class="mb-3 rounded-md bg-amber-50 p-3 text-sm text-amber-900" role="status">"A draft: only you see it until you publish it."</p>
+            })}
+            <h1 class="text-3xl font-bold" data-testid="event-title">{e.title.clone()}</h1>
+            <p class="mt-2 text-slate-700" data-testid="event-when">
+                <time datetime=e.starts_at.to_rfc3339()>{e.starts_label.clone()}</time>
+                " – " {e.ends_label.clone()} " (" {e.time_zone.clone()} ")"
+            </p>
+            <p class="text-slate-700" data-testid="event-place">{place}</p>
+            {(!e.organizer_name.is_empty()).then(|| view! {
+                <p class="text-sm text-slate-500">"By " {e.organizer_name.clone()}</p>
+            })}
+            {e.is_organizer.then(|| view! {
+                <a class="mt-2 inline-block text-sm underline" href=format!("/dashboard/e/{}", e.slug)>"Manage this event"</a>
+            })}
+            <p class="mt-4 whitespace-pre-line">{e.description.clone()}</p>
+            <section class="mt-6 rounded-lg border border-slate-200 bg-white p-5">
+                <h2 class="text-lg font-semibold">"Tickets"</h2>
+                <ul class="mt-3 divide-y divide-slate-100" data-testid="ticket-types">
+                    {e.ticket_types.into_iter().map(|t| view! { <TicketTypeRow t rsvp key=key.clone()/> }).collect_view()}
+                </ul>
+                <FormError error/>
+            </section>
+        </article>
+    }
+}
+
+#[component]
+fn TicketTypeRow(t: TicketTypeView, rsvp: ServerAction<Rsvp>, key: String) -> impl IntoView {
+    let free = t.price_cents == 0;
+    let most = t
+        .max_per_order
+        .min(i32::try_from(t.left).unwrap_or(i32::MAX))
+        .max(1);
+    let qty_id = format!("qty-{}", t.id);
+    view! {
+        <li class="flex flex-wrap items-center justify-between gap-3 py-3" data-testid="ticket-type" data-name=t.name.clone()>
+            <div>
+                <p class="font-medium">{t.name.clone()}</p>
+                <p class="text-sm text-slate-600">
+                    {t.price_label.clone()}
+                    {t.availability.clone().map(|a| view! { <span class="ml-2 font-medium text-amber-800" data-testid="availability">{a}</span> })}
+                </p>
+            </div>
+            {match (t.on_sale, free) {
+                (true, true) => view! {
+                    <ActionForm action=rsvp attr:class="flex items-end gap-2">
+                        <input type="hidden" name="ticket_type_id" value=t.id.to_string()/>
+                        // One key per form and page: sent twice, the places are taken once.
+                        <input type="hidden" name="idempotency_key" value=format!("{key}-{}", t.id.simple())/>
+                        <label for=qty_id.clone() class="text-sm">"Places"</label>
+                        <select id=qty_id name="quantity" class="rounded-md border border-slate-300 px-2 py-2 text-base">
+                            {(1..=most).map(|n| view! { <option value=n.to_string()>{n}</option> }).collect_view()}
+                        </select>
+                        <button type="submit" class="rounded-md bg-amber-600 px-4 py-2 text-sm font-semibold text-white hover:bg-amber-700" data-testid="rsvp">"RSVP"</button>
+                    </ActionForm>
+                }.into_any(),
+                (true, false) => view! { <p class="text-sm text-slate-500">"Card payment opens soon."</p> }.into_any(),
+                (false, _) => ().into_any(),
+            }}
+        </li>
+    }
+}
+
+/// `/dashboard`: the organizer's events.
+#[component]
+pub fn DashboardPage() -> impl IntoView {
+    let events = Resource::new_blocking(|| (), |()| my_events());
+    view! {
+        <Title text="Your events"/>
+        <div class="flex flex-wrap items-center justify-between gap-2">
+            <h1 class="text-2xl font-bold">"Your events"</h1>
+            <a href="/dashboard/new" class="rounded-md bg-amber-600 px-4 py-2 text-sm font-semibold text-white hover:bg-amber-700" data-testid="new-event">"New event"</a>
+        </div>
+        <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match events.await {
+                    Err(e) => view! { <ErrorBox message=e.to_string()/> }.into_any(),
+                    Ok(list) if list.is_empty() => view! { <p class="mt-4 text-slate-600">"No events yet."</p> }.into_any(),
+                    Ok(list) => view! {
+                        <ul class="mt-4 space-y-2" data-testid="my-events">
+                            {list.into_iter().map(|e| view! {
+                                <li class="rounded-lg border border-slate-200 bg-white p-4">
+                                    <a class="font-semibold underline" href=format!("/dashboard/e/{}", e.slug)>{e.title}</a>
+                                    <p class="text-sm text-slate-600">{format!("{} · {}", e.starts_label, e.status)}</p>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// `/dashboard/new`: a new event, as a draft.
+#[component]
+pub fn NewEventPage() -> impl IntoView {
+    let create = ServerAction::<CreateEvent>::new();
+    let error = Signal::derive(move || create.value().get().and_then(Result::err));
+    view! {
+        <Title text="New event"/>
+        <h1 class="text-2xl font-bold">"New event"</h1>
+        <ActionForm action=create attr:class="mt-4 max-w-xl space-y-4" attr:data-testid="event-form">
+            <TextField name="title" label="Title" required=true error/>
+            <TextArea name="description" label="Description" error/>
+            <TextField name="venue" label="Venue" error/>
+            <TextField name="address" label="Address" autocomplete="street-address" error/>
+            <label class="flex items-center gap-2 text-sm">
+                <input type="checkbox" name="online" value="on" class="h-5 w-5"/>
+                "Online"
+            </label>
+            <TextField name="time_zone" label="Time zone" value="America/Chicago" error/>
+            <TextField name="starts" label="Starts (the event's local time)" kind="datetime-local" required=true error/>
+            <TextField name="ends" label="Ends" kind="datetime-local" required=true error/>
+            <TextField name="capacity" label="Places in all (leave empty for only each ticket type's)" kind="number" error/>
+            <FormError error/>
+            <SubmitButton label="Create as a draft" pending=create.pending()/>
+        </ActionForm>
+    }
+}
+
+/// `/dashboard/e/{slug}`: one event's ticket types and publication, for its organizer.
+#[component]
+pub fn ManageEventPage() -> impl IntoView {
+    let event = Resource::new_blocking(slug_param, get_event);
+    view! {
+        <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match event.await {
+                    Err(AppError::NotFound(_)) => view! { <NotFound what="event"/> }.into_any(),
+                    Err(e) => view! { <ErrorBox message=e.to_string()/> }.into_any(),
+                    Ok(e) if !e.is_organizer => view! { <ErrorBox message="Only the event's organizer can manage it."/> }.into_any(),
+                    Ok(e) => view! { <ManageEvent e/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ManageEvent(e: EventView) -> impl IntoView {
+    let add = ServerAction::<AddTicketType>::new();
+    let add_error = Signal::derive(move || add.value().get().and_then(Result::err));
+    let publish = ServerAction::<PublishEvent>::new();
+    let publish_error = Signal::derive(move || publish.value().get().and_then(Result::err));
+    let slug = e.slug.clone();
+    let publish_slug = e.slug.clone();
+    view! {
+        <Title text=format!("Manage · {}", e.title)/>
+        <h1 class="text-2xl font-bold">{e.title.clone()}</h1>
+        <p class="text-slate-600">{format!("{} · {}", e.starts_label, e.status)}</p>
+        <a class="text-sm underline" href=format!("/e/{}", e.slug)>"See its page"</a>
+        <section class="mt-6 rounded-lg border border-slate-200 bg-white p-5">
+            <h2 class="text-lg font-semibold">"Ticket types"</h2>
+            <ul class="mt-2 space-y-1 text-sm" data-testid="manage-ticket-types">
+                {e.ticket_types.iter().map(|t| view! {
+                    <li>{format!("{} · {} · {} left", t.name, t.price_label, t.left)}</li>
+                }).collect_view()}
+            </ul>
+            <ActionForm action=add attr:class="mt-4 grid gap-3 sm:grid-cols-2" attr:data-testid="ticket-type-form">
+                <input type="hidden" name="slug" value=slug.clone()/>
+                <TextField name="name" label="Name (General, VIP…)" required=true error=add_error/>
+                <TextField name="price" label="Price in dollars (empty: free)" error=add_error/>
+                <TextField name="capacity" label="Places" kind="number" required=true error=add_error/>
+                <TextField name="max_per_order" label="Most in one order (default 10)" kind="number" error=add_error/>
+                <div class="sm:col-span-2"><FormError error=add_error/></div>
+                <SubmitButton label="Add ticket type" pending=add.pending()/>
+            </ActionForm>
+        </section>
+        {(e.status == "draft").then(move || view! {
+            <ActionForm action=publish attr:class="mt-6" attr:data-testid="publish-form">
+                <input type="hidden" name="slug" value=publish_slug/>
+                <FormError error=publish_error/>
+                <SubmitButton label="Publish" pending=publish.pending()/>
+            </ActionForm>
+        })}
+    }
+}

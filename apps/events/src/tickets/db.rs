@@ -1,0 +1,140 @@
+//! Orders and tickets in the database: taking places under the event's lock.
+
+use chrono::{DateTime, Utc};
+use platform::AppError;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::events::db::TAKES_A_PLACE;
+
+/// What a request for places asks.
+pub struct Request<'a> {
+    pub ticket_type: Uuid,
+    pub quantity: i32,
+    pub buyer: &'a sso::SessionUser,
+    pub idempotency_key: &'a str,
+    pub request_hash: &'a str,
+}
+
+/// What the event and the ticket type say, read under the event's lock.
+#[derive(sqlx::FromRow)]
+pub struct Sale {
+    pub event_id: Uuid,
+    pub event_capacity: Option<i32>,
+    pub status: String,
+    pub starts_at: DateTime<Utc>,
+    pub price_cents: i32,
+    pub type_capacity: i32,
+    pub max_per_order: i32,
+    pub sales_start: Option<DateTime<Utc>>,
+    pub sales_end: Option<DateTime<Utc>>,
+}
+
+/// Takes `quantity` free places of a ticket type for the buyer: a confirmed order and one
+/// ticket a place. Every taking of an event's places holds the event's row lock, so the count
+/// read under it is the truth: no more places go than there are, however many ask at once. A
+/// retry with the same idempotency key answers the first order; the same key with another
+/// request is refused. `check` judges the sale (status, window, quantity, price) from what is
+/// read under the lock.
+pub async fn take_free(
+    pool: &PgPool,
+    req: &Request<'_>,
+    check: impl FnOnce(&Sale, i64, i64) -> Result<(), AppError>,
+) -> Result<Uuid, AppError> {
+    let mut tx = pool.begin().await?;
+    let sale: Sale = sqlx::query_as(
+        "select e.id as event_id, e.capacity as event_capacity, e.status, e.starts_at,
+                tt.price_cents, tt.capacity as type_capacity, tt.max_per_order, tt.sales_start,
+                tt.sales_end
+         from ticket_types tt join events e on e.id = tt.event_id
+         where tt.id = $1 for update of e",
+    )
+    .bind(req.ticket_type)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| AppError::not_found("There is no such ticket type."))?;
+    let earlier: Option<(Uuid, String)> = sqlx::query_as(
+        "select id, request_hash from orders where buyer_id = $1 and idempotency_key = $2",
+    )
+    .bind(req.buyer.id)
+    .bind(req.idempotency_key)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some((order, hash)) = earlier {
+        return if hash == req.request_hash {
+            Ok(order)
+        } else {
+            Err(platform::idempotency::reused())
+        };
+    }
+    let (type_taken, event_taken): (i64, i64) = sqlx::query_as(&format!(
+        "select count(*) filter (where t.ticket_type_id = $2), count(*)
+         from tickets t join orders o on o.id = t.order_id
+         where t.event_id = $1 and {TAKES_A_PLACE}"
+    ))
+    .bind(sale.event_id)
+    .bind(req.ticket_type)
+    .fetch_one(&mut *tx)
+    .await?;
+    check(&sale, type_taken, event_taken)?;
+    let order: Uuid = sqlx::query_scalar(
+        "insert into orders (event_id, buyer_id, buyer_name, buyer_email, status, total_cents,
+                             idempotency_key, request_hash)
+         values ($1, $2, $3, $4, 'confirmed', 0, $5, $6) returning id",
+    )
+    .bind(sale.event_id)
+    .bind(req.buyer.id)
+    .bind(&req.buyer.name)
+    .bind(&req.buyer.email)
+    .bind(req.idempotency_key)
+    .bind(req.request_hash)
+    .fetch_one(&mut *tx)
+    .await?;
+    let secrets: Vec<String> = (0..req.quantity)
+        .map(|_| platform::token::new().0)
+        .collect();
+    sqlx::query(
+        "insert into tickets (order_id, event_id, ticket_type_id, secret, price_cents)
+         select $1, $2, $3, s, 0 from unnest($4::text[]) s",
+    )
+    .bind(order)
+    .bind(sale.event_id)
+    .bind(req.ticket_type)
+    .bind(&secrets)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(order)
+}
+
+/// A ticket of the buyer's, with its event.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TicketRow {
+    pub id: Uuid,
+    pub secret: String,
+    pub status: String,
+    pub type_name: String,
+    pub slug: String,
+    pub title: String,
+    pub venue: String,
+    pub online: bool,
+    pub time_zone: String,
+    pub starts_at: DateTime<Utc>,
+}
+
+/// The buyer's tickets of confirmed or paid orders, soonest event first.
+pub async fn of_buyer(pool: &PgPool, buyer: Uuid) -> Result<Vec<TicketRow>, AppError> {
+    Ok(sqlx::query_as(
+        "select t.id, t.secret, t.status, tt.name as type_name, e.slug, e.title, e.venue,
+                e.online, e.time_zone, e.starts_at
+         from tickets t join orders o on o.id = t.order_id
+              join ticket_types tt on tt.id = t.ticket_type_id
+              join events e on e.id = t.event_id
+         where o.buyer_id = $1 and o.status in ('confirmed', 'paid')
+         order by e.starts_at, t.created_at, t.id
+         limit 500",
+    )
+    .bind(buyer)
+    .fetch_all(pool)
+    .await?)
+}

@@ -1,0 +1,155 @@
+//! Tickets: taking free places (RSVP) and the attendee's own tickets.
+
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use platform::AppError;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[cfg(feature = "ssr")]
+pub mod db;
+pub mod pages;
+
+/// One of the attendee's tickets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketView {
+    pub id: Uuid,
+    /// What the door checks (the QR code carries it).
+    pub code: String,
+    pub valid: bool,
+    pub type_name: String,
+    pub event_slug: String,
+    pub event_title: String,
+    pub place: String,
+    pub starts_at: DateTime<Utc>,
+    /// In the event's zone.
+    pub starts_label: String,
+}
+
+/// Takes `quantity` places of a free ticket type for the signed-in person, once per
+/// `idempotency_key`; then opens their tickets.
+#[server(prefix = "/api/tickets", endpoint = "rsvp")]
+pub async fn rsvp(
+    ticket_type_id: Uuid,
+    quantity: u32,
+    idempotency_key: String,
+) -> Result<(), AppError> {
+    ssr::rsvp(ticket_type_id, quantity, idempotency_key)
+        .await
+        .map(|_| leptos_axum::redirect("/tickets"))
+        .map_err(AppError::respond)
+}
+
+/// The signed-in person's tickets.
+#[server(prefix = "/api/tickets", endpoint = "mine")]
+pub async fn my_tickets() -> Result<Vec<TicketView>, AppError> {
+    ssr::mine().await.map_err(AppError::respond)
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use appkit::require_user;
+    use chrono::Utc;
+    use platform::AppError;
+    use uuid::Uuid;
+
+    use super::{TicketView, db};
+    use crate::events::rules;
+
+    /// Takes free places (see [`db::take_free`]); the order's id.
+    #[tracing::instrument(skip_all, fields(%ticket_type_id, quantity))]
+    pub async fn rsvp(
+        ticket_type_id: Uuid,
+        quantity: u32,
+        idempotency_key: String,
+    ) -> Result<Uuid, AppError> {
+        let (state, user) = require_user().await?;
+        let key = platform::idempotency::key(Some(&idempotency_key))?;
+        let quantity = i32::try_from(quantity)
+            .ok()
+            .filter(|q| (1..=50).contains(q))
+            .ok_or_else(|| AppError::validation("quantity", "Choose from 1 to 50 places."))?;
+        let hash = platform::idempotency::fingerprint(&(ticket_type_id, quantity));
+        let req = db::Request {
+            ticket_type: ticket_type_id,
+            quantity,
+            buyer: &user,
+            idempotency_key: key,
+            request_hash: &hash,
+        };
+        let order = db::take_free(&state.pool, &req, |sale, type_taken, event_taken| {
+            let now = Utc::now();
+            if sale.status != "published" || sale.starts_at <= now {
+                return Err(AppError::Conflict {
+                    field: None,
+                    message: "This event is not taking RSVPs.".into(),
+                });
+            }
+            if sale.sales_start.is_some_and(|s| s > now) || sale.sales_end.is_some_and(|e| e <= now)
+            {
+                return Err(AppError::Conflict {
+                    field: None,
+                    message: "This ticket type is not on sale now.".into(),
+                });
+            }
+            if sale.price_cents > 0 {
+                return Err(AppError::Conflict {
+                    field: None,
+                    message: "This ticket type is paid: card payment is not open yet.".into(),
+                });
+            }
+            if quantity > sale.max_per_order {
+                return Err(AppError::validation(
+                    "quantity",
+                    format!("At most {} in one order.", sale.max_per_order),
+                ));
+            }
+            let left = rules::places_left(
+                i64::from(sale.type_capacity),
+                type_taken,
+                sale.event_capacity.map(i64::from),
+                event_taken,
+            );
+            if i64::from(quantity) > left {
+                return Err(AppError::Conflict {
+                    field: Some("quantity".into()),
+                    message: match left {
+                        0 => "Sold out.".to_owned(),
+                        1 => "Only 1 place is left.".to_owned(),
+                        n => format!("Only {n} places are left."),
+                    },
+                });
+            }
+            Ok(())
+        })
+        .await?;
+        tracing::info!(user_id = %user.id, %order, "places taken");
+        Ok(order)
+    }
+
+    pub async fn mine() -> Result<Vec<TicketView>, AppError> {
+        let (state, user) = require_user().await?;
+        Ok(db::of_buyer(&state.pool, user.id)
+            .await?
+            .into_iter()
+            .map(|t| {
+                let tz: chrono_tz::Tz = t.time_zone.parse().unwrap_or(chrono_tz::America::Chicago);
+                TicketView {
+                    id: t.id,
+                    code: t.secret,
+                    valid: t.status == "valid",
+                    type_name: t.type_name,
+                    event_slug: t.slug,
+                    event_title: t.title,
+                    place: if t.online {
+                        "Online".to_owned()
+                    } else {
+                        t.venue
+                    },
+                    starts_label: platform::time::label(t.starts_at, tz),
+                    starts_at: t.starts_at,
+                }
+            })
+            .collect())
+    }
+}

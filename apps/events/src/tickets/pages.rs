@@ -1,0 +1,42 @@
+//! The attendee's tickets.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use ui::ErrorBox;
+
+use super::my_tickets;
+
+/// `/tickets`: the signed-in person's tickets, soonest event first, each with its code.
+#[component]
+pub fn MyTicketsPage() -> impl IntoView {
+    let tickets = Resource::new_blocking(|| (), |()| my_tickets());
+    view! {
+        <Title text="My tickets"/>
+        <h1 class="text-2xl font-bold">"My tickets"</h1>
+        <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match tickets.await {
+                    Err(e) => view! { <ErrorBox message=e.to_string()/> }.into_any(),
+                    Ok(list) if list.is_empty() => view! {
+                        <p class="mt-4 text-slate-600" data-testid="no-tickets">"No tickets yet. " <a class="underline" href="/">"Find an event"</a></p>
+                    }.into_any(),
+                    Ok(list) => view! {
+                        <ul class="mt-4 grid gap-3 md:grid-cols-2" data-testid="tickets">
+                            {list.into_iter().map(|t| view! {
+                                <li class="rounded-lg border border-slate-200 bg-white p-4" data-testid="ticket">
+                                    <a class="font-semibold underline" href=format!("/e/{}", t.event_slug)>{t.event_title}</a>
+                                    <p class="text-sm text-slate-600">
+                                        <time datetime=t.starts_at.to_rfc3339()>{t.starts_label}</time>
+                                        {format!(" · {} · {}", t.place, t.type_name)}
+                                    </p>
+                                    <p class="mt-2 break-all font-mono text-xs text-slate-700" data-testid="ticket-code">{t.code}</p>
+                                    {(!t.valid).then(|| view! { <p class="text-sm font-medium text-red-700">"Cancelled"</p> })}
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

@@ -1,0 +1,380 @@
+//! Organizers make events and ticket types; attendees take free places, which never oversell.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use devstack::harness::{Opts, TestApp, User};
+use futures::StreamExt;
+use reqwest::StatusCode;
+use serde_json::json;
+
+const EVENT: &[(&str, &str)] = &[
+    ("title", "Saturday Social"),
+    ("description", "Dance all night."),
+    ("venue", "The Grand Ballroom"),
+    ("address", "1 Main St, Chicago"),
+    ("time_zone", "America/Chicago"),
+    ("starts", "2099-12-12T20:00"),
+    ("ends", "2099-12-13T01:00"),
+    ("capacity", ""),
+];
+
+/// The app, with events enabled in the suite it belongs to (the manifest still has it off
+/// until its issue is done; a disabled app's origin is not one of the suite's).
+async fn spawn() -> TestApp {
+    let opts = Opts::default().configure(|cfg| {
+        let mut manifest = cfg.suite.manifest.clone();
+        for app in &mut manifest.apps {
+            if app.name == "events" {
+                app.enabled = true;
+            }
+        }
+        cfg.suite.manifest = Box::leak(Box::new(manifest));
+    });
+    TestApp::spawn_with(events::server::app(), opts).await
+}
+
+/// `EVENT` with `changes`.
+fn event_form<'a>(changes: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    EVENT
+        .iter()
+        .map(|(k, v)| {
+            let v = changes.iter().find(|(c, _)| c == k).map_or(*v, |(_, c)| *c);
+            (*k, v)
+        })
+        .collect()
+}
+
+/// Creates an event as `organizer`; its slug.
+async fn create(app: &TestApp, organizer: &User, changes: &[(&str, &str)]) -> String {
+    let res = app
+        .call("/api/events/create", &event_form(changes), Some(organizer))
+        .await;
+    assert!(
+        res.status.is_success() || res.status.is_redirection(),
+        "{:?}",
+        res.body
+    );
+    sqlx::query_scalar("select slug from events order by created_at desc limit 1")
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("slug")
+}
+
+async fn add_type(
+    app: &TestApp,
+    who: &User,
+    slug: &str,
+    name: &str,
+    price: &str,
+    places: &str,
+) -> StatusCode {
+    app.call(
+        "/api/events/add-ticket-type",
+        &[
+            ("slug", slug),
+            ("name", name),
+            ("price", price),
+            ("capacity", places),
+            ("max_per_order", ""),
+        ],
+        Some(who),
+    )
+    .await
+    .status
+}
+
+async fn type_id(app: &TestApp, name: &str) -> String {
+    sqlx::query_scalar::<_, uuid::Uuid>("select id from ticket_types where name = $1")
+        .bind(name)
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("type")
+        .to_string()
+}
+
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    sqlx::query_scalar(sql)
+        .fetch_one(&app.db.pool)
+        .await
+        .expect(sql)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_organizer_makes_an_event_with_ticket_types_and_publishes_it() {
+    let app = spawn().await;
+    let ada = app.signed_in("Ada").await;
+    let stranger = app.signed_in("Stranger").await;
+
+    // Field errors name the field; nothing is made.
+    for (changes, field) in [
+        (vec![("title", " ")], "title"),
+        (vec![("ends", "2099-12-12T19:00")], "ends"),
+        (vec![("time_zone", "Mars/Olympus")], "time_zone"),
+        (vec![("starts", "2099-03-08T02:30")], "starts"),
+        (vec![("venue", "")], "venue"),
+    ] {
+        let res = app
+            .call("/api/events/create", &event_form(&changes), Some(&ada))
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{changes:?}");
+        assert_eq!(
+            res.body["Validation"]["field"],
+            json!(field),
+            "{:?}",
+            res.body
+        );
+    }
+    assert_eq!(count(&app, "select count(*) from events").await, 0);
+    let res = app.call("/api/events/create", &event_form(&[]), None).await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+
+    let slug = create(&app, &ada, &[]).await;
+    assert_eq!(slug, "saturday-social");
+    // A draft: its organizer sees it, nobody else does.
+    assert_eq!(
+        app.get("/e/saturday-social", None).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get("/e/saturday-social", Some(&ada)).await.status(),
+        StatusCode::OK
+    );
+    // Publishing needs a ticket type.
+    let res = app
+        .call("/api/events/publish", &[("slug", &slug)], Some(&ada))
+        .await;
+    assert_eq!(res.status, StatusCode::CONFLICT);
+
+    // Only the organizer adds ticket types and publishes; the stranger changes nothing.
+    assert_eq!(
+        add_type(&app, &stranger, &slug, "Sneaky", "", "5").await,
+        StatusCode::FORBIDDEN
+    );
+    let res = app
+        .call("/api/events/publish", &[("slug", &slug)], Some(&stranger))
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert!(
+        add_type(&app, &ada, &slug, "General", "", "100")
+            .await
+            .is_success()
+    );
+    assert!(
+        add_type(&app, &ada, &slug, "VIP", "25.50", "20")
+            .await
+            .is_success()
+    );
+    assert_eq!(
+        add_type(&app, &ada, &slug, "Bad", "-1", "20").await,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(count(&app, "select count(*) from ticket_types").await, 2);
+    assert_eq!(
+        count(&app, "select count(*) from events where status = 'draft'").await,
+        1
+    );
+    let res = app
+        .call("/api/events/publish", &[("slug", &slug)], Some(&ada))
+        .await;
+    assert!(
+        res.status.is_success() || res.status.is_redirection(),
+        "{:?}",
+        res.body
+    );
+
+    // Published: everyone sees it, in its own zone, with its prices.
+    let html = app
+        .get("/e/saturday-social", None)
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(html.contains("Sat 12 Dec 2099, 20:00"), "{html}");
+    assert!(html.contains("America/Chicago"));
+    assert!(html.contains("Free") && html.contains("$25.50"));
+    assert!(
+        html.contains("data-testid=\"rsvp\""),
+        "the free type takes RSVPs"
+    );
+    let home: serde_json::Value = app
+        .get("/api/v1/home", None)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        home["sections"][0]["cards"][0]["url"],
+        json!(format!("{}/e/saturday-social", app.origin))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_rsvp_takes_its_places_once_per_key_and_shows_in_my_tickets() {
+    let app = spawn().await;
+    let ada = app.signed_in("Ada").await;
+    let bo = app.signed_in("Bo").await;
+    let slug = create(&app, &ada, &[]).await;
+    add_type(&app, &ada, &slug, "General", "", "3").await;
+    add_type(&app, &ada, &slug, "VIP", "40", "10").await;
+    app.call("/api/events/publish", &[("slug", &slug)], Some(&ada))
+        .await;
+    let general = type_id(&app, "General").await;
+    let vip = type_id(&app, "VIP").await;
+    let rsvp = |ty: String, qty: &'static str, key: &'static str| {
+        let (app, bo) = (&app, &bo);
+        async move {
+            app.call(
+                "/api/tickets/rsvp",
+                &[
+                    ("ticket_type_id", &ty),
+                    ("quantity", qty),
+                    ("idempotency_key", key),
+                ],
+                Some(bo),
+            )
+            .await
+        }
+    };
+    let first = rsvp(general.clone(), "2", "key-aaaaaaaa").await;
+    assert!(
+        first.status.is_success() || first.status.is_redirection(),
+        "{:?}",
+        first.body
+    );
+    // The same form sent again: nothing more taken.
+    let again = rsvp(general.clone(), "2", "key-aaaaaaaa").await;
+    assert!(
+        again.status.is_success() || again.status.is_redirection(),
+        "{:?}",
+        again.body
+    );
+    assert_eq!(count(&app, "select count(*) from tickets").await, 2);
+    // The same key for another request: refused.
+    assert_eq!(
+        rsvp(general.clone(), "1", "key-aaaaaaaa").await.status,
+        StatusCode::CONFLICT
+    );
+    // One place left: two more are refused with what is left; the paid type takes no RSVP.
+    let res = rsvp(general.clone(), "2", "key-bbbbbbbb").await;
+    assert_eq!(res.status, StatusCode::CONFLICT);
+    assert!(
+        res.body["Conflict"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Only 1 place"),
+        "{:?}",
+        res.body
+    );
+    assert_eq!(
+        rsvp(vip, "1", "key-cccccccc").await.status,
+        StatusCode::CONFLICT
+    );
+    assert_eq!(
+        rsvp(general.clone(), "0", "key-dddddddd").await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(count(&app, "select count(*) from tickets").await, 2);
+    let html = app
+        .get(&format!("/e/{slug}"), None)
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(html.contains("1 left"), "{html}");
+
+    // Bo's tickets, each with its own code; signed out, the page asks for sign-in.
+    let html = app
+        .get("/tickets", Some(&bo))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert_eq!(html.matches("data-testid=\"ticket\"").count(), 2, "{html}");
+    let codes: Vec<String> = sqlx::query_scalar("select secret from tickets")
+        .fetch_all(&app.db.pool)
+        .await
+        .expect("codes");
+    assert!(
+        codes
+            .iter()
+            .all(|c| c.len() == 64 && html.contains(c.as_str()))
+    );
+    assert_ne!(codes[0], codes[1]);
+    assert_eq!(
+        app.get("/tickets", None).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        app.get("/tickets", Some(&ada)).await.status(),
+        StatusCode::OK
+    );
+    let ada_html = app
+        .get("/tickets", Some(&ada))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(
+        !codes.iter().any(|c| ada_html.contains(c.as_str())),
+        "only one's own tickets"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_attempts_at_the_last_ten_places_take_exactly_ten() {
+    let app = spawn().await;
+    let ada = app.signed_in("Ada").await;
+    // Two free ticket types of 8 places each, sharing the event's 10.
+    let slug = create(&app, &ada, &[("capacity", "10")]).await;
+    add_type(&app, &ada, &slug, "Early", "", "8").await;
+    add_type(&app, &ada, &slug, "Door", "", "8").await;
+    app.call("/api/events/publish", &[("slug", &slug)], Some(&ada))
+        .await;
+    let types = [type_id(&app, "Early").await, type_id(&app, "Door").await];
+    let mut people = Vec::new();
+    for i in 0..40 {
+        people.push(app.signed_in(&format!("Fan {i}")).await);
+    }
+    let taken = AtomicUsize::new(0);
+    let refused = AtomicUsize::new(0);
+    futures::stream::iter(0..1000)
+        .for_each_concurrent(64, |i| {
+            let (app, people, types, taken, refused) = (&app, &people, &types, &taken, &refused);
+            async move {
+                let key = format!("attempt-{i:06}");
+                let res = app
+                    .call(
+                        "/api/tickets/rsvp",
+                        &[
+                            ("ticket_type_id", &types[i % 2]),
+                            ("quantity", "1"),
+                            ("idempotency_key", &key),
+                        ],
+                        Some(&people[i % people.len()]),
+                    )
+                    .await;
+                if res.status.is_success() || res.status.is_redirection() {
+                    taken.fetch_add(1, Ordering::Relaxed);
+                } else {
+                    assert_eq!(res.status, StatusCode::CONFLICT, "{:?}", res.body);
+                    refused.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        })
+        .await;
+    assert_eq!(taken.load(Ordering::Relaxed), 10);
+    assert_eq!(refused.load(Ordering::Relaxed), 990);
+    assert_eq!(count(&app, "select count(*) from tickets").await, 10);
+    assert_eq!(count(&app, "select count(*) from orders").await, 10);
+    let html = app
+        .get(&format!("/e/{slug}"), None)
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert_eq!(
+        html.matches("Sold out").count(),
+        2,
+        "both types show sold out"
+    );
+}
