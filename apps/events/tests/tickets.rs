@@ -378,3 +378,32 @@ async fn a_thousand_attempts_at_the_last_ten_places_take_exactly_ten() {
         "both types show sold out"
     );
 }
+
+/// Every page of the app carries the suite's security headers (see `appkit::headers`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_carries_the_security_headers() {
+    use devstack::pages::Visit;
+
+    let app = spawn().await;
+    let ada = app.signed_in("Ada").await;
+    let slug = create(&app, &ada, &[]).await;
+    add_type(&app, &ada, &slug, "General", "", "10").await;
+    app.call("/api/events/publish", &[("slug", &slug)], Some(&ada))
+        .await;
+    let visit = |route, path: String, who| Visit { route, path, who };
+    let visits = [
+        visit("/", "/".into(), None),
+        visit("/e/{slug}", format!("/e/{slug}"), None),
+        visit("/e/{slug}", format!("/e/{slug}"), Some(&ada)),
+        visit("/tickets", "/tickets".into(), Some(&ada)),
+        visit("/dashboard", "/dashboard".into(), Some(&ada)),
+        visit("/dashboard/new", "/dashboard/new".into(), Some(&ada)),
+        visit(
+            "/dashboard/e/{slug}",
+            format!("/dashboard/e/{slug}"),
+            Some(&ada),
+        ),
+    ];
+    let routes = events::server::app().page_paths().await;
+    app.check_every_page(&routes, &visits).await;
+}
