@@ -89,7 +89,12 @@ pub async fn take_free(
     .bind(req.idempotency_key)
     .bind(req.request_hash)
     .fetch_one(&mut *tx)
-    .await?;
+    .await
+    .map_err(|e| match &e {
+        // The key was used meanwhile for another event's order (that one held another lock).
+        sqlx::Error::Database(d) if d.is_unique_violation() => platform::idempotency::reused(),
+        _ => e.into(),
+    })?;
     let secrets: Vec<String> = (0..req.quantity)
         .map(|_| platform::token::new().0)
         .collect();
