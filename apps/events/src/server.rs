@@ -12,4 +12,8 @@ pub fn app() -> appkit::AppDef {
         .bucket()
         .sign_in_required(SIGN_IN_REQUIRED)
         .public_api(crate::upcoming::ssr::routes())
+        .routes(axum::Router::new().route(
+            "/e/{slug}/calendar.ics",
+            axum::routing::get(crate::events::ssr::calendar),
+        ))
 }

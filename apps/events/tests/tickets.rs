@@ -139,6 +139,13 @@ async fn an_organizer_makes_an_event_with_ticket_types_and_publishes_it() {
         app.get("/e/saturday-social", Some(&ada)).await.status(),
         StatusCode::OK
     );
+    assert_eq!(
+        app.get("/e/saturday-social/calendar.ics", Some(&ada))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND,
+        "no calendar file of a draft"
+    );
     // Publishing needs a ticket type.
     let res = app
         .call("/api/events/publish", &[("slug", &slug)], Some(&ada))
@@ -182,6 +189,19 @@ async fn an_organizer_makes_an_event_with_ticket_types_and_publishes_it() {
         res.body
     );
 
+    // Published: "Add to calendar" gives the event in UTC (20:00 in Chicago is 02:00Z).
+    let res = app.get("/e/saturday-social/calendar.ics", None).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.headers()["content-type"],
+        "text/calendar; charset=utf-8"
+    );
+    let ics = res.text().await.expect("ics");
+    assert!(ics.contains("DTSTART:20991213T020000Z\r\n"), "{ics}");
+    assert!(
+        ics.contains("LOCATION:The Grand Ballroom\\, 1 Main St\\, Chicago"),
+        "{ics}"
+    );
     // Published: everyone sees it, in its own zone, with its prices.
     let html = app
         .get("/e/saturday-social", None)

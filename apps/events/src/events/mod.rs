@@ -9,6 +9,8 @@ use uuid::Uuid;
 
 #[cfg(feature = "ssr")]
 pub mod db;
+#[cfg(feature = "ssr")]
+pub mod ics;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod rules;
@@ -273,6 +275,51 @@ pub mod ssr {
         tracing::info!(user_id = %user.id, slug, "event published");
         leptos_axum::redirect(&format!("/e/{slug}"));
         Ok(())
+    }
+
+    /// `GET /e/{slug}/calendar.ics`: a published event as an iCalendar file.
+    pub async fn calendar(
+        axum::extract::State(state): axum::extract::State<appkit::AppState>,
+        axum::extract::Path(slug): axum::extract::Path<String>,
+    ) -> Result<axum::response::Response, AppError> {
+        use axum::response::IntoResponse;
+        let e = db::by_slug(&state.pool, &slug)
+            .await?
+            .filter(|e| e.status != "draft")
+            .ok_or_else(|| AppError::not_found("There is no such event."))?;
+        let location = if e.online {
+            "Online".to_owned()
+        } else {
+            [e.venue.as_str(), e.address.as_str()]
+                .into_iter()
+                .filter(|p| !p.is_empty())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let url = state.url(&format!("/e/{}", e.slug));
+        let host = state.origin.split("://").nth(1).unwrap_or("events");
+        let body = super::ics::calendar(&super::ics::CalendarEvent {
+            uid: format!("{}@{host}", e.id),
+            title: &e.title,
+            description: &e.description,
+            location: &location,
+            url: &url,
+            starts_at: e.starts_at,
+            ends_at: e.ends_at,
+            stamp: Utc::now(),
+        });
+        let disposition = format!("attachment; filename=\"{}.ics\"", e.slug);
+        Ok((
+            [
+                (
+                    http::header::CONTENT_TYPE,
+                    "text/calendar; charset=utf-8".to_owned(),
+                ),
+                (http::header::CONTENT_DISPOSITION, disposition),
+            ],
+            body,
+        )
+            .into_response())
     }
 
     pub async fn mine() -> Result<Vec<OrganizerEvent>, AppError> {

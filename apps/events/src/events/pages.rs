@@ -63,6 +63,9 @@ fn EventDetails(e: EventView) -> impl IntoView {
             {(!e.organizer_name.is_empty()).then(|| view! {
                 <p class="text-sm text-slate-500">"By " {e.organizer_name.clone()}</p>
             })}
+            {(e.status != "draft").then(|| view! {
+                <a class="mt-2 mr-4 inline-block text-sm underline" href=format!("/e/{}/calendar.ics", e.slug) data-testid="add-to-calendar">"Add to calendar"</a>
+            })}
             {e.is_organizer.then(|| view! {
                 <a class="mt-2 inline-block text-sm underline" href=format!("/dashboard/e/{}", e.slug)>"Manage this event"</a>
             })}
