@@ -85,7 +85,7 @@ pub async fn create_event(
     ends: String,
     capacity: String,
 ) -> Result<(), AppError> {
-    ssr::create(rules_raw(
+    ssr::create(rules::RawEvent {
         title,
         description,
         venue,
@@ -95,35 +95,9 @@ pub async fn create_event(
         starts,
         ends,
         capacity,
-    ))
+    })
     .await
     .map_err(AppError::respond)
-}
-
-#[cfg(feature = "ssr")]
-#[allow(clippy::too_many_arguments)]
-fn rules_raw(
-    title: String,
-    description: String,
-    venue: String,
-    address: String,
-    online: Option<String>,
-    time_zone: String,
-    starts: String,
-    ends: String,
-    capacity: String,
-) -> rules::RawEvent {
-    rules::RawEvent {
-        title,
-        description,
-        venue,
-        address,
-        online,
-        time_zone,
-        starts,
-        ends,
-        capacity,
-    }
 }
 
 /// Adds a ticket type to an event of the signed-in organizer.
