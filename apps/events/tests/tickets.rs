@@ -213,6 +213,16 @@ async fn an_organizer_makes_an_event_with_ticket_types_and_publishes_it() {
     assert!(html.contains("America/Chicago"));
     assert!(html.contains("Free") && html.contains("$25.50"));
     assert!(
+        html.contains("data-testid=\"sign-in-to-rsvp\"") && !html.contains("data-testid=\"rsvp\""),
+        "a visitor is asked to sign in before RSVPing"
+    );
+    let html = app
+        .get("/e/saturday-social", Some(&stranger))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(
         html.contains("data-testid=\"rsvp\""),
         "the free type takes RSVPs"
     );

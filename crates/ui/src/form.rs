@@ -151,3 +151,43 @@ mod tests {
         );
     }
 }
+
+/// Time zones offered on forms (a restaurant's hours, an event's times are kept in the place's
+/// own zone).
+const TIME_ZONES: [(&str, &str); 7] = [
+    ("America/New_York", "Eastern (New York, Atlanta, Detroit)"),
+    ("America/Chicago", "Central (Chicago, Houston)"),
+    ("America/Denver", "Mountain (Denver)"),
+    ("America/Phoenix", "Arizona (Phoenix)"),
+    ("America/Los_Angeles", "Pacific (Los Angeles, Seattle)"),
+    ("America/Anchorage", "Alaska"),
+    ("Pacific/Honolulu", "Hawaii"),
+];
+
+/// A form's `time_zone` field: the zones above by the names people use (and the current one
+/// if it is another).
+#[component]
+pub fn TimeZoneSelect(
+    /// The visible label.
+    label: &'static str,
+    /// The place's zone (Central when adding).
+    current: Option<String>,
+    /// The form's last error.
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let current = current.unwrap_or_else(|| "America/Chicago".to_owned());
+    let listed = TIME_ZONES.iter().any(|(z, _)| *z == current);
+    let message = move || error.get().and_then(|e| e.message_for("time_zone"));
+    view! {
+        <div class="space-y-1">
+            <label for="time_zone" class="block text-sm font-medium text-slate-700">{label}</label>
+            <select id="time_zone" name="time_zone" class="block w-full rounded-md border border-slate-300 px-3 py-2 text-base">
+                {(!listed).then(|| view! { <option value=current.clone() selected=true>{current.clone()}</option> })}
+                {TIME_ZONES.iter().map(|(zone, label)| view! {
+                    <option value=*zone selected=*zone == current>{*label}</option>
+                }).collect_view()}
+            </select>
+            <p class="text-sm text-red-600" data-field-error="time_zone">{message}</p>
+        </div>
+    }
+}

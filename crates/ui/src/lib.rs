@@ -9,7 +9,7 @@ mod nav;
 mod pager;
 
 pub use document::{AppFrame, Document, FAVICON_SVG, Page, page_title};
-pub use form::{FormError, SubmitButton, TextArea, TextField};
+pub use form::{FormError, SubmitButton, TextArea, TextField, TimeZoneSelect};
 pub use header::SuiteHeader;
 pub use live::{use_hydrated, use_live, use_tick};
 pub use misc::{ErrorBox, NotFound};

@@ -51,6 +51,8 @@ pub struct EventView {
     pub capacity: Option<i32>,
     pub ticket_types: Vec<TicketTypeView>,
     pub is_organizer: bool,
+    /// Where a visitor signs in to RSVP, coming back here; `None` when signed in.
+    pub sign_in_url: Option<String>,
     /// A fresh idempotency key for the page's RSVP forms: a form sent twice takes its places
     /// once.
     pub form_key: String,
@@ -180,6 +182,9 @@ pub mod ssr {
                 }
             })
             .collect();
+        let sign_in_url = user
+            .is_none()
+            .then(|| state.sign_in_url(&format!("/e/{}", e.slug)));
         Ok(EventView {
             id: e.id,
             slug: e.slug,
@@ -197,6 +202,7 @@ pub mod ssr {
             capacity: e.capacity,
             ticket_types,
             is_organizer,
+            sign_in_url,
             form_key: uuid::Uuid::new_v4().to_string(),
         })
     }

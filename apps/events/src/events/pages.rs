@@ -73,7 +73,7 @@ fn EventDetails(e: EventView) -> impl IntoView {
             <section class="mt-6 rounded-lg border border-slate-200 bg-white p-5">
                 <h2 class="text-lg font-semibold">"Tickets"</h2>
                 <ul class="mt-3 divide-y divide-slate-100" data-testid="ticket-types">
-                    {e.ticket_types.into_iter().map(|t| view! { <TicketTypeRow t rsvp key=key.clone()/> }).collect_view()}
+                    {e.ticket_types.into_iter().map(|t| view! { <TicketTypeRow t rsvp key=key.clone() sign_in=e.sign_in_url.clone()/> }).collect_view()}
                 </ul>
                 <FormError error/>
             </section>
@@ -82,7 +82,13 @@ fn EventDetails(e: EventView) -> impl IntoView {
 }
 
 #[component]
-fn TicketTypeRow(t: TicketTypeView, rsvp: ServerAction<Rsvp>, key: String) -> impl IntoView {
+fn TicketTypeRow(
+    t: TicketTypeView,
+    rsvp: ServerAction<Rsvp>,
+    key: String,
+    /// Where a visitor signs in first (`None`: signed in).
+    sign_in: Option<String>,
+) -> impl IntoView {
     let free = t.price_cents == 0;
     let most = t
         .max_per_order
@@ -98,8 +104,11 @@ fn TicketTypeRow(t: TicketTypeView, rsvp: ServerAction<Rsvp>, key: String) -> im
                     {t.availability.clone().map(|a| view! { <span class="ml-2 font-medium text-amber-800" data-testid="availability">{a}</span> })}
                 </p>
             </div>
-            {match (t.on_sale, free) {
-                (true, true) => view! {
+            {match (t.on_sale, free, sign_in) {
+                (true, true, Some(href)) => view! {
+                    <a href=href class="rounded-md bg-amber-600 px-4 py-2 text-sm font-semibold text-white hover:bg-amber-700" data-testid="sign-in-to-rsvp">"Sign in to RSVP"</a>
+                }.into_any(),
+                (true, true, None) => view! {
                     <ActionForm action=rsvp attr:class="flex items-end gap-2">
                         <input type="hidden" name="ticket_type_id" value=t.id.to_string()/>
                         // One key per form and page: sent twice, the places are taken once.
@@ -111,8 +120,8 @@ fn TicketTypeRow(t: TicketTypeView, rsvp: ServerAction<Rsvp>, key: String) -> im
                         <button type="submit" class="rounded-md bg-amber-600 px-4 py-2 text-sm font-semibold text-white hover:bg-amber-700" data-testid="rsvp">"RSVP"</button>
                     </ActionForm>
                 }.into_any(),
-                (true, false) => view! { <p class="text-sm text-slate-500">"Card payment opens soon."</p> }.into_any(),
-                (false, _) => ().into_any(),
+                (true, false, _) => view! { <p class="text-sm text-slate-500">"Card payment opens soon."</p> }.into_any(),
+                (false, ..) => ().into_any(),
             }}
         </li>
     }
@@ -166,7 +175,7 @@ pub fn NewEventPage() -> impl IntoView {
                 <input type="checkbox" name="online" value="on" class="h-5 w-5"/>
                 "Online"
             </label>
-            <TextField name="time_zone" label="Time zone" value="America/Chicago" error/>
+            <ui::TimeZoneSelect label="Time zone of the event" current=None error/>
             <TextField name="starts" label="Starts (the event's local time)" kind="datetime-local" required=true error/>
             <TextField name="ends" label="Ends" kind="datetime-local" required=true error/>
             <TextField name="capacity" label="Places in all (leave empty for only each ticket type's)" kind="number" error/>

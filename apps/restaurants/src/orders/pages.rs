@@ -698,11 +698,12 @@ fn LiveQueue(initial: Queue) -> impl IntoView {
                     <a class="text-sm underline" href=format!("/dashboard/r/{}/menu", q.slug)>"Menu and sold-out"</a>
                 </div>
                 <p class="text-sm text-slate-500">"New orders appear here by themselves."</p>
-                <p class="mt-1 text-sm font-medium" data-testid="queue-open">{match q.open {
-                    0 => "No open orders.".to_owned(),
-                    1 => "1 open order.".to_owned(),
-                    n => format!("{n} open orders."),
-                }}{(q.pages > 1).then(|| format!(" The queue has {} pages: open orders come first, soonest pickup first.", q.pages))}</p>
+                {(q.open > 0).then(|| view! {
+                    <p class="mt-1 text-sm font-medium" data-testid="queue-open">{match q.open {
+                        1 => "1 open order.".to_owned(),
+                        n => format!("{n} open orders."),
+                    }}{(q.pages > 1).then(|| format!(" The queue has {} pages: open orders come first, soonest pickup first.", q.pages))}</p>
+                })}
                 {if q.entries.is_empty() {
                     Either::Left(view! { <p class="mt-4 text-slate-600" data-testid="queue-empty">"No orders yet today."</p> })
                 } else {

@@ -245,45 +245,10 @@ fn RestaurantForm(
             </select>
             <p class="text-sm text-red-600" data-field-error="price_level">{level_error}</p>
         </div>
-        <TimeZoneSelect current=initial.as_ref().map(|r| r.time_zone.clone()) error/>
+        <ui::TimeZoneSelect label="Time zone of your hours" current=initial.as_ref().map(|r| r.time_zone.clone()) error/>
         <TextArea name="description" label="About" value=get(|r| r.description.clone()) error/>
         <FormError error/>
         <SubmitButton label=submit pending/>
-    }
-}
-
-/// Time zones offered in the form (the restaurant's hours are kept in its own zone).
-const TIME_ZONES: [(&str, &str); 7] = [
-    ("America/New_York", "Eastern (New York, Atlanta, Detroit)"),
-    ("America/Chicago", "Central (Chicago, Houston)"),
-    ("America/Denver", "Mountain (Denver)"),
-    ("America/Phoenix", "Arizona (Phoenix)"),
-    ("America/Los_Angeles", "Pacific (Los Angeles, Seattle)"),
-    ("America/Anchorage", "Alaska"),
-    ("Pacific/Honolulu", "Hawaii"),
-];
-
-#[component]
-fn TimeZoneSelect(
-    /// The restaurant's zone (Central when adding).
-    current: Option<String>,
-    /// The form's last error.
-    error: Signal<Option<AppError>>,
-) -> impl IntoView {
-    let current = current.unwrap_or_else(|| "America/Chicago".to_owned());
-    let listed = TIME_ZONES.iter().any(|(z, _)| *z == current);
-    let message = move || error.get().and_then(|e| e.message_for("time_zone"));
-    view! {
-        <div class="space-y-1">
-            <label for="time_zone" class="block text-sm font-medium text-slate-700">"Time zone of your hours"</label>
-            <select id="time_zone" name="time_zone" class="block w-full rounded-md border border-slate-300 px-3 py-2 text-base">
-                {(!listed).then(|| view! { <option value=current.clone() selected=true>{current.clone()}</option> })}
-                {TIME_ZONES.iter().map(|(zone, label)| view! {
-                    <option value=*zone selected=*zone == current>{*label}</option>
-                }).collect_view()}
-            </select>
-            <p class="text-sm text-red-600" data-field-error="time_zone">{message}</p>
-        </div>
     }
 }
 
