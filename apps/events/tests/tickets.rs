@@ -437,3 +437,42 @@ async fn every_page_carries_the_security_headers() {
     let routes = events::server::app().page_paths().await;
     app.check_every_page(&routes, &visits).await;
 }
+
+/// Without JavaScript, a form that fails goes back to its page, which says what is wrong.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_form_sent_without_javascript_comes_back_with_its_error() {
+    let app = spawn().await;
+    let ada = app.signed_in("Ada").await;
+    let form = event_form(&[("ends", "2099-12-12T19:00")]);
+    let res = devstack::testkit::client()
+        .post(app.url("/api/events/create"))
+        .header("origin", &app.origin)
+        .header("referer", format!("{}/dashboard/new", app.origin))
+        .header("accept", "text/html,application/xhtml+xml")
+        .header("cookie", app.cookie(&ada))
+        .form(&form)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "a browser follows it");
+    let back = res.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    assert!(
+        back.starts_with(&format!("{}/dashboard/new?", app.origin)),
+        "{back}"
+    );
+    let path = back.trim_start_matches(&app.origin).to_owned();
+    let html = app.get(&path, Some(&ada)).await.text().await.expect("page");
+    let ends_error = html
+        .split("data-field-error=\"ends\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</p>").next())
+        .unwrap_or_default();
+    assert!(
+        ends_error.contains("End the event after it starts."),
+        "the page shows the error at its field: {ends_error:?}"
+    );
+    assert_eq!(count(&app, "select count(*) from events").await, 0);
+}

@@ -183,11 +183,24 @@ mod server {
     /// Middleware for server-function routes: errors raised by the framework before the
     /// function runs (a missing or malformed argument) are answered 500 by leptos; this gives them
     /// the status of the `AppError` they carry (400 for a malformed request).
+    ///
+    /// A form posted without JavaScript that fails is sent back to its page by Leptos, with the
+    /// error in the `Location`'s query (the page shows it); [`AppError::respond`] has by then
+    /// set the error's own status, which a browser does not follow. Such an answer becomes a
+    /// `303 See Other`.
     pub async fn server_fn_status(
         req: axum::extract::Request,
         next: axum::middleware::Next,
     ) -> Response {
-        let res = next.run(req).await;
+        let mut res = next.run(req).await;
+        let back_to_the_form = res.headers().contains_key(http::header::LOCATION)
+            && res
+                .headers()
+                .contains_key(leptos::server_fn::error::SERVER_FN_ERROR_HEADER);
+        if back_to_the_form && (res.status().is_client_error() || res.status().is_server_error()) {
+            *res.status_mut() = StatusCode::SEE_OTHER;
+            return res;
+        }
         if res.status() != StatusCode::INTERNAL_SERVER_ERROR {
             return res;
         }
