@@ -13,9 +13,33 @@ pub fn slugify(name: &str, max: usize, fallback: &str) -> String {
     }
 }
 
+/// The slugs to try, in turn, for a new row whose name gives `base`, when a taken one is to be
+/// skipped: `base`, `base-2` … `base-5`, then five with a random suffix (a name nobody can
+/// exhaust).
+pub fn candidates(base: &str) -> impl Iterator<Item = String> + '_ {
+    (1..=10).map(move |attempt| match attempt {
+        1 => base.to_owned(),
+        2..=5 => format!("{base}-{attempt}"),
+        _ => format!("{base}-{}", &uuid::Uuid::new_v4().simple().to_string()[..6]),
+    })
+}
+
 #[cfg(test)]
 mod tests {
-    use super::slugify;
+    use super::{candidates, slugify};
+
+    #[test]
+    fn taken_slugs_give_way_to_numbered_then_random_ones() {
+        let all: Vec<String> = candidates("soul").collect();
+        assert_eq!(all[..5], ["soul", "soul-2", "soul-3", "soul-4", "soul-5"]);
+        assert_eq!(all.len(), 10);
+        assert!(
+            all[5..]
+                .iter()
+                .all(|s| s.starts_with("soul-") && s.len() == 11)
+        );
+        assert_ne!(all[5], all[6]);
+    }
 
     #[test]
     fn slugs_are_plain_ascii_in_any_script() {

@@ -56,12 +56,7 @@ pub async fn insert(
     f: &EventFields,
 ) -> Result<String, AppError> {
     let base = platform::slug::slugify(&f.title, 60, "event");
-    for attempt in 1..=10 {
-        let slug = match attempt {
-            1 => base.clone(),
-            2..=5 => format!("{base}-{attempt}"),
-            _ => format!("{base}-{}", &Uuid::new_v4().simple().to_string()[..6]),
-        };
+    for slug in platform::slug::candidates(&base) {
         let done = sqlx::query(
             "insert into events (organizer_id, organizer_name, slug, title, description, venue,
                 address, online, time_zone, starts_at, ends_at, capacity)
@@ -86,7 +81,10 @@ pub async fn insert(
             return Ok(slug);
         }
     }
-    Err(AppError::internal("no free slug after 10 attempts"))
+    Err(AppError::conflict(
+        "title",
+        "That title is taken many times over; add the date or the place to it.",
+    ))
 }
 
 /// The event at `slug`, whatever its status.

@@ -332,13 +332,7 @@ pub async fn insert(
     f: &RestaurantFields,
 ) -> Result<String, AppError> {
     let base = platform::slug::slugify(&f.name, 60, "restaurant");
-    for attempt in 1..=10 {
-        // name, name-2 … name-5, then a random suffix (a name nobody can exhaust).
-        let slug = match attempt {
-            1 => base.clone(),
-            2..=5 => format!("{base}-{attempt}"),
-            _ => format!("{base}-{}", &Uuid::new_v4().simple().to_string()[..6]),
-        };
+    for slug in platform::slug::candidates(&base) {
         let result = sqlx::query(
             "insert into restaurants (owner_id, slug, name, cuisine, city, address, description, price_level, time_zone, order_email)
              values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
