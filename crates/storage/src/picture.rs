@@ -115,10 +115,13 @@ fn encode(picture: &DynamicImage) -> Result<Encoded, StorageError> {
     let encoding = |e: ImageError| StorageError::Backend(format!("encoding an image: {e}"));
     let (width, height) = (picture.width(), picture.height());
     let mut bytes = Vec::new();
-    let transparent =
-        picture.color().has_alpha() && picture.to_rgba8().pixels().any(|p| p.0[3] < u8::MAX);
-    let kind = if transparent {
-        let rgba = picture.to_rgba8();
+    // Its pixels with their alpha, when any of them is not opaque.
+    let transparent = picture
+        .color()
+        .has_alpha()
+        .then(|| picture.to_rgba8())
+        .filter(|rgba| rgba.pixels().any(|p| p.0[3] < u8::MAX));
+    let kind = if let Some(rgba) = transparent {
         PngEncoder::new(&mut bytes)
             .write_image(
                 rgba.as_raw(),
