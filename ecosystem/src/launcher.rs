@@ -10,7 +10,7 @@ use std::{
 };
 
 use anyhow::{Context, bail};
-use devstack::{EmbeddedS3, Maildev, Postgres, provision_databases};
+use devstack::{EmbeddedS3, Localstripe, Maildev, Postgres, provision_databases};
 use platform::suite::{Manifest, PublicPort, Suite};
 use secrecy::SecretString;
 use storage::{BucketConfig, Storage};
@@ -77,6 +77,8 @@ pub struct Stack {
     s3: Option<EmbeddedS3>,
     /// The local mail server, unless `SMTP_URL` names one.
     pub maildev: Option<Maildev>,
+    /// The local payment server, unless `STRIPE_SECRET_KEY` names a Stripe account.
+    pub localstripe: Option<Localstripe>,
     pg: Postgres,
 }
 
@@ -106,10 +108,15 @@ impl Stack {
             Some(m) => format!("maildev, inbox at {}", m.web_url()),
             None => "SMTP_URL".to_owned(),
         };
+        let payments = match &self.localstripe {
+            Some(l) => format!("localstripe, {}", l.api_base()),
+            None => "Stripe (STRIPE_SECRET_KEY)".to_owned(),
+        };
         vec![
             ("PostgreSQL", self.pg.describe()),
             ("S3", s3),
             ("Mail", mail),
+            ("Payments", payments),
         ]
     }
 
@@ -204,6 +211,42 @@ impl Stack {
             }
         };
 
+        // Payments: the configured Stripe account (STRIPE_* reach the apps from this
+        // environment), else localstripe with its state in the state folder.
+        let (localstripe, stripe_env) = if platform::config::var_opt("STRIPE_SECRET_KEY").is_some()
+        {
+            (None, Vec::new())
+        } else {
+            let port: u16 = platform::config::parse_or(
+                "SUITE_STRIPE_PORT",
+                if opts.free_ports { 0 } else { 8420 },
+            )?;
+            let dir = opts.state_dir.join("stripe");
+            let localstripe = tokio::task::spawn_blocking(move || {
+                std::fs::create_dir_all(&dir)?;
+                Localstripe::start(port, Some(&dir))
+            })
+            .await?
+            .context("starting localstripe (STRIPE_SECRET_KEY is not set)")?;
+            let env = vec![
+                (
+                    "STRIPE_SECRET_KEY",
+                    devstack::localstripe::SECRET_KEY.to_owned(),
+                ),
+                (
+                    "STRIPE_PUBLISHABLE_KEY",
+                    devstack::localstripe::PUBLISHABLE_KEY.to_owned(),
+                ),
+                (
+                    "STRIPE_WEBHOOK_SECRET",
+                    format!("whsec_{}", secrets.get("stripe.webhook")?),
+                ),
+                ("STRIPE_API_BASE", localstripe.api_base()),
+                ("STRIPE_JS_URL", localstripe.js_url()),
+            ];
+            (Some(localstripe), env)
+        };
+
         // The apps' listening sockets, bound here and handed over.
         let mut listeners = BTreeMap::new();
         let mut addrs = BTreeMap::new();
@@ -219,6 +262,19 @@ impl Stack {
             PublicPort::Fixed(p) => p.to_string(),
             PublicPort::PerApp => "per-app".to_owned(),
         };
+        // localstripe sends every app that takes payments its webhooks (a Stripe account is
+        // set up in its dashboard instead: see the README).
+        if let Some(l) = &localstripe {
+            let secret = stripe_env
+                .iter()
+                .find(|(k, _)| *k == "STRIPE_WEBHOOK_SECRET")
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default();
+            for a in manifest.enabled().filter(|a| a.payments) {
+                let url = format!("http://{}{}", addrs[&a.name], payments::WEBHOOK_PATH);
+                l.add_webhook(&a.name, &url, &secret).await?;
+            }
+        }
         let mut children = Vec::new();
         let mut database_urls = BTreeMap::new();
         for cred in &creds {
@@ -251,6 +307,7 @@ impl Stack {
                 .env("S3_SECRET_KEY", &secret)
                 .env("S3_BUCKET", app.bucket.as_deref().unwrap_or(""))
                 .env("SMTP_URL", &smtp_url)
+                .envs(stripe_env.iter().map(|(k, v)| (*k, v)))
                 .env(
                     "RUST_LOG",
                     std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into()),
@@ -303,6 +360,7 @@ impl Stack {
             database_urls,
             s3,
             maildev,
+            localstripe,
             pg,
         };
         stack.wait_ready(Duration::from_secs(60)).await?;

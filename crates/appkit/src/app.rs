@@ -34,8 +34,10 @@ pub struct AppDef {
     sign_in: &'static [&'static str],
     public_api: Router<AppState>,
     routes: Router<AppState>,
+    webhooks: Router<AppState>,
     bucket: bool,
     owns_sessions: bool,
+    payments: bool,
     seed: Option<SeedFn>,
     jobs: Vec<Job>,
     layers: Vec<LayerFn>,
@@ -68,8 +70,10 @@ impl AppDef {
             sign_in: &[],
             public_api: Router::new(),
             routes: Router::new(),
+            webhooks: Router::new(),
             bucket: false,
             owns_sessions: false,
+            payments: false,
             seed: None,
             jobs: Vec::new(),
             layers: Vec::new(),
@@ -87,12 +91,24 @@ impl AppDef {
         &self,
     ) -> impl Future<Output = Result<Migrator, sqlx::migrate::MigrateError>> + Send + 'static {
         let own = self.migrator;
-        async move { platform::db::combine(&[&mail::MIGRATOR, own]).await }
+        let payments = self.payments;
+        async move {
+            let mut sets = vec![&mail::MIGRATOR, own];
+            if payments {
+                sets.push(&payments::MIGRATOR);
+            }
+            platform::db::combine(&sets).await
+        }
     }
 
     /// Whether the app declared a bucket.
     pub fn has_bucket(&self) -> bool {
         self.bucket
+    }
+
+    /// Whether the app takes card payments.
+    pub fn takes_payments(&self) -> bool {
+        self.payments
     }
 
     /// Whether the app keeps the sessions itself (the portal).
@@ -139,6 +155,20 @@ impl AppDef {
     /// Other plain axum routes (uploads, OAuth callbacks).
     pub fn routes(mut self, routes: Router<AppState>) -> Self {
         self.routes = self.routes.merge(routes);
+        self
+    }
+
+    /// Endpoints that other services call, authenticated by their own signature (a payment
+    /// provider's webhooks): no session, no origin check.
+    pub fn webhooks(mut self, routes: Router<AppState>) -> Self {
+        self.webhooks = self.webhooks.merge(routes);
+        self
+    }
+
+    /// The app takes card payments: `STRIPE_*` configuration is required,
+    /// [`AppState::payments`] is its client, and its database gets the webhook table.
+    pub fn payments(mut self) -> Self {
+        self.payments = true;
         self
     }
 
@@ -203,7 +233,14 @@ impl AppDef {
 
     /// The configuration this app needs, from the environment.
     pub fn config_from_env(&self) -> Result<Config, ConfigError> {
-        Config::from_env(self.name, self.bucket, self.owns_sessions)
+        Config::from_env(
+            self.name,
+            crate::config::Needs {
+                bucket: self.bucket,
+                owns_sessions: self.owns_sessions,
+                payments: self.payments,
+            },
+        )
     }
 
     /// Connects, migrates, seeds (when configured) and builds the router.
@@ -219,6 +256,11 @@ impl AppDef {
         let storage = match (&cfg.bucket, self.bucket) {
             (Some(b), true) => Some(Storage::new(b)?),
             (None, true) => anyhow::bail!("{} needs a bucket (S3_*)", self.name),
+            _ => None,
+        };
+        let payments = match (&cfg.payments, self.payments) {
+            (Some(p), true) => Some(payments::Stripe::new(p)?),
+            (None, true) => anyhow::bail!("{} takes payments: STRIPE_* is needed", self.name),
             _ => None,
         };
         let addr = match cfg.bind {
@@ -244,6 +286,7 @@ impl AppDef {
             suite: suite.clone(),
             pool: pool.clone(),
             storage: storage.clone(),
+            payments,
             ext,
         }));
         if cfg.seed_demo
@@ -297,7 +340,8 @@ impl AppDef {
             ))
             .with_state(state.clone());
 
-        // Static files and probes: no session, no origin check.
+        // Webhooks, static files and probes: no session, no origin check.
+        let router = router.merge(self.webhooks.with_state(state.clone()));
         let mut checks = vec![("database", ping(pool))];
         if let Some(pool) = session_pool {
             checks.push(("sessions", ping(pool)));
@@ -313,9 +357,16 @@ impl AppDef {
                 }),
             ));
         }
+        let payment_origins = cfg
+            .payments
+            .as_ref()
+            .filter(|_| self.payments)
+            .map(payments::PaymentsConfig::browser_origins)
+            .unwrap_or_default();
         let policy = Arc::new(crate::headers::Policy::new(
             &suite_origins,
             &self.form_targets,
+            &payment_origins,
         ));
         let router =
             router

@@ -20,6 +20,17 @@ pub enum Bind {
     Stdin,
 }
 
+/// What an app needs configured besides what every app does.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Needs {
+    /// A bucket (`S3_*`).
+    pub bucket: bool,
+    /// The app keeps the sessions (the portal): no `SESSION_DATABASE_URL`.
+    pub owns_sessions: bool,
+    /// A payment provider (`STRIPE_*`).
+    pub payments: bool,
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     /// The app's name in the manifest (`restaurants`).
@@ -47,6 +58,8 @@ pub struct Config {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// `SMTP_URL`, `MAIL_FROM`: where the app's outbox is delivered.
     pub mail: mail::MailConfig,
+    /// `STRIPE_*`: the payment provider, for apps that take card payments.
+    pub payments: Option<payments::PaymentsConfig>,
     /// `<APP>_INTERNAL_URL` of every other enabled app (default `http://127.0.0.1:<port>`):
     /// where this app reaches it, server to server.
     pub internal_urls: BTreeMap<String, String>,
@@ -92,13 +105,13 @@ pub const LOOPBACK: [std::net::IpAddr; 2] = [
 ];
 
 impl Config {
-    /// Reads the configuration of `app`: a bucket when `bucket`, the session database unless
-    /// `owns_sessions` (the portal).
-    pub fn from_env(
-        app: &'static str,
-        bucket: bool,
-        owns_sessions: bool,
-    ) -> Result<Self, ConfigError> {
+    /// Reads the configuration of `app`: what it `needs` besides what every app does.
+    pub fn from_env(app: &'static str, needs: Needs) -> Result<Self, ConfigError> {
+        let Needs {
+            bucket,
+            owns_sessions,
+            payments,
+        } = needs;
         let suite = Suite::from_env()?;
         let entry = suite.manifest.app(app).ok_or_else(|| {
             ConfigError::invalid("SUITE_APP", format!("the manifest has no app named {app}"))
@@ -141,6 +154,11 @@ impl Config {
             trusted_proxies: trusted_proxies()?,
             internal_urls,
             mail: mail::MailConfig::from_env(&suite)?,
+            payments: if payments {
+                Some(payments::PaymentsConfig::from_env()?)
+            } else {
+                None
+            },
             suite,
         })
     }

@@ -47,8 +47,15 @@ const NONCE_SLOT: &str = "{nonce}";
 impl Policy {
     /// The policy for an app of the suite whose origins are `suite_origins`; `form_targets` are
     /// other origins its forms lead to (a sign-in provider a form redirects to).
-    pub fn new(suite_origins: &[String], form_targets: &[String]) -> Self {
+    pub fn new(suite_origins: &[String], form_targets: &[String], payments: &[String]) -> Self {
         let suite = suite_origins.join(" ");
+        // A payment provider's card form: its script, its API, its frames (3-D Secure).
+        let pay = payments.join(" ");
+        let (pay_scripts, pay_frames) = if payments.is_empty() {
+            (String::new(), String::new())
+        } else {
+            (format!(" {pay}"), format!("frame-src {pay}; "))
+        };
         let forms = suite_origins
             .iter()
             .chain(form_targets)
@@ -56,10 +63,10 @@ impl Policy {
             .collect::<Vec<_>>()
             .join(" ");
         let page = format!(
-            "default-src 'self'; script-src 'self' 'nonce-{NONCE_SLOT}' 'wasm-unsafe-eval'; \
+            "default-src 'self'; script-src 'self' 'nonce-{NONCE_SLOT}' 'wasm-unsafe-eval'{pay_scripts}; \
              style-src 'self'; img-src 'self' data: {suite}; font-src 'self'; \
-             connect-src 'self' {suite}; object-src 'none'; base-uri 'none'; form-action 'self' {forms}; \
-             frame-ancestors 'none'"
+             connect-src 'self' {suite}{pay_scripts}; {pay_frames}object-src 'none'; base-uri 'none'; \
+             form-action 'self' {forms}; frame-ancestors 'none'"
         );
         Self { page }
     }
@@ -129,6 +136,7 @@ mod tests {
         let policy = Policy::new(
             &["http://a.test".into(), "http://b.test".into()],
             &["https://idp.test".into()],
+            &[],
         );
         let csp = policy.for_page("abc123");
         assert!(csp.contains("script-src 'self' 'nonce-abc123' 'wasm-unsafe-eval';"));
@@ -137,5 +145,22 @@ mod tests {
         assert!(csp.contains("form-action 'self' http://a.test http://b.test https://idp.test;"));
         assert!(csp.ends_with("frame-ancestors 'none'"));
         assert_ne!(policy.for_page("x"), policy.for_page("y"));
+        assert!(!csp.contains("frame-src"), "no frames without a card form");
+    }
+
+    #[test]
+    fn an_app_that_takes_payments_lets_the_card_form_load_call_and_frame() {
+        let stripe = [
+            "https://js.stripe.com".to_owned(),
+            "https://api.stripe.com".to_owned(),
+        ];
+        let csp = Policy::new(&["http://a.test".into()], &[], &stripe).for_page("n");
+        assert!(csp.contains(
+            "script-src 'self' 'nonce-n' 'wasm-unsafe-eval' https://js.stripe.com https://api.stripe.com;"
+        ));
+        assert!(csp.contains(
+            "connect-src 'self' http://a.test https://js.stripe.com https://api.stripe.com;"
+        ));
+        assert!(csp.contains("frame-src https://js.stripe.com https://api.stripe.com;"));
     }
 }

@@ -20,7 +20,7 @@ mod state;
 #[cfg(feature = "ssr")]
 pub use app::{AppDef, Built, SeedFn};
 #[cfg(feature = "ssr")]
-pub use config::{Bind, Config, LOOPBACK};
+pub use config::{Bind, Config, LOOPBACK, Needs};
 #[cfg(feature = "ssr")]
 pub use platform::serve::Listener;
 #[cfg(feature = "ssr")]

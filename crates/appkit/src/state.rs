@@ -32,6 +32,7 @@ pub struct Inner {
     /// message, then [`mail::Outbox::wake`] once it has committed.
     pub outbox: mail::Outbox,
     pub(crate) storage: Option<Storage>,
+    pub(crate) payments: Option<payments::Stripe>,
     pub(crate) ext: Box<dyn Any + Send + Sync>,
 }
 
@@ -54,6 +55,13 @@ impl AppState {
         self.storage
             .as_ref()
             .ok_or_else(|| AppError::internal(format!("{} has no bucket", self.app)))
+    }
+
+    /// The payment provider's client (apps that take payments).
+    pub fn payments(&self) -> Result<&payments::Stripe, AppError> {
+        self.payments
+            .as_ref()
+            .ok_or_else(|| AppError::internal(format!("{} takes no payments", self.app)))
     }
 
     /// The app's own part of the state (`AppDef::ext`), e.g. the portal's sign-in providers.

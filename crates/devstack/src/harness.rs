@@ -25,7 +25,7 @@ use tower_sessions::{
 use uuid::Uuid;
 
 use crate::{
-    EmbeddedS3, Maildev, TestDb,
+    EmbeddedS3, Localstripe, Maildev, TestDb,
     testkit::{self, Answer},
 };
 
@@ -95,6 +95,10 @@ pub struct TestApp {
     /// The app's sender address, its own in this test process (the maildev is shared): tests
     /// read this app's mail only (see [`TestApp::mails_to`]).
     pub mail_from: String,
+    /// Where the app's card payments go (an app that takes payments).
+    pub localstripe: Option<&'static Localstripe>,
+    /// What the app's webhooks are signed with.
+    pub webhook_secret: String,
     bucket: Option<(BucketConfig, EmbeddedS3, tempfile::TempDir)>,
     _stop: tokio::sync::oneshot::Sender<()>,
 }
@@ -104,6 +108,14 @@ pub fn shared_maildev() -> &'static Maildev {
     static MAILDEV: std::sync::OnceLock<Maildev> = std::sync::OnceLock::new();
     MAILDEV.get_or_init(|| {
         Maildev::start(0, 0, None).expect("maildev starts (ecosystem/bootstrap installs it)")
+    })
+}
+
+/// The test process's localstripe, started on first use; it ends with the process.
+pub fn shared_localstripe() -> &'static Localstripe {
+    static LOCALSTRIPE: std::sync::OnceLock<Localstripe> = std::sync::OnceLock::new();
+    LOCALSTRIPE.get_or_init(|| {
+        Localstripe::start(0, None).expect("localstripe starts (ecosystem/bootstrap installs it)")
     })
 }
 
@@ -130,6 +142,9 @@ impl TestApp {
         let name = def.name();
         let db = TestDb::migrated(&def.migrations().await.expect("the app's migrations")).await;
         let maildev = opts.mail.then(shared_maildev);
+        // An app that takes payments pays through localstripe, which sends it its webhooks.
+        let localstripe = def.takes_payments().then(shared_localstripe);
+        let webhook_secret = format!("whsec_{}", platform::token::nonce());
         let mail_from = format!("{}@{}", db.name, Suite::local().domain);
         let sessions_db = if def.keeps_sessions() {
             None
@@ -177,7 +192,21 @@ impl TestApp {
                     mail_from.parse().expect("a sender address"),
                 ),
             },
+            payments: localstripe.map(|l| payments::PaymentsConfig {
+                api_base: l.api_base(),
+                secret_key: SecretString::from(crate::localstripe::SECRET_KEY.to_owned()),
+                publishable_key: crate::localstripe::PUBLISHABLE_KEY.to_owned(),
+                webhook_secret: SecretString::from(webhook_secret.clone()),
+                js_url: l.js_url(),
+                currency: "usd".to_owned(),
+            }),
         };
+        if let Some(l) = localstripe {
+            let url = format!("http://{addr}{}", payments::WEBHOOK_PATH);
+            l.add_webhook(&db.name, &url, &webhook_secret)
+                .await
+                .expect("localstripe takes the webhook");
+        }
         if let Some(configure) = opts.configure {
             configure(&mut cfg);
         }
@@ -203,6 +232,8 @@ impl TestApp {
             cookie_name,
             maildev,
             mail_from,
+            localstripe,
+            webhook_secret,
             bucket,
             _stop: stop,
         }

@@ -2,6 +2,7 @@
 
 #[cfg(feature = "harness")]
 pub mod harness;
+pub mod localstripe;
 mod maildev;
 #[cfg(feature = "harness")]
 pub mod pages;
@@ -11,6 +12,7 @@ mod s3;
 mod testdb;
 pub mod testkit;
 
+pub use localstripe::Localstripe;
 pub use maildev::{Maildev, link_in, maildev_dir};
 pub use pg::{Postgres, admin_url_from_env, with_database};
 pub use provision::{AppCredentials, SESSION_READER_ROLE, provision_databases};

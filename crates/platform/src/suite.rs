@@ -52,6 +52,10 @@ pub struct AppEntry {
     /// The app has sections on the portal's home page (`GET /api/v1/home`).
     #[serde(default)]
     pub home: bool,
+    /// The app takes card payments: it needs `STRIPE_*`, and the payment provider sends its
+    /// webhooks to the app's `/webhooks/stripe`.
+    #[serde(default)]
+    pub payments: bool,
 }
 
 /// A page or endpoint of an app that the benchmark loads.
