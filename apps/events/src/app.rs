@@ -6,6 +6,7 @@ use leptos_router::{
 use ui::{AppFrame, NotFound};
 
 use crate::{
+    checkout::pages::OrderPage,
     events::pages::{DashboardPage, EventPage, ManageEventPage, NewEventPage},
     tickets::pages::MyTicketsPage,
     upcoming::UpcomingPage,
@@ -19,6 +20,7 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("") view=UpcomingPage/>
                 <Route path=(StaticSegment("e"), ParamSegment("slug")) view=EventPage/>
                 <Route path=StaticSegment("tickets") view=MyTicketsPage/>
+                <Route path=(StaticSegment("orders"), ParamSegment("id")) view=OrderPage/>
                 <Route path=StaticSegment("dashboard") view=DashboardPage/>
                 <Route path=(StaticSegment("dashboard"), StaticSegment("new")) view=NewEventPage/>
                 <Route path=(StaticSegment("dashboard"), StaticSegment("e"), ParamSegment("slug")) view=ManageEventPage/>

@@ -1,11 +1,12 @@
 #![recursion_limit = "256"]
 //! SteppersLife events on the app kit: upcoming events, an event's page, free tickets (RSVP)
-//! that never oversell, the attendee's tickets, and the organizer's pages (create, ticket
-//! types, publish). Card payments, holds, QR codes, check-in and the waiting list come next
-//! (see the planning issue).
+//! and paid ones (held while the buyer pays by card, see [`checkout`]) that never oversell, the
+//! attendee's tickets, and the organizer's pages (create, ticket types, publish). QR codes,
+//! check-in and the waiting list come next (see the planning issue).
 
 pub mod access;
 pub mod app;
+pub mod checkout;
 pub mod events;
 #[cfg(feature = "ssr")]
 pub mod server;

@@ -3,13 +3,27 @@
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 /// Pages a visitor is sent to sign in for.
-const SIGN_IN_REQUIRED: &[&str] = &["/tickets", "/dashboard", "/dashboard/**"];
+const SIGN_IN_REQUIRED: &[&str] = &["/tickets", "/orders/**", "/dashboard", "/dashboard/**"];
+
+/// How often lapsed holds are expired and written-down refunds sent.
+const JOB_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// The events app.
 pub fn app() -> appkit::AppDef {
     appkit::AppDef::new("events", &MIGRATOR)
         .pages(crate::app::App)
         .bucket()
+        .payments()
+        .webhooks(axum::Router::new().route(
+            payments::WEBHOOK_PATH,
+            axum::routing::post(crate::checkout::settle::webhook),
+        ))
+        .job("expire-holds", JOB_EVERY, |s| {
+            Box::pin(crate::checkout::settle::expire_holds(s))
+        })
+        .job("send-refunds", JOB_EVERY, |s| {
+            Box::pin(crate::checkout::settle::send_refunds(s))
+        })
         .sign_in_required(SIGN_IN_REQUIRED)
         .public_api(crate::upcoming::ssr::routes())
         .routes(axum::Router::new().route(

@@ -2,102 +2,12 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use devstack::harness::{Opts, TestApp, User};
+mod common;
+
+use common::{add_type, count, create, event_form, spawn, type_id};
 use futures::StreamExt;
 use reqwest::StatusCode;
 use serde_json::json;
-
-const EVENT: &[(&str, &str)] = &[
-    ("title", "Saturday Social"),
-    ("description", "Dance all night."),
-    ("venue", "The Grand Ballroom"),
-    ("address", "1 Main St, Chicago"),
-    ("time_zone", "America/Chicago"),
-    ("starts", "2099-12-12T20:00"),
-    ("ends", "2099-12-13T01:00"),
-    ("capacity", ""),
-];
-
-/// The app, with events enabled in the suite it belongs to (the manifest still has it off
-/// until its issue is done; a disabled app's origin is not one of the suite's).
-async fn spawn() -> TestApp {
-    let opts = Opts::default().configure(|cfg| {
-        let mut manifest = cfg.suite.manifest.clone();
-        for app in &mut manifest.apps {
-            if app.name == "events" {
-                app.enabled = true;
-            }
-        }
-        cfg.suite.manifest = Box::leak(Box::new(manifest));
-    });
-    TestApp::spawn_with(events::server::app(), opts).await
-}
-
-/// `EVENT` with `changes`.
-fn event_form<'a>(changes: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
-    EVENT
-        .iter()
-        .map(|(k, v)| {
-            let v = changes.iter().find(|(c, _)| c == k).map_or(*v, |(_, c)| *c);
-            (*k, v)
-        })
-        .collect()
-}
-
-/// Creates an event as `organizer`; its slug.
-async fn create(app: &TestApp, organizer: &User, changes: &[(&str, &str)]) -> String {
-    let res = app
-        .call("/api/events/create", &event_form(changes), Some(organizer))
-        .await;
-    assert!(
-        res.status.is_success() || res.status.is_redirection(),
-        "{:?}",
-        res.body
-    );
-    sqlx::query_scalar("select slug from events order by created_at desc limit 1")
-        .fetch_one(&app.db.pool)
-        .await
-        .expect("slug")
-}
-
-async fn add_type(
-    app: &TestApp,
-    who: &User,
-    slug: &str,
-    name: &str,
-    price: &str,
-    places: &str,
-) -> StatusCode {
-    app.call(
-        "/api/events/add-ticket-type",
-        &[
-            ("slug", slug),
-            ("name", name),
-            ("price", price),
-            ("capacity", places),
-            ("max_per_order", ""),
-        ],
-        Some(who),
-    )
-    .await
-    .status
-}
-
-async fn type_id(app: &TestApp, name: &str) -> String {
-    sqlx::query_scalar::<_, uuid::Uuid>("select id from ticket_types where name = $1")
-        .bind(name)
-        .fetch_one(&app.db.pool)
-        .await
-        .expect("type")
-        .to_string()
-}
-
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    sqlx::query_scalar(sql)
-        .fetch_one(&app.db.pool)
-        .await
-        .expect(sql)
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_organizer_makes_an_event_with_ticket_types_and_publishes_it() {
@@ -354,10 +264,11 @@ async fn an_rsvp_takes_its_places_once_per_key_and_shows_in_my_tickets() {
 async fn a_thousand_attempts_at_the_last_ten_places_take_exactly_ten() {
     let app = spawn().await;
     let ada = app.signed_in("Ada").await;
-    // Two free ticket types of 8 places each, sharing the event's 10.
+    // A free ticket type and a paid one of 8 places each, sharing the event's 10: a free
+    // place is confirmed at once, a paid one held while its buyer pays, and both count.
     let slug = create(&app, &ada, &[("capacity", "10")]).await;
     add_type(&app, &ada, &slug, "Early", "", "8").await;
-    add_type(&app, &ada, &slug, "Door", "", "8").await;
+    add_type(&app, &ada, &slug, "Door", "10.00", "8").await;
     app.call("/api/events/publish", &[("slug", &slug)], Some(&ada))
         .await;
     let types = [type_id(&app, "Early").await, type_id(&app, "Door").await];
@@ -372,9 +283,14 @@ async fn a_thousand_attempts_at_the_last_ten_places_take_exactly_ten() {
             let (app, people, types, taken, refused) = (&app, &people, &types, &taken, &refused);
             async move {
                 let key = format!("attempt-{i:06}");
+                let path = if i % 2 == 0 {
+                    "/api/tickets/rsvp"
+                } else {
+                    "/api/orders/checkout"
+                };
                 let res = app
                     .call(
-                        "/api/tickets/rsvp",
+                        path,
                         &[
                             ("ticket_type_id", &types[i % 2]),
                             ("quantity", "1"),
@@ -396,6 +312,32 @@ async fn a_thousand_attempts_at_the_last_ten_places_take_exactly_ten() {
     assert_eq!(refused.load(Ordering::Relaxed), 990);
     assert_eq!(count(&app, "select count(*) from tickets").await, 10);
     assert_eq!(count(&app, "select count(*) from orders").await, 10);
+    // Every paid hold has its one PaymentIntent, for its amount.
+    let held: Vec<(uuid::Uuid, i32)> = sqlx::query_as(
+        "select id, total_cents from orders where status = 'reserved' and payment_intent_id is not null",
+    )
+    .fetch_all(&app.db.pool)
+    .await
+    .expect("holds");
+    assert_eq!(
+        i64::try_from(held.len()).ok(),
+        Some(
+            count(
+                &app,
+                "select count(*) from orders where status = 'reserved'"
+            )
+            .await
+        )
+    );
+    let localstripe = app.localstripe.expect("events takes payments");
+    for (order, total) in held {
+        let intents = localstripe
+            .intents_with("order", &order.to_string())
+            .await
+            .expect("intents");
+        assert_eq!(intents.len(), 1);
+        assert_eq!(intents[0]["amount"], json!(total));
+    }
     let html = app
         .get(&format!("/e/{slug}"), None)
         .await
@@ -418,14 +360,32 @@ async fn every_page_carries_the_security_headers() {
     let ada = app.signed_in("Ada").await;
     let slug = create(&app, &ada, &[]).await;
     add_type(&app, &ada, &slug, "General", "", "10").await;
+    add_type(&app, &ada, &slug, "VIP", "25.00", "10").await;
     app.call("/api/events/publish", &[("slug", &slug)], Some(&ada))
         .await;
+    let vip = type_id(&app, "VIP").await;
+    let held = app
+        .call(
+            "/api/orders/checkout",
+            &[
+                ("ticket_type_id", vip.as_str()),
+                ("quantity", "1"),
+                ("idempotency_key", "headers-test-order"),
+            ],
+            Some(&ada),
+        )
+        .await;
+    let order = held.headers["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
     let visit = |route, path: String, who| Visit { route, path, who };
     let visits = [
         visit("/", "/".into(), None),
         visit("/e/{slug}", format!("/e/{slug}"), None),
         visit("/e/{slug}", format!("/e/{slug}"), Some(&ada)),
         visit("/tickets", "/tickets".into(), Some(&ada)),
+        visit("/orders/{id}", order, Some(&ada)),
         visit("/dashboard", "/dashboard".into(), Some(&ada)),
         visit("/dashboard/new", "/dashboard/new".into(), Some(&ada)),
         visit(

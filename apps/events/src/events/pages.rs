@@ -10,7 +10,7 @@ use ui::{ErrorBox, FormError, NotFound, SubmitButton, TextArea, TextField};
 use super::{
     AddTicketType, CreateEvent, EventView, PublishEvent, TicketTypeView, get_event, my_events,
 };
-use crate::tickets::Rsvp;
+use crate::{checkout::Checkout, tickets::Rsvp};
 
 fn slug_param() -> String {
     use_params_map()
@@ -39,7 +39,13 @@ pub fn EventPage() -> impl IntoView {
 #[component]
 fn EventDetails(e: EventView) -> impl IntoView {
     let rsvp = ServerAction::<Rsvp>::new();
-    let error = Signal::derive(move || rsvp.value().get().and_then(Result::err));
+    let buy = ServerAction::<Checkout>::new();
+    let error = Signal::derive(move || {
+        rsvp.value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| buy.value().get().and_then(Result::err))
+    });
     let place = if e.online {
         "Online".to_owned()
     } else if e.address.is_empty() {
@@ -73,7 +79,7 @@ fn EventDetails(e: EventView) -> impl IntoView {
             <section class="mt-6 rounded-lg border border-slate-200 bg-white p-5">
                 <h2 class="text-lg font-semibold">"Tickets"</h2>
                 <ul class="mt-3 divide-y divide-slate-100" data-testid="ticket-types">
-                    {e.ticket_types.into_iter().map(|t| view! { <TicketTypeRow t rsvp key=key.clone() sign_in=e.sign_in_url.clone()/> }).collect_view()}
+                    {e.ticket_types.into_iter().map(|t| view! { <TicketTypeRow t rsvp buy key=key.clone() sign_in=e.sign_in_url.clone()/> }).collect_view()}
                 </ul>
                 <FormError error/>
             </section>
@@ -85,6 +91,7 @@ fn EventDetails(e: EventView) -> impl IntoView {
 fn TicketTypeRow(
     t: TicketTypeView,
     rsvp: ServerAction<Rsvp>,
+    buy: ServerAction<Checkout>,
     key: String,
     /// Where a visitor signs in first (`None`: signed in).
     sign_in: Option<String>,
@@ -104,24 +111,40 @@ fn TicketTypeRow(
                     {t.availability.clone().map(|a| view! { <span class="ml-2 font-medium text-amber-800" data-testid="availability">{a}</span> })}
                 </p>
             </div>
-            {match (t.on_sale, free, sign_in) {
-                (true, true, Some(href)) => view! {
-                    <a href=href class="rounded-md bg-amber-600 px-4 py-2 text-sm font-semibold text-white hover:bg-amber-700" data-testid="sign-in-to-rsvp">"Sign in to RSVP"</a>
+            {match (t.on_sale, sign_in) {
+                (true, Some(href)) => view! {
+                    <a href=href class="rounded-md bg-amber-600 px-4 py-2 text-sm font-semibold text-white hover:bg-amber-700" data-testid="sign-in-to-rsvp">
+                        {if free { "Sign in to RSVP" } else { "Sign in to buy" }}
+                    </a>
                 }.into_any(),
-                (true, true, None) => view! {
-                    <ActionForm action=rsvp attr:class="flex items-end gap-2">
+                (true, None) => {
+                    // One key per form and page: sent twice, the places are taken once.
+                    let form_key = format!("{key}-{}", t.id.simple());
+                    let fields = view! {
                         <input type="hidden" name="ticket_type_id" value=t.id.to_string()/>
-                        // One key per form and page: sent twice, the places are taken once.
-                        <input type="hidden" name="idempotency_key" value=format!("{key}-{}", t.id.simple())/>
+                        <input type="hidden" name="idempotency_key" value=form_key/>
                         <label for=qty_id.clone() class="text-sm">"Places"</label>
                         <select id=qty_id name="quantity" class="rounded-md border border-slate-300 px-2 py-2 text-base">
                             {(1..=most).map(|n| view! { <option value=n.to_string()>{n}</option> }).collect_view()}
                         </select>
-                        <button type="submit" class="rounded-md bg-amber-600 px-4 py-2 text-sm font-semibold text-white hover:bg-amber-700" data-testid="rsvp">"RSVP"</button>
-                    </ActionForm>
-                }.into_any(),
-                (true, false, _) => view! { <p class="text-sm text-slate-500">"Card payment opens soon."</p> }.into_any(),
-                (false, ..) => ().into_any(),
+                    };
+                    if free {
+                        view! {
+                            <ActionForm action=rsvp attr:class="flex items-end gap-2">
+                                {fields}
+                                <button type="submit" class="rounded-md bg-amber-600 px-4 py-2 text-sm font-semibold text-white hover:bg-amber-700" data-testid="rsvp">"RSVP"</button>
+                            </ActionForm>
+                        }.into_any()
+                    } else {
+                        view! {
+                            <ActionForm action=buy attr:class="flex items-end gap-2">
+                                {fields}
+                                <button type="submit" class="rounded-md bg-amber-600 px-4 py-2 text-sm font-semibold text-white hover:bg-amber-700" data-testid="buy">"Buy"</button>
+                            </ActionForm>
+                        }.into_any()
+                    }
+                }
+                (false, _) => ().into_any(),
             }}
         </li>
     }

@@ -30,17 +30,35 @@ pub struct Sale {
     pub sales_end: Option<DateTime<Utc>>,
 }
 
-/// Takes `quantity` free places of a ticket type for the buyer: a confirmed order and one
-/// ticket a place. Every taking of an event's places holds the event's row lock, so the count
-/// read under it is the truth: no more places go than there are, however many ask at once. A
-/// retry with the same idempotency key answers the first order; the same key with another
-/// request is refused. `check` judges the sale (status, window, quantity, price) from what is
-/// read under the lock.
-pub async fn take_free(
+/// How the places are taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Take {
+    /// Free places, confirmed at once.
+    Free,
+    /// Places held for `hold_secs` while the buyer pays; they count against capacity until
+    /// then.
+    Held { hold_secs: i32 },
+}
+
+/// The order that took the places.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
+pub struct Taken {
+    pub order: Uuid,
+    pub total_cents: i32,
+}
+
+/// Takes `quantity` places of a ticket type for the buyer: an order (confirmed, or reserved for
+/// payment) and one ticket a place. Every taking of an event's places holds the event's row
+/// lock, so the count read under it is the truth: no more places go than there are, however
+/// many ask at once. A retry with the same idempotency key answers the first order; the same
+/// key with another request is refused. `check` judges the sale (status, window, quantity,
+/// price) from what is read under the lock.
+pub async fn take(
     pool: &PgPool,
     req: &Request<'_>,
+    how: Take,
     check: impl FnOnce(&Sale, i64, i64) -> Result<(), AppError>,
-) -> Result<Uuid, AppError> {
+) -> Result<Taken, AppError> {
     let mut tx = pool.begin().await?;
     let sale: Sale = sqlx::query_as(
         "select e.id as event_id, e.capacity as event_capacity, e.status, e.starts_at,
@@ -53,16 +71,17 @@ pub async fn take_free(
     .fetch_optional(&mut *tx)
     .await?
     .ok_or_else(|| AppError::not_found("There is no such ticket type."))?;
-    let earlier: Option<(Uuid, String)> = sqlx::query_as(
-        "select id, request_hash from orders where buyer_id = $1 and idempotency_key = $2",
+    let earlier: Option<(Uuid, i32, String)> = sqlx::query_as(
+        "select id, total_cents, request_hash from orders
+         where buyer_id = $1 and idempotency_key = $2",
     )
     .bind(req.buyer.id)
     .bind(req.idempotency_key)
     .fetch_optional(&mut *tx)
     .await?;
-    if let Some((order, hash)) = earlier {
+    if let Some((order, total_cents, hash)) = earlier {
         return if hash == req.request_hash {
-            Ok(order)
+            Ok(Taken { order, total_cents })
         } else {
             Err(platform::idempotency::reused())
         };
@@ -77,15 +96,27 @@ pub async fn take_free(
     .fetch_one(&mut *tx)
     .await?;
     check(&sale, type_taken, event_taken)?;
+    let (status, price, hold_secs) = match how {
+        Take::Free => ("confirmed", 0, None),
+        Take::Held { hold_secs } => ("reserved", sale.price_cents, Some(hold_secs)),
+    };
+    // At most 1,000,000 cents a ticket and 50 tickets an order (the columns' checks).
+    let total_cents = price
+        .checked_mul(req.quantity)
+        .ok_or_else(|| AppError::validation("quantity", "That order is too large."))?;
     let order: Uuid = sqlx::query_scalar(
         "insert into orders (event_id, buyer_id, buyer_name, buyer_email, status, total_cents,
-                             idempotency_key, request_hash)
-         values ($1, $2, $3, $4, 'confirmed', 0, $5, $6) returning id",
+                             expires_at, idempotency_key, request_hash)
+         values ($1, $2, $3, $4, $5, $6, now() + make_interval(secs => $7), $8, $9)
+         returning id",
     )
     .bind(sale.event_id)
     .bind(req.buyer.id)
     .bind(&req.buyer.name)
     .bind(&req.buyer.email)
+    .bind(status)
+    .bind(total_cents)
+    .bind(hold_secs.map(f64::from))
     .bind(req.idempotency_key)
     .bind(req.request_hash)
     .fetch_one(&mut *tx)
@@ -100,16 +131,17 @@ pub async fn take_free(
         .collect();
     sqlx::query(
         "insert into tickets (order_id, event_id, ticket_type_id, secret, price_cents)
-         select $1, $2, $3, s, 0 from unnest($4::text[]) s",
+         select $1, $2, $3, s, $5 from unnest($4::text[]) s",
     )
     .bind(order)
     .bind(sale.event_id)
     .bind(req.ticket_type)
     .bind(&secrets)
+    .bind(price)
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    Ok(order)
+    Ok(Taken { order, total_cents })
 }
 
 /// A ticket of the buyer's, with its event.

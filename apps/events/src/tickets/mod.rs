@@ -64,12 +64,7 @@ pub mod ssr {
         idempotency_key: String,
     ) -> Result<Uuid, AppError> {
         let (state, user) = require_user().await?;
-        let key = platform::idempotency::key(Some(&idempotency_key))?;
-        let quantity = i32::try_from(quantity)
-            .ok()
-            .filter(|q| (1..=50).contains(q))
-            .ok_or_else(|| AppError::validation("quantity", "Choose from 1 to 50 places."))?;
-        let hash = platform::idempotency::fingerprint(&(ticket_type_id, quantity));
+        let (quantity, key, hash) = checked_request(ticket_type_id, quantity, &idempotency_key)?;
         let req = db::Request {
             ticket_type: ticket_type_id,
             quantity,
@@ -77,54 +72,94 @@ pub mod ssr {
             idempotency_key: key,
             request_hash: &hash,
         };
-        let order = db::take_free(&state.pool, &req, |sale, type_taken, event_taken| {
-            let now = Utc::now();
-            if sale.status != "published" || sale.starts_at <= now {
-                return Err(AppError::Conflict {
-                    field: None,
-                    message: "This event is not taking RSVPs.".into(),
-                });
-            }
-            if sale.sales_start.is_some_and(|s| s > now) || sale.sales_end.is_some_and(|e| e <= now)
-            {
-                return Err(AppError::Conflict {
-                    field: None,
-                    message: "This ticket type is not on sale now.".into(),
-                });
-            }
-            if sale.price_cents > 0 {
-                return Err(AppError::Conflict {
-                    field: None,
-                    message: "This ticket type is paid: card payment is not open yet.".into(),
-                });
-            }
-            if quantity > sale.max_per_order {
-                return Err(AppError::validation(
-                    "quantity",
-                    format!("At most {} in one order.", sale.max_per_order),
-                ));
-            }
-            let left = rules::places_left(
-                i64::from(sale.type_capacity),
-                type_taken,
-                sale.event_capacity.map(i64::from),
-                event_taken,
-            );
-            if i64::from(quantity) > left {
-                return Err(AppError::Conflict {
-                    field: Some("quantity".into()),
-                    message: match left {
-                        0 => "Sold out.".to_owned(),
-                        1 => "Only 1 place is left.".to_owned(),
-                        n => format!("Only {n} places are left."),
-                    },
-                });
-            }
-            Ok(())
-        })
+        let taken = db::take(
+            &state.pool,
+            &req,
+            db::Take::Free,
+            |sale, type_taken, event_taken| judge(sale, quantity, type_taken, event_taken, false),
+        )
         .await?;
+        let order = taken.order;
         tracing::info!(user_id = %user.id, %order, "places taken");
         Ok(order)
+    }
+
+    /// A request for places, checked: its quantity, its idempotency key and its fingerprint
+    /// (the same key with another request is refused).
+    pub fn checked_request(
+        ticket_type_id: Uuid,
+        quantity: u32,
+        idempotency_key: &str,
+    ) -> Result<(i32, &str, String), AppError> {
+        let key = platform::idempotency::key(Some(idempotency_key))?;
+        let quantity = i32::try_from(quantity)
+            .ok()
+            .filter(|q| (1..=50).contains(q))
+            .ok_or_else(|| AppError::validation("quantity", "Choose from 1 to 50 places."))?;
+        let hash = platform::idempotency::fingerprint(&(ticket_type_id, quantity));
+        Ok((quantity, key, hash))
+    }
+
+    /// Whether `quantity` places of `sale` can be had now, `paid` or free, with `type_taken`
+    /// and `event_taken` places gone (read under the event's lock).
+    pub fn judge(
+        sale: &db::Sale,
+        quantity: i32,
+        type_taken: i64,
+        event_taken: i64,
+        paid: bool,
+    ) -> Result<(), AppError> {
+        let now = Utc::now();
+        if sale.status != "published" || sale.starts_at <= now {
+            return Err(AppError::Conflict {
+                field: None,
+                message: "This event is not taking orders.".into(),
+            });
+        }
+        if sale.sales_start.is_some_and(|s| s > now) || sale.sales_end.is_some_and(|e| e <= now) {
+            return Err(AppError::Conflict {
+                field: None,
+                message: "This ticket type is not on sale now.".into(),
+            });
+        }
+        match (sale.price_cents > 0, paid) {
+            (true, false) => {
+                return Err(AppError::Conflict {
+                    field: None,
+                    message: "This ticket type is paid: buy it with a card.".into(),
+                });
+            }
+            (false, true) => {
+                return Err(AppError::Conflict {
+                    field: None,
+                    message: "This ticket type is free: RSVP instead.".into(),
+                });
+            }
+            _ => {}
+        }
+        if quantity > sale.max_per_order {
+            return Err(AppError::validation(
+                "quantity",
+                format!("At most {} in one order.", sale.max_per_order),
+            ));
+        }
+        let left = rules::places_left(
+            i64::from(sale.type_capacity),
+            type_taken,
+            sale.event_capacity.map(i64::from),
+            event_taken,
+        );
+        if i64::from(quantity) > left {
+            return Err(AppError::Conflict {
+                field: Some("quantity".into()),
+                message: match left {
+                    0 => "Sold out.".to_owned(),
+                    1 => "Only 1 place is left.".to_owned(),
+                    n => format!("Only {n} places are left."),
+                },
+            });
+        }
+        Ok(())
     }
 
     pub async fn mine() -> Result<Vec<TicketView>, AppError> {

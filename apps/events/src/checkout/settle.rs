@@ -1,0 +1,251 @@
+//! What a payment does to its order, whoever reports it — Stripe's signed webhook, the buyer's
+//! page asking Stripe after paying, or the hold-expiry job — and the jobs that expire holds and
+//! send refunds.
+//!
+//! Every report goes through [`settle`], which reads the PaymentIntent from Stripe itself (never
+//! from the report) and acts on what it says under the event's lock, so reports in any order,
+//! twice, or late change the order once:
+//! - succeeded, hold live → paid;
+//! - succeeded, hold lapsed → paid if its places are still free, else cancelled and refunded;
+//! - succeeded, order cancelled meanwhile → refunded;
+//! - anything else → nothing yet.
+
+use appkit::AppState;
+use axum::{
+    body::Bytes,
+    extract::State,
+    http::{HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
+};
+use payments::{Intent, IntentStatus, StripeError};
+use platform::AppError;
+use secrecy::ExposeSecret;
+
+use super::db;
+
+/// Tried this often, a refund that keeps failing is left for a person to look at.
+const REFUND_ATTEMPTS: i32 = 20;
+
+/// What a report did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// The order is paid now.
+    Paid,
+    /// It was already: nothing changed.
+    AlreadyPaid,
+    /// The money goes back (the places had gone, or the order was cancelled).
+    Refunding,
+    /// The payment has not succeeded (yet).
+    NotPaid,
+    /// The webhook was seen before: nothing changed.
+    Seen,
+    /// No order of this app is paid by that intent.
+    NotOurs,
+}
+
+/// Acts on `intent` as Stripe has it now; `webhook` is the event id and type that reported it
+/// (recorded in the same transaction: a second delivery changes nothing).
+pub async fn settle(
+    state: &AppState,
+    intent: &Intent,
+    webhook: Option<(&str, &str)>,
+) -> Result<Outcome, AppError> {
+    let mut tx = state.pool.begin().await?;
+    if let Some((id, kind)) = webhook
+        && !payments::first_delivery(&mut *tx, id, kind).await?
+    {
+        return Ok(Outcome::Seen);
+    }
+    let Some(order) = db::by_intent_locked(&mut tx, &intent.id).await? else {
+        // Nothing recorded: the event is another app's (or another suite's) to act on.
+        return Ok(Outcome::NotOurs);
+    };
+    if intent.status != IntentStatus::Succeeded {
+        tx.commit().await?;
+        return Ok(Outcome::NotPaid);
+    }
+    // The event's lock, then the order's again: the order that takes places does the same.
+    drop(order);
+    let event_id: uuid::Uuid =
+        sqlx::query_scalar("select event_id from orders where payment_intent_id = $1")
+            .bind(&intent.id)
+            .fetch_one(&mut *tx)
+            .await?;
+    db::lock_event(&mut tx, event_id).await?;
+    let order = db::by_intent_locked(&mut tx, &intent.id)
+        .await?
+        .ok_or_else(|| AppError::internal("the order went away"))?;
+    let outcome = if order.status == "paid" {
+        Outcome::AlreadyPaid
+    } else if intent.amount != i64::from(order.total_cents)
+        || intent.currency != state.payments()?.config().currency
+    {
+        tracing::error!(order = %order.id, intent = %intent.id, amount = intent.amount,
+            total = order.total_cents, "a payment does not match its order: refunded");
+        let amount = i32::try_from(intent.amount).unwrap_or(order.total_cents);
+        db::cancel_with_refund(&mut tx, order.id, amount, "amount_mismatch").await?;
+        Outcome::Refunding
+    } else if order.live
+        || (matches!(order.status.as_str(), "reserved" | "expired")
+            && db::places_still_free(&mut tx, order.event_id, order.id).await?)
+    {
+        db::mark_paid(&mut tx, order.id).await?;
+        super::mails::paid(&mut tx, state, &order).await?;
+        Outcome::Paid
+    } else {
+        let reason = if order.status == "cancelled" {
+            "paid_after_cancel"
+        } else {
+            "late_payment"
+        };
+        db::cancel_with_refund(&mut tx, order.id, order.total_cents, reason).await?;
+        super::mails::refunded_late(&mut tx, state, &order).await?;
+        Outcome::Refunding
+    };
+    tx.commit().await?;
+    match outcome {
+        Outcome::Paid => state.outbox.wake(),
+        Outcome::Refunding => {
+            state.outbox.wake();
+            let state = state.clone();
+            tokio::spawn(async move {
+                if let Err(e) = send_refunds(state).await {
+                    tracing::warn!(error = %e, "refunds not sent yet");
+                }
+            });
+        }
+        _ => {}
+    }
+    tracing::info!(order = %order.id, intent = %intent.id, ?outcome, "payment settled");
+    Ok(outcome)
+}
+
+/// Reads the PaymentIntent `id` from Stripe and settles it.
+pub async fn settle_intent(state: &AppState, id: &str) -> Result<Outcome, AppError> {
+    let intent = state.payments()?.intent(id).await.map_err(unavailable)?;
+    settle(state, &intent, None).await
+}
+
+/// Stripe is down or refused: the buyer is told to try again, the cause is logged.
+pub fn unavailable(e: StripeError) -> AppError {
+    tracing::warn!(error = %e, "stripe call failed");
+    AppError::Unavailable(
+        "Card payments are not answering right now. Your places stay held: try again in a moment."
+            .into(),
+    )
+}
+
+/// `POST /webhooks/stripe`: Stripe's notices. The signature is checked over the raw body first;
+/// an event about another app's payment (the account is the suite's) is acknowledged and left.
+pub async fn webhook(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let Ok(stripe) = state.payments() else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let signature = headers
+        .get("stripe-signature")
+        .and_then(|v| v.to_str().ok());
+    let secret = stripe.config().webhook_secret.expose_secret();
+    let event =
+        match payments::webhook::verify(&body, signature, secret, chrono::Utc::now().timestamp()) {
+            Ok(e) => e,
+            Err(e) => {
+                tracing::warn!(error = %e, "refused a webhook");
+                return (StatusCode::BAD_REQUEST, format!("refused: {e}")).into_response();
+            }
+        };
+    let ours = event.data.object["metadata"]["app"].as_str() == Some(state.app);
+    let Some(intent) = event.payment_intent().filter(|_| ours) else {
+        return (StatusCode::OK, "not ours").into_response();
+    };
+    let seen: Result<bool, sqlx::Error> =
+        sqlx::query_scalar("select exists (select 1 from payment_webhook_events where id = $1)")
+            .bind(&event.id)
+            .fetch_one(&state.pool)
+            .await;
+    match seen {
+        Ok(true) => return (StatusCode::OK, "seen").into_response(),
+        Ok(false) => {}
+        Err(e) => return AppError::from(e).into_response(),
+    }
+    // Stripe retries what is not answered 2xx: a failure here is tried again later.
+    let intent = match stripe.intent(intent).await {
+        Ok(i) => i,
+        Err(e) => return unavailable(e).into_response(),
+    };
+    match settle(&state, &intent, Some((&event.id, &event.kind))).await {
+        Ok(outcome) => (StatusCode::OK, format!("{outcome:?}")).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// The hold-expiry job: holds whose time is up stop taking places (they already do not count
+/// from their `expires_at`, whether or not this runs: it is bookkeeping, and it catches up after
+/// downtime). A hold's payment is read once more: paid meanwhile, it is settled; else it is
+/// cancelled at Stripe, so that it can no longer be paid.
+pub async fn expire_holds(state: AppState) -> anyhow::Result<()> {
+    let lapsed = db::expire_lapsed(&state.pool).await?;
+    if !lapsed.is_empty() {
+        tracing::info!(count = lapsed.len(), "holds expired");
+    }
+    let stripe = state.payments()?;
+    for (order, intent) in lapsed {
+        let Some(intent) = intent else { continue };
+        let result = match stripe.intent(&intent).await {
+            Ok(i) if i.status == IntentStatus::Succeeded => {
+                settle(&state, &i, None).await.map(|_| ())
+            }
+            Ok(i) if i.status == IntentStatus::Canceled => Ok(()),
+            Ok(_) => match stripe.cancel_intent(&intent).await {
+                Ok(_) => Ok(()),
+                // Paid in between: settle it.
+                Err(StripeError::Api { .. }) => settle_intent(&state, &intent).await.map(|_| ()),
+                Err(e) => Err(unavailable(e)),
+            },
+            Err(e) => Err(unavailable(e)),
+        };
+        if let Err(e) = result {
+            tracing::warn!(%order, error = %e, "an expired hold's payment is not settled yet");
+        }
+    }
+    Ok(())
+}
+
+/// The refund job: sends every refund written down and not sent, one at a time, each under its
+/// row lock (so two instances never send one twice) and with an idempotency key of its own.
+pub async fn send_refunds(state: AppState) -> anyhow::Result<()> {
+    let stripe = state.payments()?;
+    loop {
+        let mut tx = state.pool.begin().await?;
+        let Some(refund) = db::next_due_refund(&mut tx).await? else {
+            return Ok(());
+        };
+        let Some(intent) = refund.payment_intent_id.clone() else {
+            db::refund_failed(&mut tx, &refund, "the order has no payment", true).await?;
+            tx.commit().await?;
+            continue;
+        };
+        let key = format!("{}-refund-{}", state.app, refund.id);
+        match stripe
+            .refund(&intent, i64::from(refund.amount_cents), &key)
+            .await
+        {
+            Ok(r) => {
+                db::refund_sent(&mut tx, &refund, &r.id).await?;
+                tracing::info!(order = %refund.order_id, refund = %r.id, amount = refund.amount_cents, "refunded");
+            }
+            Err(e) => {
+                let give_up =
+                    matches!(e, StripeError::Api { .. }) || refund.attempts + 1 >= REFUND_ATTEMPTS;
+                tracing::warn!(order = %refund.order_id, error = %e, give_up, "refund failed");
+                db::refund_failed(&mut tx, &refund, &e.to_string(), give_up).await?;
+                tx.commit().await?;
+                if !give_up {
+                    // Tried again at the job's next run.
+                    return Ok(());
+                }
+                continue;
+            }
+        }
+        tx.commit().await?;
+    }
+}
