@@ -7,6 +7,7 @@ use ui::{AppFrame, NotFound};
 
 use crate::{
     checkout::pages::OrderPage,
+    door::pages::DoorPage,
     events::pages::{DashboardPage, EventPage, ManageEventPage, NewEventPage},
     tickets::pages::MyTicketsPage,
     upcoming::UpcomingPage,
@@ -24,6 +25,7 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("dashboard") view=DashboardPage/>
                 <Route path=(StaticSegment("dashboard"), StaticSegment("new")) view=NewEventPage/>
                 <Route path=(StaticSegment("dashboard"), StaticSegment("e"), ParamSegment("slug")) view=ManageEventPage/>
+                <Route path=(StaticSegment("dashboard"), StaticSegment("e"), ParamSegment("slug"), StaticSegment("door")) view=DoorPage/>
             </Routes>
         </AppFrame>
     }

@@ -7,6 +7,7 @@
 pub mod access;
 pub mod app;
 pub mod checkout;
+pub mod door;
 pub mod events;
 #[cfg(feature = "ssr")]
 pub mod server;

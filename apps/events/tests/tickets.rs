@@ -393,6 +393,11 @@ async fn every_page_carries_the_security_headers() {
             format!("/dashboard/e/{slug}"),
             Some(&ada),
         ),
+        visit(
+            "/dashboard/e/{slug}/door",
+            format!("/dashboard/e/{slug}/door?q=ada"),
+            Some(&ada),
+        ),
     ];
     let routes = events::server::app().page_paths().await;
     app.check_every_page(&routes, &visits).await;

@@ -238,7 +238,12 @@ fn ManageEvent(e: EventView) -> impl IntoView {
         <Title text=format!("Manage · {}", e.title)/>
         <h1 class="text-2xl font-bold">{e.title.clone()}</h1>
         <p class="text-slate-600">{format!("{} · {}", e.starts_label, e.status)}</p>
-        <a class="text-sm underline" href=format!("/e/{}", e.slug)>"See its page"</a>
+        <p class="flex flex-wrap gap-4 text-sm">
+            <a class="underline" href=format!("/e/{}", e.slug)>"See its page"</a>
+            {(e.status == "published").then(|| view! {
+                <a class="underline" href=format!("/dashboard/e/{}/door", e.slug) data-testid="door-link">"Door: check tickets in"</a>
+            })}
+        </p>
         <section class="mt-6 rounded-lg border border-slate-200 bg-white p-5">
             <h2 class="text-lg font-semibold">"Ticket types"</h2>
             <ul class="mt-2 space-y-1 text-sm" data-testid="manage-ticket-types">

@@ -24,6 +24,8 @@ pub struct TicketView {
     pub starts_at: DateTime<Utc>,
     /// In the event's zone.
     pub starts_label: String,
+    /// The ticket's QR code (SVG, drawn on the server): the event's door page with the code.
+    pub qr_svg: String,
 }
 
 /// Takes `quantity` places of a free ticket type for the signed-in person, once per
@@ -162,6 +164,27 @@ pub mod ssr {
         Ok(())
     }
 
+    /// `text` as a QR code in SVG (medium error correction: it survives a cracked phone
+    /// screen), without the XML declaration, to sit in a page.
+    pub fn qr_svg(text: &str) -> String {
+        match qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M) {
+            Ok(code) => {
+                let svg = code
+                    .render::<qrcode::render::svg::Color<'_>>()
+                    .min_dimensions(240, 240)
+                    .build();
+                match svg.find("<svg") {
+                    Some(at) => svg[at..].to_owned(),
+                    None => svg,
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "no QR code");
+                String::new()
+            }
+        }
+    }
+
     pub async fn mine() -> Result<Vec<TicketView>, AppError> {
         let (state, user) = require_user().await?;
         Ok(db::of_buyer(&state.pool, user.id)
@@ -169,7 +192,9 @@ pub mod ssr {
             .into_iter()
             .map(|t| {
                 let tz: chrono_tz::Tz = t.time_zone.parse().unwrap_or(chrono_tz::America::Chicago);
+                let qr = qr_svg(&crate::door::door_url(&state.origin, &t.slug, &t.secret));
                 TicketView {
+                    qr_svg: qr,
                     id: t.id,
                     code: t.secret,
                     valid: t.status == "valid",

@@ -29,6 +29,9 @@ pub fn MyTicketsPage() -> impl IntoView {
                                         <time datetime=t.starts_at.to_rfc3339()>{t.starts_label}</time>
                                         {format!(" · {} · {}", t.place, t.type_name)}
                                     </p>
+                                    {t.valid.then(|| view! {
+                                        <div class="mt-3 w-60 max-w-full" role="img" aria-label="The ticket's QR code, for the door" data-testid="ticket-qr" inner_html=t.qr_svg.clone()></div>
+                                    })}
                                     <p class="mt-2 break-all font-mono text-xs text-slate-700" data-testid="ticket-code">{t.code}</p>
                                     {(!t.valid).then(|| view! { <p class="text-sm font-medium text-red-700">"Cancelled"</p> })}
                                 </li>
