@@ -26,7 +26,7 @@ import sys
 import threading
 
 from aiohttp import web
-from localstripe import resources
+from localstripe import resources, webhooks
 from localstripe.server import app
 
 _STRIPE_JS = os.path.join(os.path.dirname(resources.__file__), "localstripe-v3.js")
@@ -63,6 +63,14 @@ def _payment_method_from_token(self, type=None, billing_details=None, card=None,
 
 
 resources.PaymentMethod.__init__ = _payment_method_from_token
+
+
+class _Endpoints(dict):
+    def values(self):
+        return list(super().values())
+
+
+webhooks._webhooks = _Endpoints(webhooks._webhooks)
 
 
 def main():

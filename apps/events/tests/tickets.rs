@@ -189,6 +189,17 @@ async fn an_rsvp_takes_its_places_once_per_key_and_shows_in_my_tickets() {
         again.body
     );
     assert_eq!(count(&app, "select count(*) from tickets").await, 2);
+    // One confirmation, in the outbox with the places.
+    let (subject, body): (String, String) =
+        sqlx::query_as("select subject, text_body from mail_outbox where kind = 'rsvp-confirmed'")
+            .fetch_one(&app.db.pool)
+            .await
+            .expect("one confirmation");
+    assert_eq!(subject, "You're going to Saturday Social");
+    assert!(
+        body.contains("2 × General") && body.contains("/tickets"),
+        "{body}"
+    );
     // The same key for another request: refused.
     assert_eq!(
         rsvp(general.clone(), "1", "key-aaaaaaaa").await.status,

@@ -83,11 +83,12 @@ impl Localstripe {
             let _ = child.kill();
             anyhow::bail!("localstripe did not start (no READY line)");
         };
-        Ok(Self {
-            child,
-            port,
-            http: reqwest::Client::new(),
-        })
+        // No pooled connections: one localstripe serves every test of a process, each test on
+        // a runtime of its own, and a connection pooled by a finished runtime is dead.
+        let http = reqwest::Client::builder()
+            .pool_max_idle_per_host(0)
+            .build()?;
+        Ok(Self { child, port, http })
     }
 
     /// What `STRIPE_API_BASE` is set to.

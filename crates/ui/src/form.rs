@@ -53,8 +53,11 @@ pub fn TextField(
 /// A labelled text area with the error about it, if any.
 #[component]
 pub fn TextArea(
-    /// The form field's name (also its id).
+    /// The form field's name (also its id, unless `id` is given).
     name: &'static str,
+    /// The element's id, when the page has several forms with this field.
+    #[prop(optional, into)]
+    id: Option<String>,
     /// The visible label.
     label: &'static str,
     /// Initial value.
@@ -65,19 +68,24 @@ pub fn TextArea(
     error: Signal<Option<AppError>>,
 ) -> impl IntoView {
     let message = move || error.get().and_then(|e| e.message_for(name));
+    let id = id.unwrap_or_else(|| name.to_owned());
+    let err_id = format!("{id}-error");
+    let described = err_id.clone();
     view! {
         <div class="space-y-1">
-            <label for=name class="block text-sm font-medium text-slate-700">{label}</label>
+            <label for=id.clone() class="block text-sm font-medium text-slate-700">{label}</label>
             <textarea
-                id=name
+                id=id
                 name=name
                 rows="4"
+                aria-invalid=move || message().is_some().to_string()
+                aria-describedby=described
                 class="block w-full rounded-md border border-slate-300 px-3 py-2 text-base shadow-sm focus:border-amber-600 focus:outline-none focus:ring-1 focus:ring-amber-600"
                 // Not a text child: a textarea's content is raw text, where hydration cannot
                 // place its markers (an empty one broke hydration of the whole page).
                 inner_html=escape_html(&value)
             ></textarea>
-            <p class="text-sm text-red-600" data-field-error=name>{message}</p>
+            <p id=err_id class="text-sm text-red-600" data-field-error=name>{message}</p>
         </div>
     }
 }

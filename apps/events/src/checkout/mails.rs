@@ -48,21 +48,29 @@ pub async fn paid(
     Ok(())
 }
 
-/// To the buyer: paid too late for a place, so the money goes back.
-pub async fn refunded_late(
+/// To the buyer: a payment that found no place — it came after the hold ended and the places
+/// had gone (`late_payment`), or after the order or the event was cancelled — so the money goes
+/// back.
+pub async fn refunded_unplaced(
     conn: &mut PgConnection,
     state: &AppState,
     order: &OrderRow,
+    reason: &str,
 ) -> Result<(), AppError> {
+    let why = if reason == "late_payment" {
+        "arrived after your places' hold ended, and the places had gone meanwhile"
+    } else {
+        "arrived after the order or the event was cancelled"
+    };
     let message = Message {
         kind: "tickets-refunded",
         to_address: order.buyer_email.clone(),
         to_name: order.buyer_name.clone(),
         subject: format!("Your payment for {} is refunded", order.title),
         text: format!(
-            "Hello {},\n\nYour payment of {} for {} arrived after your places' hold ended, and \
-             the places had gone meanwhile, so there are no tickets for it. The whole amount \
-             goes back to your card (banks take 5–10 days to show it).\n\nThe event: {}\n",
+            "Hello {},\n\nYour payment of {} for {} {why}, so there are no tickets for it. \
+             The whole amount goes back to your card (banks take 5–10 days to show it).\n\n\
+             The event: {}\n",
             order.buyer_name,
             format_cents(i64::from(order.total_cents)),
             order.title,

@@ -119,6 +119,7 @@ pub mod ssr {
             buyer: &user,
             idempotency_key: key,
             request_hash: &hash,
+            origin: &state.origin,
         };
         let how = tickets_db::Take::Held {
             hold_secs: HOLD_MINUTES * 60,

@@ -7,7 +7,7 @@
 //! twice, or late change the order once:
 //! - succeeded, hold live → paid;
 //! - succeeded, hold lapsed → paid if its places are still free, else cancelled and refunded;
-//! - succeeded, order cancelled meanwhile → refunded;
+//! - succeeded, order or event cancelled meanwhile → refunded;
 //! - anything else → nothing yet.
 
 use appkit::AppState;
@@ -75,6 +75,11 @@ pub async fn settle(
     let order = db::by_intent_locked(&mut tx, &intent.id)
         .await?
         .ok_or_else(|| AppError::internal("the order went away"))?;
+    let event_on: bool =
+        sqlx::query_scalar("select status in ('published', 'postponed') from events where id = $1")
+            .bind(event_id)
+            .fetch_one(&mut *tx)
+            .await?;
     let outcome = if order.status == "paid" {
         Outcome::AlreadyPaid
     } else if intent.amount != i64::from(order.total_cents)
@@ -85,21 +90,22 @@ pub async fn settle(
         let amount = i32::try_from(intent.amount).unwrap_or(order.total_cents);
         db::cancel_with_refund(&mut tx, order.id, amount, "amount_mismatch").await?;
         Outcome::Refunding
-    } else if order.live
-        || (matches!(order.status.as_str(), "reserved" | "expired")
-            && db::places_still_free(&mut tx, order.event_id, order.id).await?)
+    } else if event_on
+        && (order.live
+            || (matches!(order.status.as_str(), "reserved" | "expired")
+                && db::places_still_free(&mut tx, order.event_id, order.id).await?))
     {
         db::mark_paid(&mut tx, order.id).await?;
         super::mails::paid(&mut tx, state, &order).await?;
         Outcome::Paid
     } else {
-        let reason = if order.status == "cancelled" {
+        let reason = if order.status == "cancelled" || !event_on {
             "paid_after_cancel"
         } else {
             "late_payment"
         };
         db::cancel_with_refund(&mut tx, order.id, order.total_cents, reason).await?;
-        super::mails::refunded_late(&mut tx, state, &order).await?;
+        super::mails::refunded_unplaced(&mut tx, state, &order, reason).await?;
         Outcome::Refunding
     };
     tx.commit().await?;

@@ -24,10 +24,11 @@ pub struct EventRow {
     pub ends_at: DateTime<Utc>,
     pub status: String,
     pub capacity: Option<i32>,
+    pub cancel_hours: i32,
 }
 
 const EVENT: &str = "select id, organizer_id, organizer_name, slug, title, description, venue,
-    address, online, time_zone, starts_at, ends_at, status, capacity from events";
+    address, online, time_zone, starts_at, ends_at, status, capacity, cancel_hours from events";
 
 /// A ticket type with the places its valid tickets take (paid, confirmed, or held and not
 /// expired).
@@ -59,8 +60,8 @@ pub async fn insert(
     for slug in platform::slug::candidates(&base) {
         let done = sqlx::query(
             "insert into events (organizer_id, organizer_name, slug, title, description, venue,
-                address, online, time_zone, starts_at, ends_at, capacity)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                address, online, time_zone, starts_at, ends_at, capacity, cancel_hours)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
              on conflict (slug) do nothing",
         )
         .bind(organizer)
@@ -75,6 +76,7 @@ pub async fn insert(
         .bind(f.starts_at)
         .bind(f.ends_at)
         .bind(f.capacity)
+        .bind(f.cancel_hours)
         .execute(pool)
         .await?;
         if done.rows_affected() == 1 {

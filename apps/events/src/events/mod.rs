@@ -86,6 +86,7 @@ pub async fn create_event(
     starts: String,
     ends: String,
     capacity: String,
+    cancel_hours: Option<String>,
 ) -> Result<(), AppError> {
     ssr::create(rules::RawEvent {
         title,
@@ -97,6 +98,7 @@ pub async fn create_event(
         starts,
         ends,
         capacity,
+        cancel_hours,
     })
     .await
     .map_err(AppError::respond)

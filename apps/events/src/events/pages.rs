@@ -10,7 +10,11 @@ use ui::{ErrorBox, FormError, NotFound, SubmitButton, TextArea, TextField};
 use super::{
     AddTicketType, CreateEvent, EventView, PublishEvent, TicketTypeView, get_event, my_events,
 };
-use crate::{checkout::Checkout, tickets::Rsvp};
+use crate::{
+    cancel::{CancelEvent, PostponeEvent},
+    checkout::Checkout,
+    tickets::Rsvp,
+};
 
 fn slug_param() -> String {
     use_params_map()
@@ -59,6 +63,12 @@ fn EventDetails(e: EventView) -> impl IntoView {
         <article class="mx-auto max-w-3xl" data-testid="event">
             {(e.status == "draft").then(|| view! {
                 <p class="mb-3 rounded-md bg-amber-50 p-3 text-sm text-amber-900" role="status">"A draft: only you see it until you publish it."</p>
+            })}
+            {(e.status == "cancelled").then(|| view! {
+                <p class="mb-3 rounded-md bg-red-50 p-3 font-semibold text-red-900" role="status" data-testid="event-cancelled">"This event is cancelled. Ticket holders are refunded."</p>
+            })}
+            {(e.status == "postponed").then(|| view! {
+                <p class="mb-3 rounded-md bg-amber-50 p-3 font-semibold text-amber-900" role="status" data-testid="event-postponed">"This event is postponed: a new date is coming. Tickets stay valid."</p>
             })}
             <h1 class="text-3xl font-bold" data-testid="event-title">{e.title.clone()}</h1>
             <p class="mt-2 text-slate-700" data-testid="event-when">
@@ -202,6 +212,7 @@ pub fn NewEventPage() -> impl IntoView {
             <TextField name="starts" label="Starts (the event's local time)" kind="datetime-local" required=true error/>
             <TextField name="ends" label="Ends" kind="datetime-local" required=true error/>
             <TextField name="capacity" label="Places in all (leave empty for only each ticket type's)" kind="number" error/>
+            <TextField name="cancel_hours" label="Attendees may cancel (and get their money back) until this many hours before the start" kind="number" value="24" error/>
             <FormError error/>
             <SubmitButton label="Create as a draft" pending=create.pending()/>
         </ActionForm>
@@ -268,5 +279,43 @@ fn ManageEvent(e: EventView) -> impl IntoView {
                 <SubmitButton label="Publish" pending=publish.pending()/>
             </ActionForm>
         })}
+        {matches!(e.status.as_str(), "published" | "postponed").then(|| view! { <CallOff slug=e.slug.clone() postponable=e.status == "published"/> })}
+    }
+}
+
+/// Postponing or cancelling an event: each asks for a tick and takes a note to the holders.
+#[component]
+fn CallOff(slug: String, postponable: bool) -> impl IntoView {
+    let cancel = ServerAction::<CancelEvent>::new();
+    let cancel_error = Signal::derive(move || cancel.value().get().and_then(Result::err));
+    let postpone = ServerAction::<PostponeEvent>::new();
+    let postpone_error = Signal::derive(move || postpone.value().get().and_then(Result::err));
+    let postpone_slug = slug.clone();
+    view! {
+        <section class="mt-8 rounded-lg border border-red-200 bg-white p-5">
+            <h2 class="text-lg font-semibold">"Postpone or cancel"</h2>
+            {postponable.then(move || view! {
+                <ActionForm action=postpone attr:class="mt-3 space-y-3" attr:data-testid="postpone-form">
+                    <input type="hidden" name="slug" value=postpone_slug/>
+                    <TextArea name="message" id="postpone-message" label="A note to every ticket holder (optional)" error=postpone_error/>
+                    <label class="flex items-center gap-2 text-sm">
+                        <input type="checkbox" name="confirm" value="yes" class="h-5 w-5"/>
+                        "Postpone: sales stop, tickets stay valid, holders may cancel for a refund"
+                    </label>
+                    <FormError error=postpone_error/>
+                    <SubmitButton label="Postpone the event" pending=postpone.pending()/>
+                </ActionForm>
+            })}
+            <ActionForm action=cancel attr:class="mt-6 space-y-3" attr:data-testid="cancel-event-form">
+                <input type="hidden" name="slug" value=slug/>
+                <TextArea name="message" id="cancel-message" label="A note to every ticket holder (optional)" error=cancel_error/>
+                <label class="flex items-center gap-2 text-sm">
+                    <input type="checkbox" name="confirm" value="yes" class="h-5 w-5"/>
+                    "Cancel: every ticket is void and every payment refunded. This cannot be undone."
+                </label>
+                <FormError error=cancel_error/>
+                <SubmitButton label="Cancel the event" pending=cancel.pending()/>
+            </ActionForm>
+        </section>
     }
 }

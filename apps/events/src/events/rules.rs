@@ -22,6 +22,8 @@ pub struct RawEvent {
     pub ends: String,
     /// Places for the whole event; empty for none beyond the ticket types'.
     pub capacity: String,
+    /// Until how many hours before the start attendees may cancel (empty: 24).
+    pub cancel_hours: Option<String>,
 }
 
 /// An event's fields, checked.
@@ -36,7 +38,12 @@ pub struct EventFields {
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
     pub capacity: Option<i32>,
+    pub cancel_hours: i32,
 }
+
+/// Until how many hours before its start an event's attendees may cancel, unless the
+/// organizer says otherwise.
+pub const DEFAULT_CANCEL_HOURS: i32 = 24;
 
 /// A whole number of places from form field `field_name`, `0..=max`.
 fn places(field_name: &str, raw: &str, max: i32) -> Result<i32, AppError> {
@@ -87,6 +94,10 @@ impl EventFields {
             capacity: match raw.capacity.trim() {
                 "" => None,
                 n => Some(places("capacity", n, 100_000)?),
+            },
+            cancel_hours: match raw.cancel_hours.as_deref().map(str::trim) {
+                None | Some("") => DEFAULT_CANCEL_HOURS,
+                Some(n) => places("cancel_hours", n, 720)?,
             },
         })
     }
@@ -201,6 +212,13 @@ mod tests {
         let mut r = raw();
         r.title = "   ".into();
         assert_eq!(field_of(r).as_deref(), Some("title"));
+        assert_eq!(f.cancel_hours, DEFAULT_CANCEL_HOURS);
+        let mut r = raw();
+        r.cancel_hours = Some("721".into());
+        assert_eq!(field_of(r).as_deref(), Some("cancel_hours"));
+        let mut r = raw();
+        r.cancel_hours = Some(" 0 ".into());
+        assert_eq!(EventFields::parse(&r).map(|f| f.cancel_hours).ok(), Some(0));
     }
 
     #[test]

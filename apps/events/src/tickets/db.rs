@@ -14,12 +14,17 @@ pub struct Request<'a> {
     pub buyer: &'a sso::SessionUser,
     pub idempotency_key: &'a str,
     pub request_hash: &'a str,
+    /// The app's public origin, for the links in the confirmation mail.
+    pub origin: &'a str,
 }
 
 /// What the event and the ticket type say, read under the event's lock.
 #[derive(sqlx::FromRow)]
 pub struct Sale {
     pub event_id: Uuid,
+    pub title: String,
+    pub slug: String,
+    pub type_name: String,
     pub event_capacity: Option<i32>,
     pub status: String,
     pub starts_at: DateTime<Utc>,
@@ -61,7 +66,8 @@ pub async fn take(
 ) -> Result<Taken, AppError> {
     let mut tx = pool.begin().await?;
     let sale: Sale = sqlx::query_as(
-        "select e.id as event_id, e.capacity as event_capacity, e.status, e.starts_at,
+        "select e.id as event_id, e.title, e.slug, tt.name as type_name,
+                e.capacity as event_capacity, e.status, e.starts_at,
                 tt.price_cents, tt.capacity as type_capacity, tt.max_per_order, tt.sales_start,
                 tt.sales_end
          from ticket_types tt join events e on e.id = tt.event_id
@@ -140,6 +146,27 @@ pub async fn take(
     .bind(price)
     .execute(&mut *tx)
     .await?;
+    if how == Take::Free {
+        let message = mail::Message {
+            kind: "rsvp-confirmed",
+            to_address: req.buyer.email.clone(),
+            to_name: req.buyer.name.clone(),
+            subject: format!("You're going to {}", sale.title),
+            text: format!(
+                "Hello {},\n\nYour places are confirmed: {} × {} at {}.\n\nYour tickets, with \
+                 the codes the door scans: {}/tickets\nThe event: {}/e/{}\n",
+                req.buyer.name,
+                req.quantity,
+                sale.type_name,
+                sale.title,
+                req.origin,
+                req.origin,
+                sale.slug,
+            ),
+            html: None,
+        };
+        mail::enqueue(&mut *tx, &message).await?;
+    }
     tx.commit().await?;
     Ok(Taken { order, total_cents })
 }
@@ -157,13 +184,17 @@ pub struct TicketRow {
     pub online: bool,
     pub time_zone: String,
     pub starts_at: DateTime<Utc>,
+    pub event_status: String,
+    pub cancel_hours: i32,
+    pub price_cents: i32,
 }
 
 /// The buyer's tickets of confirmed or paid orders, soonest event first.
 pub async fn of_buyer(pool: &PgPool, buyer: Uuid) -> Result<Vec<TicketRow>, AppError> {
     Ok(sqlx::query_as(
         "select t.id, t.secret, t.status, tt.name as type_name, e.slug, e.title, e.venue,
-                e.online, e.time_zone, e.starts_at
+                e.online, e.time_zone, e.starts_at, e.status as event_status, e.cancel_hours,
+                t.price_cents
          from tickets t join orders o on o.id = t.order_id
               join ticket_types tt on tt.id = t.ticket_type_id
               join events e on e.id = t.event_id

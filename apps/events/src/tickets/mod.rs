@@ -26,6 +26,12 @@ pub struct TicketView {
     pub starts_label: String,
     /// The ticket's QR code (SVG, drawn on the server): the event's door page with the code.
     pub qr_svg: String,
+    /// "Cancelled" / "Postponed" when the event is.
+    pub event_note: Option<String>,
+    /// Whether its holder may cancel it now, and what that says ("Cancel by Fri 11 Dec 2026,
+    /// 20:00 for a $25.00 refund").
+    pub cancellable: bool,
+    pub cancel_note: Option<String>,
 }
 
 /// Takes `quantity` places of a free ticket type for the signed-in person, once per
@@ -73,6 +79,7 @@ pub mod ssr {
             buyer: &user,
             idempotency_key: key,
             request_hash: &hash,
+            origin: &state.origin,
         };
         let taken = db::take(
             &state.pool,
@@ -82,6 +89,7 @@ pub mod ssr {
         )
         .await?;
         let order = taken.order;
+        state.outbox.wake();
         tracing::info!(user_id = %user.id, %order, "places taken");
         Ok(order)
     }
@@ -193,8 +201,37 @@ pub mod ssr {
             .map(|t| {
                 let tz: chrono_tz::Tz = t.time_zone.parse().unwrap_or(chrono_tz::America::Chicago);
                 let qr = qr_svg(&crate::door::door_url(&state.origin, &t.slug, &t.secret));
+                let until = crate::cancel::ssr::cancel_until(t.starts_at, t.cancel_hours);
+                let valid = t.status == "valid";
+                let postponed = t.event_status == "postponed";
+                let cancellable = valid && (postponed || Utc::now() <= until);
+                let refund = if t.price_cents > 0 {
+                    format!(
+                        " for a {} refund",
+                        platform::money::format_cents(i64::from(t.price_cents))
+                    )
+                } else {
+                    String::new()
+                };
                 TicketView {
                     qr_svg: qr,
+                    event_note: match t.event_status.as_str() {
+                        "cancelled" => Some("The event is cancelled".to_owned()),
+                        "postponed" => {
+                            Some("The event is postponed: a new date is coming".to_owned())
+                        }
+                        _ => None,
+                    },
+                    cancellable,
+                    cancel_note: valid.then(|| {
+                        if postponed {
+                            format!("You can cancel{refund}.")
+                        } else if cancellable {
+                            format!("Cancel by {}{refund}.", platform::time::label(until, tz))
+                        } else {
+                            "Cancelling has closed: ask the organizer.".to_owned()
+                        }
+                    }),
                     id: t.id,
                     code: t.secret,
                     valid: t.status == "valid",

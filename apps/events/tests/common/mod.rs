@@ -13,6 +13,7 @@ pub const EVENT: &[(&str, &str)] = &[
     ("starts", "2099-12-12T20:00"),
     ("ends", "2099-12-13T01:00"),
     ("capacity", ""),
+    ("cancel_hours", ""),
 ];
 
 /// The app, with events enabled in the suite it belongs to (the manifest still has it off

@@ -1,0 +1,344 @@
+//! Cancelling: an attendee their ticket (before the organizer's cutoff, or any time once the
+//! event is postponed), an organizer the whole event (everyone refunded and told), or
+//! postponing it (everyone told; tickets stay valid and can be cancelled for a refund).
+//!
+//! Money: a refund is written down in the transaction that voids what it pays back (one row
+//! per ticket, or per order when the event is cancelled, so deciding twice refunds once), and
+//! the refund job sends it. A ticket's refund is its own price, so refunds never add up to more
+//! than was paid.
+
+use leptos::prelude::*;
+use platform::AppError;
+use uuid::Uuid;
+
+#[cfg(feature = "ssr")]
+mod mails;
+
+/// The signed-in attendee cancels one of their tickets; its place goes back on sale and a paid
+/// one is refunded.
+#[server(prefix = "/api/tickets", endpoint = "cancel")]
+pub async fn cancel_ticket(id: Uuid) -> Result<(), AppError> {
+    ssr::cancel_ticket(id)
+        .await
+        .map(|()| leptos_axum::redirect("/tickets"))
+        .map_err(AppError::respond)
+}
+
+/// The organizer cancels the event (`confirm` ticked): every ticket is void, every payment
+/// refunded, every holder told, with the organizer's `message`.
+#[server(prefix = "/api/events", endpoint = "cancel")]
+pub async fn cancel_event(
+    slug: String,
+    confirm: Option<String>,
+    message: String,
+) -> Result<(), AppError> {
+    ssr::cancel_event(&slug, confirm.is_some(), &message)
+        .await
+        .map(|()| leptos_axum::redirect(&format!("/dashboard/e/{slug}")))
+        .map_err(AppError::respond)
+}
+
+/// The organizer postpones the event (`confirm` ticked): sales stop, tickets stay valid, every
+/// holder is told, with the organizer's `message`, and may cancel for a refund.
+#[server(prefix = "/api/events", endpoint = "postpone")]
+pub async fn postpone_event(
+    slug: String,
+    confirm: Option<String>,
+    message: String,
+) -> Result<(), AppError> {
+    ssr::postpone_event(&slug, confirm.is_some(), &message)
+        .await
+        .map(|()| leptos_axum::redirect(&format!("/dashboard/e/{slug}")))
+        .map_err(AppError::respond)
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use appkit::{AppState, require_user};
+    use chrono::{DateTime, Duration, Utc};
+    use platform::{AppError, text::Lines};
+    use uuid::Uuid;
+
+    use super::mails;
+    use crate::access::ssr::organizer_of;
+
+    /// Until when a ticket of an event starting at `starts_at` may be cancelled.
+    pub fn cancel_until(starts_at: DateTime<Utc>, cancel_hours: i32) -> DateTime<Utc> {
+        starts_at - Duration::hours(i64::from(cancel_hours))
+    }
+
+    #[derive(sqlx::FromRow)]
+    struct TicketToCancel {
+        ticket_status: String,
+        price_cents: i32,
+        order_id: Uuid,
+        buyer_id: Uuid,
+        buyer_name: String,
+        buyer_email: String,
+        order_status: String,
+        event_status: String,
+        starts_at: DateTime<Utc>,
+        cancel_hours: i32,
+        time_zone: String,
+        title: String,
+        slug: String,
+    }
+
+    /// After a commit that wrote refunds down: the outbox and the refund job, now.
+    fn send_now(state: &AppState) {
+        state.outbox.wake();
+        let state = state.clone();
+        tokio::spawn(async move {
+            if let Err(e) = crate::checkout::settle::send_refunds(state).await {
+                tracing::warn!(error = %e, "refunds not sent yet");
+            }
+        });
+    }
+
+    #[tracing::instrument(skip_all, fields(%id))]
+    pub async fn cancel_ticket(id: Uuid) -> Result<(), AppError> {
+        let (state, user) = require_user().await?;
+        let mut tx = state.pool.begin().await?;
+        // The event's lock first, as every change to its places takes it.
+        let t = sqlx::query_as::<_, TicketToCancel>(
+            "select t.status as ticket_status, t.price_cents, t.order_id, o.buyer_id,
+                    o.buyer_name, o.buyer_email, o.status as order_status,
+                    e.status as event_status, e.starts_at, e.cancel_hours, e.time_zone, e.title,
+                    e.slug
+             from tickets t join orders o on o.id = t.order_id join events e on e.id = t.event_id
+             where t.id = $1 for update of e, t",
+        )
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .filter(|t| t.buyer_id == user.id)
+        .ok_or_else(|| AppError::not_found("There is no such ticket."))?;
+        let conflict = |message: String| AppError::Conflict {
+            field: None,
+            message,
+        };
+        if t.ticket_status != "valid" || !matches!(t.order_status.as_str(), "paid" | "confirmed") {
+            return Err(conflict(
+                "This ticket is not valid: there is nothing to cancel.".into(),
+            ));
+        }
+        let until = cancel_until(t.starts_at, t.cancel_hours);
+        if t.event_status != "postponed" && Utc::now() > until {
+            let tz: chrono_tz::Tz = t.time_zone.parse().unwrap_or(chrono_tz::America::Chicago);
+            return Err(conflict(format!(
+                "Tickets to this event could be cancelled until {}. Ask the organizer.",
+                platform::time::label(until, tz)
+            )));
+        }
+        sqlx::query("update tickets set status = 'void', cancelled_at = now() where id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let refund = if t.order_status == "paid" && t.price_cents > 0 {
+            sqlx::query(
+                "insert into refunds (order_id, amount_cents, reason) values ($1, $2, $3)
+                 on conflict (order_id, reason) do nothing",
+            )
+            .bind(t.order_id)
+            .bind(t.price_cents)
+            .bind(format!("ticket:{id}"))
+            .execute(&mut *tx)
+            .await?;
+            t.price_cents
+        } else {
+            0
+        };
+        // An order with no valid ticket left is cancelled.
+        sqlx::query(
+            "update orders set status = 'cancelled', updated_at = now()
+             where id = $1 and not exists
+                 (select 1 from tickets where order_id = $1 and status = 'valid')",
+        )
+        .bind(t.order_id)
+        .execute(&mut *tx)
+        .await?;
+        let event_url = state.url(&format!("/e/{}", t.slug));
+        mail::enqueue(
+            &mut *tx,
+            &mails::ticket_cancelled(&t.buyer_email, &t.buyer_name, &t.title, refund, &event_url),
+        )
+        .await?;
+        tx.commit().await?;
+        send_now(&state);
+        tracing::info!(user_id = %user.id, refund, "ticket cancelled");
+        Ok(())
+    }
+
+    /// The organizer's note to the holders, checked.
+    fn note(message: &str) -> Result<String, AppError> {
+        platform::text::field("message", "message", message, 0, 1000, Lines::Many)
+    }
+
+    fn must_confirm(confirm: bool, what: &str) -> Result<(), AppError> {
+        if confirm {
+            Ok(())
+        } else {
+            Err(AppError::validation(
+                "confirm",
+                format!("Tick the box to confirm that you {what}."),
+            ))
+        }
+    }
+
+    /// Everyone holding a valid ticket, one line per order: who, and the order's paid tickets'
+    /// sum.
+    #[derive(sqlx::FromRow)]
+    struct Holder {
+        order_id: Uuid,
+        buyer_name: String,
+        buyer_email: String,
+        order_status: String,
+        valid_cents: i64,
+    }
+
+    async fn holders(conn: &mut sqlx::PgConnection, event: Uuid) -> Result<Vec<Holder>, AppError> {
+        Ok(sqlx::query_as(
+            "select o.id as order_id, o.buyer_name, o.buyer_email, o.status as order_status,
+                    sum(t.price_cents)::bigint as valid_cents
+             from orders o join tickets t on t.order_id = o.id
+             where o.event_id = $1 and o.status in ('paid', 'confirmed') and t.status = 'valid'
+             group by o.id order by o.created_at",
+        )
+        .bind(event)
+        .fetch_all(conn)
+        .await?)
+    }
+
+    #[tracing::instrument(skip_all, fields(%slug))]
+    pub async fn cancel_event(slug: &str, confirm: bool, message: &str) -> Result<(), AppError> {
+        let (state, user) = require_user().await?;
+        let event = organizer_of(&state.pool, slug, user.id).await?;
+        let message = note(message)?;
+        must_confirm(confirm, "cancel the event and refund everyone")?;
+        let mut tx = state.pool.begin().await?;
+        let status: String =
+            sqlx::query_scalar("select status from events where id = $1 for update")
+                .bind(event.id)
+                .fetch_one(&mut *tx)
+                .await?;
+        if !matches!(status.as_str(), "published" | "postponed") {
+            return Err(AppError::Conflict {
+                field: None,
+                message: match status.as_str() {
+                    "cancelled" => "This event is cancelled already.".into(),
+                    _ => "A draft has no attendees: there is nothing to cancel.".into(),
+                },
+            });
+        }
+        let holders = holders(&mut tx, event.id).await?;
+        sqlx::query("update events set status = 'cancelled', updated_at = now() where id = $1")
+            .bind(event.id)
+            .execute(&mut *tx)
+            .await?;
+        // Holds end now; their payments are cancelled at Stripe after the commit (one that
+        // lands anyway is refunded: see checkout::settle).
+        let holds: Vec<Option<String>> = sqlx::query_scalar(
+            "update orders set status = 'cancelled', updated_at = now()
+             where event_id = $1 and status = 'reserved' returning payment_intent_id",
+        )
+        .bind(event.id)
+        .fetch_all(&mut *tx)
+        .await?;
+        sqlx::query(
+            "update tickets set status = 'void', cancelled_at = now()
+             where event_id = $1 and status = 'valid'",
+        )
+        .bind(event.id)
+        .execute(&mut *tx)
+        .await?;
+        let url = state.url(&format!("/e/{}", event.slug));
+        for h in &holders {
+            let refund = if h.order_status == "paid" {
+                i32::try_from(h.valid_cents).unwrap_or(0)
+            } else {
+                0
+            };
+            if refund > 0 {
+                sqlx::query(
+                    "insert into refunds (order_id, amount_cents, reason)
+                     values ($1, $2, 'event_cancelled') on conflict (order_id, reason) do nothing",
+                )
+                .bind(h.order_id)
+                .bind(refund)
+                .execute(&mut *tx)
+                .await?;
+            }
+            mail::enqueue(
+                &mut *tx,
+                &mails::event_cancelled(
+                    &h.buyer_email,
+                    &h.buyer_name,
+                    &event.title,
+                    &message,
+                    refund,
+                    &url,
+                ),
+            )
+            .await?;
+        }
+        sqlx::query(
+            "update orders set status = 'cancelled', updated_at = now()
+             where event_id = $1 and status in ('paid', 'confirmed')",
+        )
+        .bind(event.id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        send_now(&state);
+        let stripe = state.payments()?;
+        for intent in holds.into_iter().flatten() {
+            if let Err(e) = stripe.cancel_intent(&intent).await {
+                tracing::warn!(%intent, error = %e, "a cancelled hold's payment is still open");
+            }
+        }
+        tracing::info!(event = %event.id, orders = holders.len(), "event cancelled");
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all, fields(%slug))]
+    pub async fn postpone_event(slug: &str, confirm: bool, message: &str) -> Result<(), AppError> {
+        let (state, user) = require_user().await?;
+        let event = organizer_of(&state.pool, slug, user.id).await?;
+        let message = note(message)?;
+        must_confirm(confirm, "postpone the event")?;
+        let mut tx = state.pool.begin().await?;
+        let changed = sqlx::query(
+            "update events set status = 'postponed', updated_at = now()
+             where id = $1 and status = 'published'",
+        )
+        .bind(event.id)
+        .execute(&mut *tx)
+        .await?;
+        if changed.rows_affected() == 0 {
+            return Err(AppError::Conflict {
+                field: None,
+                message: "Only a published event can be postponed.".into(),
+            });
+        }
+        let url = state.url(&format!("/e/{}", event.slug));
+        let tickets_url = state.url("/tickets");
+        for h in holders(&mut tx, event.id).await? {
+            mail::enqueue(
+                &mut *tx,
+                &mails::event_postponed(
+                    &h.buyer_email,
+                    &h.buyer_name,
+                    &event.title,
+                    &message,
+                    &url,
+                    &tickets_url,
+                ),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        state.outbox.wake();
+        tracing::info!(event = %event.id, "event postponed");
+        Ok(())
+    }
+}
