@@ -6,6 +6,7 @@ use leptos_router::{
 use ui::{AppFrame, NotFound};
 
 use crate::{
+    attendees::pages::AttendeesPage,
     checkout::pages::OrderPage,
     door::pages::DoorPage,
     events::pages::{DashboardPage, EventPage, ManageEventPage, NewEventPage},
@@ -26,6 +27,7 @@ pub fn App() -> impl IntoView {
                 <Route path=(StaticSegment("dashboard"), StaticSegment("new")) view=NewEventPage/>
                 <Route path=(StaticSegment("dashboard"), StaticSegment("e"), ParamSegment("slug")) view=ManageEventPage/>
                 <Route path=(StaticSegment("dashboard"), StaticSegment("e"), ParamSegment("slug"), StaticSegment("door")) view=DoorPage/>
+                <Route path=(StaticSegment("dashboard"), StaticSegment("e"), ParamSegment("slug"), StaticSegment("attendees")) view=AttendeesPage/>
             </Routes>
         </AppFrame>
     }

@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod app;
+pub mod attendees;
 pub mod cancel;
 pub mod checkout;
 pub mod door;

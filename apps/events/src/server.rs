@@ -26,8 +26,15 @@ pub fn app() -> appkit::AppDef {
         })
         .sign_in_required(SIGN_IN_REQUIRED)
         .public_api(crate::upcoming::ssr::routes())
-        .routes(axum::Router::new().route(
-            "/e/{slug}/calendar.ics",
-            axum::routing::get(crate::events::ssr::calendar),
-        ))
+        .routes(
+            axum::Router::new()
+                .route(
+                    "/e/{slug}/calendar.ics",
+                    axum::routing::get(crate::events::ssr::calendar),
+                )
+                .route(
+                    "/dashboard/e/{slug}/attendees.csv",
+                    axum::routing::get(crate::attendees::ssr::csv),
+                ),
+        )
 }

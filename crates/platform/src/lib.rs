@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+pub mod csv;
 pub mod error;
 pub mod money;
 pub mod paging;

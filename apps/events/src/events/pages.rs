@@ -253,6 +253,7 @@ fn ManageEvent(e: EventView) -> impl IntoView {
             <a class="underline" href=format!("/e/{}", e.slug)>"See its page"</a>
             {(e.status == "published").then(|| view! {
                 <a class="underline" href=format!("/dashboard/e/{}/door", e.slug) data-testid="door-link">"Door: check tickets in"</a>
+                <a class="underline" href=format!("/dashboard/e/{}/attendees", e.slug) data-testid="attendees-link">"Sales and attendees"</a>
             })}
         </p>
         <section class="mt-6 rounded-lg border border-slate-200 bg-white p-5">
