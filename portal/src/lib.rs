@@ -5,8 +5,11 @@ pub mod account;
 pub mod admin;
 pub mod app;
 pub mod auth;
+pub mod events;
 pub mod home;
 pub mod oauth;
+#[cfg(feature = "ssr")]
+mod on_behalf;
 pub mod orders;
 #[cfg(feature = "ssr")]
 pub mod server;

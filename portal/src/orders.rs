@@ -80,44 +80,15 @@ fn PastOrders(list: Vec<PastOrder>) -> impl IntoView {
 #[cfg(feature = "ssr")]
 mod ssr {
     use api::client::ClientError;
+    use appkit::require_user;
     use platform::AppError;
     use uuid::Uuid;
 
     use super::PastOrder;
-    use appkit::{AppState, require_user};
-
-    use crate::server::portal;
-
-    /// The caller's session cookie as `name=value`, to act for them at another app.
-    async fn session_cookie(state: &AppState) -> Result<String, AppError> {
-        let parts: http::request::Parts =
-            leptos_axum::extract().await.map_err(AppError::internal)?;
-        let id = state
-            .sessions
-            .session_id(&parts.headers)
-            .ok_or(AppError::Unauthorized)?;
-        Ok(format!("{}={id}", state.sessions.settings().cookie_name))
-    }
+    use crate::{on_behalf::session_cookie, server::portal};
 
     fn from_client(e: ClientError) -> AppError {
-        match e {
-            ClientError::Refused { status: 401, .. } => AppError::Unauthorized,
-            ClientError::Refused {
-                status: 404,
-                message,
-                ..
-            } => AppError::NotFound(message),
-            ClientError::Refused { message, .. } => AppError::Conflict {
-                field: None,
-                message,
-            },
-            other => {
-                tracing::warn!(error = %other, "restaurants could not be reached");
-                AppError::Unavailable(
-                    "Restaurant orders can't be reached right now. Try again in a moment.".into(),
-                )
-            }
-        }
+        crate::on_behalf::from_client(e, "Restaurant orders")
     }
 
     #[tracing::instrument(skip_all)]

@@ -5,6 +5,7 @@
 //! check-in and the waiting list come next (see the planning issue).
 
 pub mod access;
+pub mod api;
 pub mod app;
 pub mod attendees;
 pub mod cancel;

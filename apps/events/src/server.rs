@@ -25,7 +25,7 @@ pub fn app() -> appkit::AppDef {
             Box::pin(crate::checkout::settle::send_refunds(s))
         })
         .sign_in_required(SIGN_IN_REQUIRED)
-        .public_api(crate::upcoming::ssr::routes())
+        .public_api(crate::api::ssr::routes())
         .routes(
             axum::Router::new()
                 .route(

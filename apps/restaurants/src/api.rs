@@ -60,6 +60,7 @@ pub mod ssr {
                 text: if r.is_open { "Open now" } else { "Closed now" }.to_owned(),
                 good: r.is_open,
             }),
+            action: None,
             title: r.name,
         }
     }

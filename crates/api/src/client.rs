@@ -4,6 +4,9 @@
 use std::time::Duration;
 
 use crate::ApiError;
+use crate::events::{
+    EVENTS_PATH, EventList, MY_TICKETS_PATH, MyTickets, RSVP_PATH, Rsvp, RsvpRequest,
+};
 use crate::home::{HOME_PATH, HomeSections};
 use crate::restaurants::{
     IDEMPOTENCY_KEY, LIST_PATH, ORDERS_PATH, Order, PlaceOrder, RECENT_ORDERS_PATH, RecentOrders,
@@ -76,6 +79,30 @@ impl OwnUrls for HomeSections {
                 own_picture(&mut card.image_url, origin);
             }
         }
+    }
+}
+
+impl OwnUrls for EventList {
+    fn keep_own_urls(&mut self, origin: &str) {
+        for e in &mut self.events {
+            own_link(&mut e.url, origin);
+            own_picture(&mut e.cover_url, origin);
+        }
+    }
+}
+
+impl OwnUrls for MyTickets {
+    fn keep_own_urls(&mut self, origin: &str) {
+        own_link(&mut self.tickets_url, origin);
+        for t in &mut self.tickets {
+            own_link(&mut t.event_url, origin);
+        }
+    }
+}
+
+impl OwnUrls for Rsvp {
+    fn keep_own_urls(&mut self, origin: &str) {
+        own_link(&mut self.tickets_url, origin);
     }
 }
 
@@ -217,6 +244,58 @@ impl AppClient {
             .map(|a| self.own::<Order>(a))
     }
 
+    /// `GET /api/v1/events?limit=N`: events to come, soonest first.
+    pub async fn events(
+        &self,
+        limit: u32,
+        request_id: Option<&str>,
+    ) -> Result<EventList, ClientError> {
+        let url = self.url(EVENTS_PATH)?;
+        let shown = url.to_string();
+        let req = self.http.get(url).query(&[("limit", limit)]);
+        Self::send(shown, req, request_id)
+            .await
+            .map(|a| self.own::<EventList>(a))
+    }
+
+    /// `GET /api/v1/tickets` for the user whose session cookie (`name=value`) is given.
+    pub async fn my_tickets(
+        &self,
+        session_cookie: &str,
+        request_id: Option<&str>,
+    ) -> Result<MyTickets, ClientError> {
+        let url = self.url(MY_TICKETS_PATH)?;
+        let shown = url.to_string();
+        let req = self.http.get(url).header("cookie", session_cookie);
+        Self::send(shown, req, request_id)
+            .await
+            .map(|a| self.own::<MyTickets>(a))
+    }
+
+    /// `POST /api/v1/rsvp` for the user whose session cookie is given, on behalf of a page at
+    /// `origin`, once per `idempotency_key`.
+    pub async fn rsvp(
+        &self,
+        session_cookie: &str,
+        origin: &str,
+        idempotency_key: &str,
+        request: &RsvpRequest,
+        request_id: Option<&str>,
+    ) -> Result<Rsvp, ClientError> {
+        let url = self.url(RSVP_PATH)?;
+        let shown = url.to_string();
+        let req = self
+            .http
+            .post(url)
+            .json(request)
+            .header("cookie", session_cookie)
+            .header("origin", origin)
+            .header(IDEMPOTENCY_KEY, idempotency_key);
+        Self::send(shown, req, request_id)
+            .await
+            .map(|a| self.own::<Rsvp>(a))
+    }
+
     /// `GET /api/v1/home`, revalidating `known` (its ETag): `Ok(None)` when it has not changed.
     pub async fn home(
         &self,
@@ -306,6 +385,7 @@ mod tests {
             url: url.into(),
             image_url: Some(image.into()),
             badge: None,
+            action: None,
         };
         let mut sections = HomeSections {
             sections: vec![HomeSection {

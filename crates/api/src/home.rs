@@ -45,6 +45,17 @@ pub struct Card {
     pub image_url: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub badge: Option<Badge>,
+    /// Something the portal can do about it for the signed-in person, on the app's behalf.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<CardAction>,
+}
+
+/// What a card's button does, through the app's public API with the person's session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum CardAction {
+    /// Take one free place of a ticket type (`POST /api/v1/rsvp` of the events API).
+    Rsvp { ticket_type_id: uuid::Uuid },
 }
 
 /// A short state line under a card ("Open now", "Sold out").
@@ -67,9 +78,11 @@ mod tests {
             url: "https://restaurants.stepperslife.com/r/soul".into(),
             image_url: None,
             badge: None,
+            action: None,
         };
         let json = serde_json::to_value(&card).expect("json");
         assert!(json.get("image_url").is_none() && json.get("badge").is_none());
+        assert!(json.get("action").is_none());
         let back: Card = serde_json::from_value(json).expect("back");
         assert_eq!(back, card);
     }

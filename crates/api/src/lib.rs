@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+pub mod events;
 pub mod home;
 pub mod restaurants;
 

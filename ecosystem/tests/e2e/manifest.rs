@@ -135,9 +135,167 @@ async fn enabling_an_app_in_the_manifest_is_all_it_takes() {
             .await
             .expect("post");
         assert_eq!(res.status(), reqwest::StatusCode::UNAUTHORIZED);
+
+        events_on_the_portal(&stack).await;
     }
     .await;
     let _ = stack.drop_databases(&reader).await;
     stack.stop().await;
     outcome
+}
+
+/// The portal uses the events API for the signed-in person: an RSVP button on the home page
+/// (once per key), "My tickets" on the account page.
+async fn events_on_the_portal(stack: &Stack) {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let portal = format!("http://{}", stack.addrs["portal"]);
+    let events = format!("http://{}", stack.addrs["events"]);
+    let (portal_origin, events_origin) = (stack.suite.portal(), stack.suite.origin_of("events"));
+    let signed_in = http
+        .post(format!("{portal}/api/auth/signin"))
+        .header("origin", &portal_origin)
+        .header("accept", "application/json")
+        .form(&[
+            ("email", "demo@stepperslife.com"),
+            ("password", "stepperslife-demo"),
+        ])
+        .send()
+        .await
+        .expect("sign in");
+    let cookie = signed_in
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("sl_session="))
+        .and_then(|c| c.split(';').next())
+        .expect("a session cookie")
+        .to_owned();
+    let call = |base: &str, origin: &str, path: &str, form: Vec<(&'static str, String)>| {
+        http.post(format!("{base}{path}"))
+            .header("origin", origin)
+            .header("accept", "application/json")
+            .header("cookie", &cookie)
+            .form(&form)
+            .send()
+    };
+    let res = call(
+        &events,
+        &events_origin,
+        "/api/events/create",
+        vec![
+            ("title", "Portal Social".into()),
+            ("description", String::new()),
+            ("venue", "Hall".into()),
+            ("address", String::new()),
+            ("time_zone", "America/Chicago".into()),
+            ("starts", "2099-06-01T20:00".into()),
+            ("ends", "2099-06-01T23:00".into()),
+            ("capacity", String::new()),
+        ],
+    )
+    .await
+    .expect("create");
+    assert!(res.status().is_success(), "{:?}", res.text().await);
+    for (path, form) in [
+        (
+            "/api/events/add-ticket-type",
+            vec![
+                ("slug", "portal-social".to_owned()),
+                ("name", "General".into()),
+                ("price", String::new()),
+                ("capacity", "50".into()),
+                ("max_per_order", String::new()),
+            ],
+        ),
+        (
+            "/api/events/publish",
+            vec![("slug", "portal-social".to_owned())],
+        ),
+    ] {
+        let res = call(&events, &events_origin, path, form).await.expect(path);
+        assert!(res.status().is_success(), "{path}: {:?}", res.text().await);
+    }
+    let pool = sqlx::PgPool::connect(&stack.database_urls["events"])
+        .await
+        .expect("events database");
+    let general: uuid::Uuid =
+        sqlx::query_scalar("select id from ticket_types where name = 'General'")
+            .fetch_one(&pool)
+            .await
+            .expect("type");
+
+    // The home page: an RSVP button for the signed-in, "Sign in to RSVP" for a visitor.
+    let home = |cookie: Option<String>| {
+        let mut req = http.get(format!("{portal}/"));
+        if let Some(c) = cookie {
+            req = req.header("cookie", c);
+        }
+        async move { req.send().await.expect("home").text().await.expect("html") }
+    };
+    // (The portal keeps each app's sections for a few seconds.)
+    let start = std::time::Instant::now();
+    let html = loop {
+        let html = home(Some(cookie.clone())).await;
+        if html.contains("Portal Social") || start.elapsed() > std::time::Duration::from_secs(20) {
+            break html;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    };
+    assert!(
+        html.contains("Portal Social") && html.contains(r#"data-testid="home-rsvp""#),
+        "{html}"
+    );
+    assert!(html.contains(&general.to_string()));
+    let html = home(None).await;
+    assert!(
+        html.contains(r#"data-testid="home-sign-in-to-rsvp""#),
+        "{html}"
+    );
+
+    // RSVP from the portal, pressed twice: one place, then the tickets on events.
+    for _ in 0..2 {
+        let res = call(
+            &portal,
+            &portal_origin,
+            "/api/home/rsvp",
+            vec![
+                ("app", "events".to_owned()),
+                ("ticket_type_id", general.to_string()),
+                ("key", "portal-home-rsvp-key-1".into()),
+            ],
+        )
+        .await
+        .expect("rsvp");
+        assert!(res.status().is_success(), "{:?}", res.text().await);
+        assert_eq!(
+            res.headers().get("location").and_then(|l| l.to_str().ok()),
+            Some(format!("{events_origin}/tickets").as_str())
+        );
+    }
+    let tickets: i64 = sqlx::query_scalar("select count(*) from tickets")
+        .fetch_one(&pool)
+        .await
+        .expect("count");
+    assert_eq!(tickets, 1);
+
+    // The account page lists it.
+    let account = http
+        .get(format!("{portal}/account"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("account")
+        .text()
+        .await
+        .expect("html");
+    assert!(account.contains(r#"data-testid="my-tickets""#), "{account}");
+    assert!(
+        account.contains("Portal Social") && account.contains("General"),
+        "{account}"
+    );
+    pool.close().await;
 }

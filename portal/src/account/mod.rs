@@ -141,6 +141,7 @@ pub fn AccountPage() -> impl IntoView {
                                 <email::ChangeEmailForm has_password=acc.has_password/>
                             </section>
                             <crate::orders::RecentOrders/>
+                            <crate::events::MyEventTickets/>
                             <section class="rounded-lg border border-slate-200 bg-white p-5 md:col-span-2">
                                 <h2 class="text-lg font-semibold">"Where you are signed in"</h2>
                                 <ul class="mt-3 divide-y divide-slate-100 text-sm" data-testid="sessions">

@@ -12,7 +12,7 @@ use std::{
 use api::{client::AppClient, home::HomeSections};
 use tokio::time::Instant;
 
-use super::{AppSections, HomeFeed, Section};
+use super::{AppSections, Section};
 
 /// A copy younger than this is served without asking the app.
 pub const FRESH_FOR: Duration = Duration::from_secs(5);
@@ -191,7 +191,7 @@ impl Aggregator {
         Self { timeout, apps }
     }
 
-    pub async fn feed(&self, request_id: Option<&str>) -> HomeFeed {
+    pub async fn feed(&self, request_id: Option<&str>) -> Vec<AppSections> {
         let views = self.apps.iter().map(|app| {
             let client = app.client.clone();
             let request_id = request_id.map(str::to_owned);
@@ -210,9 +210,7 @@ impl Aggregator {
                 }
             }
         });
-        HomeFeed {
-            apps: futures::future::join_all(views).await,
-        }
+        futures::future::join_all(views).await
     }
 }
 

@@ -1,6 +1,6 @@
 //! The portal home: what is happening across the suite, from each app's `GET /api/v1/home`.
 
-use api::home::{Card, HomeSections};
+use api::home::{Card, CardAction, HomeSections};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use platform::AppError;
@@ -36,6 +36,10 @@ pub struct AppSections {
 pub struct HomeFeed {
     /// In the manifest's order.
     pub apps: Vec<AppSections>,
+    /// Where a visitor signs in to use a card's button (`None`: signed in).
+    pub sign_in_url: Option<String>,
+    /// A fresh idempotency key for the cards' buttons: pressed twice, one RSVP.
+    pub form_key: String,
 }
 
 /// Everything the home page shows.
@@ -47,15 +51,23 @@ pub async fn get_home_feed() -> Result<HomeFeed, AppError> {
         .headers
         .get(platform::telemetry::REQUEST_ID)
         .and_then(|v| v.to_str().ok());
-    Ok(crate::server::portal(&state)?
+    let apps = crate::server::portal(&state)?
         .aggregator
         .feed(request_id)
-        .await)
+        .await;
+    let signed_in = state.sessions.user_of(&parts).await?.is_some();
+    Ok(HomeFeed {
+        apps,
+        sign_in_url: (!signed_in).then(|| state.sign_in_url("/")),
+        form_key: uuid::Uuid::new_v4().to_string(),
+    })
 }
 
 #[component]
 pub fn HomePage() -> impl IntoView {
     let feed = Resource::new_blocking(|| (), |()| get_home_feed());
+    let rsvp = ServerAction::<crate::events::HomeRsvp>::new();
+    let error = Signal::derive(move || rsvp.value().get().and_then(Result::err));
     view! {
         <Title text=""/>
         <section class="rounded-xl bg-gradient-to-r from-amber-600 to-rose-600 px-6 py-10 text-white">
@@ -64,10 +76,14 @@ pub fn HomePage() -> impl IntoView {
                 "Where to eat, what's on, and who's teaching — the stepping community in one place."
             </p>
         </section>
+        <div class="mt-4"><ui::FormError error/></div>
         <Suspense fallback=|| view! { <p class="mt-6 text-slate-500">"Loading what's happening…"</p> }>
             {move || Suspend::new(async move {
                 match feed.await {
-                    Ok(feed) => feed.apps.into_iter().map(|app| view! { <AppBlock app/> }).collect_view().into_any(),
+                    Ok(feed) => {
+                        let buttons = Buttons { sign_in_url: feed.sign_in_url, key: feed.form_key, rsvp };
+                        feed.apps.into_iter().map(|app| view! { <AppBlock app buttons=buttons.clone()/> }).collect_view().into_any()
+                    }
                     Err(e) => view! { <p class="mt-6 text-red-700">{e.to_string()}</p> }.into_any(),
                 }
             })}
@@ -75,9 +91,17 @@ pub fn HomePage() -> impl IntoView {
     }
 }
 
+/// What the cards' buttons need.
+#[derive(Clone)]
+struct Buttons {
+    sign_in_url: Option<String>,
+    key: String,
+    rsvp: ServerAction<crate::events::HomeRsvp>,
+}
+
 /// One app's sections, or why they are missing.
 #[component]
-fn AppBlock(app: AppSections) -> impl IntoView {
+fn AppBlock(app: AppSections, buttons: Buttons) -> impl IntoView {
     let AppSections {
         app: name,
         title,
@@ -123,7 +147,7 @@ fn AppBlock(app: AppSections) -> impl IntoView {
                     } else {
                         view! {
                             <ul class="mt-3 grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
-                                {s.cards.into_iter().map(|c| view! { <CardView card=c/> }).collect_view()}
+                                {s.cards.into_iter().map(|c| view! { <CardView card=c app=name.clone() buttons=buttons.clone()/> }).collect_view()}
                             </ul>
                         }
                         .into_any()
@@ -136,7 +160,26 @@ fn AppBlock(app: AppSections) -> impl IntoView {
 }
 
 #[component]
-fn CardView(card: Card) -> impl IntoView {
+fn CardView(card: Card, app: String, buttons: Buttons) -> impl IntoView {
+    let title = card.title.clone();
+    let action = card.action.clone().map(|a| match a {
+        CardAction::Rsvp { ticket_type_id } => match buttons.sign_in_url.clone() {
+            Some(href) => view! {
+                <a href=href class="mx-4 mb-4 inline-block rounded-md border border-amber-600 px-3 py-1.5 text-sm font-medium text-amber-700 hover:bg-amber-50" data-testid="home-sign-in-to-rsvp">"Sign in to RSVP"</a>
+            }.into_any(),
+            None => view! {
+                <ActionForm action=buttons.rsvp attr:class="px-4 pb-4">
+                    <input type="hidden" name="app" value=app.clone()/>
+                    <input type="hidden" name="ticket_type_id" value=ticket_type_id.to_string()/>
+                    <input type="hidden" name="key" value=format!("{}-{}", buttons.key, ticket_type_id.simple())/>
+                    <button type="submit" class="rounded-md bg-amber-600 px-3 py-1.5 text-sm font-semibold text-white hover:bg-amber-700" data-testid="home-rsvp">
+                        <span aria-hidden="true">"RSVP"</span>
+                        <span class="sr-only">{format!("RSVP to {title}")}</span>
+                    </button>
+                </ActionForm>
+            }.into_any(),
+        },
+    });
     view! {
         <li class="overflow-hidden rounded-lg border border-slate-200 bg-white hover:shadow" data-testid="home-card">
             <a href=card.url class="block">
@@ -151,6 +194,7 @@ fn CardView(card: Card) -> impl IntoView {
                     })}
                 </div>
             </a>
+            {action}
         </li>
     }
 }

@@ -89,6 +89,16 @@ pub async fn insert(
     ))
 }
 
+/// The next `limit` published events that have not ended, soonest first.
+pub async fn upcoming(pool: &PgPool, limit: i64) -> Result<Vec<EventRow>, AppError> {
+    Ok(sqlx::query_as(&format!(
+        "{EVENT} where status = 'published' and ends_at > now() order by starts_at, id limit $1"
+    ))
+    .bind(limit)
+    .fetch_all(pool)
+    .await?)
+}
+
 /// The event at `slug`, whatever its status.
 pub async fn by_slug(pool: &PgPool, slug: &str) -> Result<Option<EventRow>, AppError> {
     Ok(sqlx::query_as(&format!("{EVENT} where slug = $1"))

@@ -142,22 +142,15 @@ pub mod ssr {
         name.parse().unwrap_or(chrono_tz::America::Chicago)
     }
 
-    #[tracing::instrument(skip_all, fields(slug = %slug))]
-    pub async fn get(slug: String) -> Result<EventView, AppError> {
-        let state = appkit::state()?;
-        let user = appkit::user().await?;
-        let e = db::by_slug(&state.pool, &slug)
-            .await?
-            .ok_or_else(|| AppError::not_found("There is no such event."))?;
-        let is_organizer = user.as_ref().is_some_and(|u| u.id == e.organizer_id);
-        if e.status == "draft" && !is_organizer {
-            return Err(AppError::not_found("There is no such event."));
-        }
-        let types = db::ticket_types(&state.pool, e.id).await?;
+    /// An event's ticket types as its page shows them at `now`: places left (of the type and
+    /// of the whole event), and whether each can be had.
+    pub fn type_views(
+        e: &db::EventRow,
+        types: Vec<db::TicketTypeRow>,
+        now: chrono::DateTime<Utc>,
+    ) -> Vec<TicketTypeView> {
         let event_taken: i64 = types.iter().map(|t| t.taken).sum();
-        let now = Utc::now();
-        let tz = zone(&e.time_zone);
-        let ticket_types = types
+        types
             .into_iter()
             .map(|t| {
                 let left = rules::places_left(
@@ -183,7 +176,23 @@ pub mod ssr {
                     on_sale: e.status == "published" && in_window && left > 0,
                 }
             })
-            .collect();
+            .collect()
+    }
+
+    #[tracing::instrument(skip_all, fields(slug = %slug))]
+    pub async fn get(slug: String) -> Result<EventView, AppError> {
+        let state = appkit::state()?;
+        let user = appkit::user().await?;
+        let e = db::by_slug(&state.pool, &slug)
+            .await?
+            .ok_or_else(|| AppError::not_found("There is no such event."))?;
+        let is_organizer = user.as_ref().is_some_and(|u| u.id == e.organizer_id);
+        if e.status == "draft" && !is_organizer {
+            return Err(AppError::not_found("There is no such event."));
+        }
+        let types = db::ticket_types(&state.pool, e.id).await?;
+        let tz = zone(&e.time_zone);
+        let ticket_types = type_views(&e, types, Utc::now());
         let sign_in_url = user
             .is_none()
             .then(|| state.sign_in_url(&format!("/e/{}", e.slug)));

@@ -46,10 +46,12 @@ pub enum Take {
 }
 
 /// The order that took the places.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Taken {
     pub order: Uuid,
     pub total_cents: i32,
+    /// False when an earlier request with the same key took them.
+    pub created: bool,
 }
 
 /// Takes `quantity` places of a ticket type for the buyer: an order (confirmed, or reserved for
@@ -87,7 +89,11 @@ pub async fn take(
     .await?;
     if let Some((order, total_cents, hash)) = earlier {
         return if hash == req.request_hash {
-            Ok(Taken { order, total_cents })
+            Ok(Taken {
+                order,
+                total_cents,
+                created: false,
+            })
         } else {
             Err(platform::idempotency::reused())
         };
@@ -168,7 +174,11 @@ pub async fn take(
         mail::enqueue(&mut *tx, &message).await?;
     }
     tx.commit().await?;
-    Ok(Taken { order, total_cents })
+    Ok(Taken {
+        order,
+        total_cents,
+        created: true,
+    })
 }
 
 /// A ticket of the buyer's, with its event.

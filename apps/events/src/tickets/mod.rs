@@ -64,19 +64,33 @@ pub mod ssr {
     use super::{TicketView, db};
     use crate::events::rules;
 
-    /// Takes free places (see [`db::take_free`]); the order's id.
-    #[tracing::instrument(skip_all, fields(%ticket_type_id, quantity))]
+    /// Takes free places for the signed-in person (see [`rsvp_as`]); the order's id.
     pub async fn rsvp(
         ticket_type_id: Uuid,
         quantity: u32,
         idempotency_key: String,
     ) -> Result<Uuid, AppError> {
         let (state, user) = require_user().await?;
-        let (quantity, key, hash) = checked_request(ticket_type_id, quantity, &idempotency_key)?;
+        rsvp_as(&state, &user, ticket_type_id, quantity, &idempotency_key)
+            .await
+            .map(|t| t.order)
+    }
+
+    /// Takes free places of a ticket type for `user` (see [`db::take`]), once per
+    /// `idempotency_key`.
+    #[tracing::instrument(skip_all, fields(%ticket_type_id, quantity))]
+    pub async fn rsvp_as(
+        state: &appkit::AppState,
+        user: &sso::SessionUser,
+        ticket_type_id: Uuid,
+        quantity: u32,
+        idempotency_key: &str,
+    ) -> Result<db::Taken, AppError> {
+        let (quantity, key, hash) = checked_request(ticket_type_id, quantity, idempotency_key)?;
         let req = db::Request {
             ticket_type: ticket_type_id,
             quantity,
-            buyer: &user,
+            buyer: user,
             idempotency_key: key,
             request_hash: &hash,
             origin: &state.origin,
@@ -88,10 +102,9 @@ pub mod ssr {
             |sale, type_taken, event_taken| judge(sale, quantity, type_taken, event_taken, false),
         )
         .await?;
-        let order = taken.order;
         state.outbox.wake();
-        tracing::info!(user_id = %user.id, %order, "places taken");
-        Ok(order)
+        tracing::info!(user_id = %user.id, order = %taken.order, "places taken");
+        Ok(taken)
     }
 
     /// A request for places, checked: its quantity, its idempotency key and its fingerprint
