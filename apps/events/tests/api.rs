@@ -120,7 +120,7 @@ async fn an_event_shows_its_time_in_its_own_zone() {
     .expect("insert");
     let html = app.get("/", None).await.text().await.expect("html");
     // 02:00 UTC on 1 January is 20:00 on 31 December in Chicago.
-    assert!(html.contains("Wed 31 Dec, 20:00"), "{html}");
+    assert!(html.contains("Wed 31 Dec 2098, 20:00"), "{html}");
 }
 
 mod common;
@@ -260,5 +260,141 @@ async fn the_public_api_lists_events_takes_rsvps_once_per_key_and_lists_tickets(
     assert_eq!(
         app.get("/api/v1/tickets", None).await.status(),
         StatusCode::UNAUTHORIZED
+    );
+}
+
+/// An event of the current week (in Chicago), `at` after its Monday 00:00, lasting six hours.
+async fn this_week(app: &TestApp, slug: &str, title: &str, at: &str) {
+    sqlx::query(
+        "insert into events (organizer_id, slug, title, venue, time_zone, starts_at, ends_at, status)
+         values (gen_random_uuid(), $1, $2, 'Grand Hall', 'America/Chicago',
+                 (date_trunc('week', now() at time zone 'America/Chicago') + $3::interval)
+                     at time zone 'America/Chicago',
+                 (date_trunc('week', now() at time zone 'America/Chicago') + $3::interval
+                     + interval '6 hours') at time zone 'America/Chicago',
+                 'published')",
+    )
+    .bind(slug)
+    .bind(title)
+    .bind(at)
+    .execute(&app.db.pool)
+    .await
+    .expect("insert event");
+}
+
+/// The titles a page of the list shows, in order.
+async fn titles(app: &TestApp, query: &str) -> Vec<String> {
+    let html = app
+        .get(&format!("/?{query}"), None)
+        .await
+        .text()
+        .await
+        .expect("html");
+    html.split(r#"data-testid="event-card""#)
+        .skip(1)
+        .filter_map(|card| {
+            let start = card.find("hover:underline")?;
+            let rest = &card[start..];
+            let open = rest.find('>')? + 1;
+            let close = rest[open..].find('<')?;
+            Some(rest[open..open + close].to_owned())
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_list_filters_by_week_weekend_free_and_online_searches_and_pages() {
+    let app = TestApp::spawn(events::server::app()).await;
+    this_week(&app, "salsa", "Sunday Salsa Social", "6 days 18 hours").await;
+    this_week(
+        &app,
+        "bachata",
+        "Online Bachata Workshop",
+        "6 days 19 hours",
+    )
+    .await;
+    this_week(
+        &app,
+        "steppers",
+        "Next Week Steppers Night",
+        "9 days 20 hours",
+    )
+    .await;
+    sqlx::query("update events set online = true, venue = '' where slug = 'bachata'")
+        .execute(&app.db.pool)
+        .await
+        .expect("online");
+    sqlx::query(
+        "insert into ticket_types (event_id, name, price_cents, capacity)
+         select id, 'General', case slug when 'bachata' then 0 else 1000 end, 50 from events",
+    )
+    .execute(&app.db.pool)
+    .await
+    .expect("types");
+
+    let all = titles(&app, "").await;
+    assert_eq!(
+        all,
+        [
+            "Sunday Salsa Social",
+            "Online Bachata Workshop",
+            "Next Week Steppers Night"
+        ]
+    );
+    for (query, want) in [
+        (
+            "when=week",
+            vec!["Sunday Salsa Social", "Online Bachata Workshop"],
+        ),
+        (
+            "when=weekend",
+            vec!["Sunday Salsa Social", "Online Bachata Workshop"],
+        ),
+        ("free=1", vec!["Online Bachata Workshop"]),
+        ("online=1", vec!["Online Bachata Workshop"]),
+        (
+            "when=week&free=1&q=bachata",
+            vec!["Online Bachata Workshop"],
+        ),
+        ("q=salsa", vec!["Sunday Salsa Social"]),
+        ("q=STEPPERS+night", vec!["Next Week Steppers Night"]),
+        (
+            "q=%22steppers+night%22+-salsa",
+            vec!["Next Week Steppers Night"],
+        ),
+        ("q=tango", vec![]),
+        // Unknown values are ignored, not errors.
+        ("when=someday", all.iter().map(String::as_str).collect()),
+    ] {
+        assert_eq!(titles(&app, query).await, want, "{query}");
+    }
+    let html = app.get("/?q=tango", None).await.text().await.expect("html");
+    assert!(
+        html.contains("No events match. Try fewer filters."),
+        "{html}"
+    );
+    let html = app.get("/?free=1", None).await.text().await.expect("html");
+    assert!(html.contains("Free") && html.contains("1 event"), "{html}");
+    let html = app.get("/?q=salsa", None).await.text().await.expect("html");
+    assert!(html.contains("from $10.00"), "{html}");
+
+    // Pages of twenty, the filters kept in the pager's links.
+    for i in 0..25 {
+        this_week(
+            &app,
+            &format!("later-{i}"),
+            &format!("Later Night {i:02}"),
+            &format!("{} days", 30 + i),
+        )
+        .await;
+    }
+    assert_eq!(titles(&app, "").await.len(), 20);
+    let second = titles(&app, "page=2").await;
+    assert_eq!(second.len(), 8);
+    assert_eq!(second.last().map(String::as_str), Some("Later Night 24"));
+    let html = app.get("/?q=later", None).await.text().await.expect("html");
+    assert!(
+        html.contains("25 events") && html.contains("?q=later&amp;page=2"),
+        "{html}"
     );
 }
