@@ -80,7 +80,10 @@ pub mod ssr {
                 e.venue.clone()
             },
             online: e.online,
-            cover_url: None,
+            cover_url: e
+                .cover_key
+                .as_deref()
+                .map(|k| state.url(&storage::Storage::thumbnail_path(k))),
             lowest_price_cents: types.iter().map(|t| i64::from(t.price_cents)).min(),
             availability: availability(on_sale_left.min(event_left)),
             url: state.url(&format!("/e/{}", e.slug)),

@@ -10,6 +10,7 @@ pub mod app;
 pub mod attendees;
 pub mod cancel;
 pub mod checkout;
+pub mod cover;
 pub mod door;
 pub mod events;
 #[cfg(feature = "ssr")]

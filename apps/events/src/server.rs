@@ -26,6 +26,7 @@ pub fn app() -> appkit::AppDef {
         })
         .sign_in_required(SIGN_IN_REQUIRED)
         .public_api(crate::api::ssr::routes())
+        .routes(crate::cover::ssr::routes())
         .routes(
             axum::Router::new()
                 .route(

@@ -62,7 +62,8 @@ pub struct EventSummary {
     pub when: String,
     pub venue: String,
     pub online: bool,
-    /// Absolute URL of its cover picture, when it has one.
+    /// Absolute URL of its cover picture's thumbnail (480 px wide, for lists and cards), when
+    /// it has one.
     #[serde(default)]
     pub cover_url: Option<String>,
     /// The cheapest ticket type's price; `None` when it has none.

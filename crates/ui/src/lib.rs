@@ -7,6 +7,7 @@ mod live;
 mod misc;
 mod nav;
 mod pager;
+mod picture;
 
 pub use document::{AppFrame, Document, FAVICON_SVG, Page, page_title};
 pub use form::{FormError, SubmitButton, TextArea, TextField, TimeZoneSelect};
@@ -17,3 +18,4 @@ pub use misc::{ErrorBox, NotFound};
 pub use nav::ssr::{NavContext, require_user, signed_in_user};
 pub use nav::{NavApp, NavUser, SuiteNav, get_suite_nav};
 pub use pager::Pager;
+pub use picture::PictureForm;

@@ -25,10 +25,12 @@ pub struct EventRow {
     pub status: String,
     pub capacity: Option<i32>,
     pub cancel_hours: i32,
+    pub cover_key: Option<String>,
 }
 
 const EVENT: &str = "select id, organizer_id, organizer_name, slug, title, description, venue,
-    address, online, time_zone, starts_at, ends_at, status, capacity, cancel_hours from events";
+    address, online, time_zone, starts_at, ends_at, status, capacity, cancel_hours, cover_key
+    from events";
 
 /// A ticket type with the places its valid tickets take (paid, confirmed, or held and not
 /// expired).
@@ -87,6 +89,24 @@ pub async fn insert(
         "title",
         "That title is taken many times over; add the date or the place to it.",
     ))
+}
+
+/// Points the event at its new cover `key`: the old key (`Some(None)`: it had none), or `None`
+/// when the event is gone.
+pub async fn set_cover(
+    pool: &PgPool,
+    id: Uuid,
+    key: &str,
+) -> Result<Option<Option<String>>, AppError> {
+    Ok(sqlx::query_scalar(
+        "update events e set cover_key = $2, updated_at = now()
+         from (select id, cover_key as old from events where id = $1 for update) o
+         where e.id = o.id returning o.old",
+    )
+    .bind(id)
+    .bind(key)
+    .fetch_optional(pool)
+    .await?)
 }
 
 /// The next `limit` published events that have not ended, soonest first.

@@ -49,6 +49,8 @@ pub struct EventView {
     pub starts_label: String,
     pub ends_label: String,
     pub capacity: Option<i32>,
+    /// The cover picture (a path on this app), when there is one.
+    pub cover_url: Option<String>,
     pub ticket_types: Vec<TicketTypeView>,
     pub is_organizer: bool,
     /// Where a visitor signs in to RSVP, coming back here; `None` when signed in.
@@ -211,6 +213,7 @@ pub mod ssr {
             time_zone: e.time_zone,
             starts_at: e.starts_at,
             capacity: e.capacity,
+            cover_url: e.cover_key.as_deref().map(storage::Storage::public_path),
             ticket_types,
             is_organizer,
             sign_in_url,

@@ -70,6 +70,9 @@ fn EventDetails(e: EventView) -> impl IntoView {
             {(e.status == "postponed").then(|| view! {
                 <p class="mb-3 rounded-md bg-amber-50 p-3 font-semibold text-amber-900" role="status" data-testid="event-postponed">"This event is postponed: a new date is coming. Tickets stay valid."</p>
             })}
+            {e.cover_url.clone().map(|src| view! {
+                <img src=src alt="" width="1600" height="900" fetchpriority="high" class="mb-4 aspect-video h-auto w-full rounded-lg object-cover" data-testid="event-cover"/>
+            })}
             <h1 class="text-3xl font-bold" data-testid="event-title">{e.title.clone()}</h1>
             <p class="mt-2 text-slate-700" data-testid="event-when">
                 <time datetime=e.starts_at.to_rfc3339()>{e.starts_label.clone()}</time>
@@ -256,6 +259,10 @@ fn ManageEvent(e: EventView) -> impl IntoView {
                 <a class="underline" href=format!("/dashboard/e/{}/attendees", e.slug) data-testid="attendees-link">"Sales and attendees"</a>
             })}
         </p>
+        <section class="mt-6 rounded-lg border border-slate-200 bg-white p-5">
+            <h2 class="text-lg font-semibold">"Cover picture"</h2>
+            <ui::PictureForm action=format!("/dashboard/e/{}/cover", e.slug) back=format!("/dashboard/e/{}", e.slug) label="Cover picture" current=e.cover_url.clone() testid="cover-form"/>
+        </section>
         <section class="mt-6 rounded-lg border border-slate-200 bg-white p-5">
             <h2 class="text-lg font-semibold">"Ticket types"</h2>
             <ul class="mt-2 space-y-1 text-sm" data-testid="manage-ticket-types">

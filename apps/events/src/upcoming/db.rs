@@ -30,6 +30,7 @@ pub struct Row {
     pub online: bool,
     pub time_zone: String,
     pub starts_at: DateTime<Utc>,
+    pub cover_key: Option<String>,
     pub lowest_price_cents: Option<i32>,
     /// Places left across its ticket types (capped by the event's own).
     pub left: Option<i64>,
@@ -57,7 +58,7 @@ pub async fn page(
                                  where tt.event_id = e.id and tt.price_cents = 0))
           and (not $4 or e.online)";
     let rows = sqlx::query_as(&format!(
-        "select e.id, e.slug, e.title, e.venue, e.online, e.time_zone, e.starts_at,
+        "select e.id, e.slug, e.title, e.venue, e.online, e.time_zone, e.starts_at, e.cover_key,
                 (select min(tt.price_cents) from ticket_types tt where tt.event_id = e.id)
                     as lowest_price_cents,
                 (select least(sum(greatest(tt.capacity - (

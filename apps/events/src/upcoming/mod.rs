@@ -27,6 +27,8 @@ pub struct EventCard {
     pub when: String,
     pub time_zone: String,
     pub starts_at: DateTime<Utc>,
+    /// Its cover's thumbnail (a path on this app).
+    pub thumbnail_url: Option<String>,
     /// "Free", "from $25.00", or nothing when it has no ticket types yet.
     pub price: Option<String>,
     /// "Sold out", "3 left", or nothing when plenty are.
@@ -151,7 +153,11 @@ pub fn UpcomingPage() -> impl IntoView {
                                 </p>
                                 <ul class="mt-2 space-y-3" data-testid="event-list">
                                     {p.items.into_iter().map(|e| view! {
-                                        <li class="rounded-lg border border-slate-200 bg-white p-4" data-testid="event-card">
+                                        <li class="flex gap-3 rounded-lg border border-slate-200 bg-white p-4" data-testid="event-card">
+                                            {e.thumbnail_url.map(|src| view! {
+                                                <img src=src alt="" width="480" height="270" loading="lazy" class="aspect-video h-auto w-28 shrink-0 rounded-md object-cover sm:w-40" data-testid="event-thumbnail"/>
+                                            })}
+                                            <div class="min-w-0">
                                             <a class="font-semibold hover:underline" href=format!("/e/{}", e.slug)>{e.title}</a>
                                             <p class="text-sm text-slate-600">
                                                 <time datetime=e.starts_at.to_rfc3339()>{e.when}</time>
@@ -161,6 +167,7 @@ pub fn UpcomingPage() -> impl IntoView {
                                                 {e.price.map(|p| view! { <span class="text-slate-700">{p}</span> })}
                                                 {e.availability.map(|a| view! { <span class="ml-2 font-medium text-amber-800">{a}</span> })}
                                             </p>
+                                            </div>
                                         </li>
                                     }).collect_view()}
                                 </ul>
@@ -235,6 +242,7 @@ pub mod ssr {
                         }),
                         availability: r.left.and_then(crate::events::rules::availability),
                         slug: r.slug,
+                        thumbnail_url: r.cover_key.as_deref().map(storage::Storage::thumbnail_path),
                         title: r.title,
                         time_zone: r.time_zone,
                         starts_at: r.starts_at,

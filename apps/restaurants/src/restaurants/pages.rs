@@ -304,19 +304,12 @@ pub fn EditRestaurantPage() -> impl IntoView {
     let params = use_params_map();
     let slug = params.read_untracked().get("slug").unwrap_or_default();
     let current = Resource::new_blocking(move || slug.clone(), get_restaurant_for_edit);
-    let query = leptos_router::hooks::use_query_map();
-    // A failed cover upload comes back here with its code; the message is the page's own.
-    let upload_error = query
-        .read_untracked()
-        .get(platform::upload::QUERY_PARAM)
-        .and_then(|code| platform::upload::Problem::message_for(&code));
     view! {
         <Title text="Edit restaurant"/>
         <div class="mx-auto max-w-2xl rounded-lg border border-slate-200 bg-white p-6">
             <h1 class="text-2xl font-bold">"Edit restaurant"</h1>
             <Suspense fallback=|| view! { <p class="mt-4 text-slate-500">"Loading…"</p> }>
                 {move || {
-                    let upload_error = upload_error.clone();
                     Suspend::new(async move {
                         match current.await {
                             Err(AppError::NotFound(_)) => view! { <NotFound what="restaurant"/> }.into_any(),
@@ -333,14 +326,7 @@ pub fn EditRestaurantPage() -> impl IntoView {
                                     </p>
                                     <HoursForm id=r.id hours=r.hours/>
                                     <h2 class="mt-10 text-xl font-bold">"Cover photo"</h2>
-                                    {cover.map(|src| view! { <img src=src alt="" class="mt-2 h-32 rounded-md object-cover"/> })}
-                                    {upload_error.map(|m| view! { <div class="mt-2"><ErrorBox message=m/></div> })}
-                                    <form method="post" action=photo_action enctype="multipart/form-data" class="mt-3 flex flex-wrap items-center gap-2" data-testid="cover-form">
-                                        <input type="hidden" name="back" value=back/>
-                                        <input type="file" name="photo" accept="image/jpeg,image/png,image/webp,image/gif" required class="text-sm" aria-label="Cover photo"/>
-                                        <button class="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-100">"Upload"</button>
-                                    </form>
-                                    <p class="mt-1 text-xs text-slate-500">"JPEG, PNG, WebP or GIF, up to 5 MiB."</p>
+                                    <ui::PictureForm action=photo_action back label="Cover photo" current=cover testid="cover-form"/>
                                 }.into_any()
                             }
                         }
