@@ -17,5 +17,6 @@ pub mod events;
 pub mod server;
 pub mod tickets;
 pub mod upcoming;
+pub mod waitlist;
 
 appkit::browser_entry!();

@@ -76,6 +76,7 @@ pub mod ssr {
         buyer_name: String,
         buyer_email: String,
         order_status: String,
+        event_id: Uuid,
         event_status: String,
         starts_at: DateTime<Utc>,
         cancel_hours: i32,
@@ -103,7 +104,7 @@ pub mod ssr {
         let t = sqlx::query_as::<_, TicketToCancel>(
             "select t.status as ticket_status, t.price_cents, t.order_id, o.buyer_id,
                     o.buyer_name, o.buyer_email, o.status as order_status,
-                    e.status as event_status, e.starts_at, e.cancel_hours, e.time_zone, e.title,
+                    e.id as event_id, e.status as event_status, e.starts_at, e.cancel_hours, e.time_zone, e.title,
                     e.slug
              from tickets t join orders o on o.id = t.order_id join events e on e.id = t.event_id
              where t.id = $1 for update of e, t",
@@ -166,6 +167,10 @@ pub mod ssr {
         tx.commit().await?;
         send_now(&state);
         tracing::info!(user_id = %user.id, refund, "ticket cancelled");
+        // Its place goes to the first person waiting, if anyone is.
+        if let Err(e) = crate::waitlist::ssr::offer_free_places(&state, t.event_id).await {
+            tracing::warn!(error = %e, "a freed place was not offered yet");
+        }
         Ok(())
     }
 

@@ -45,6 +45,7 @@ pub struct OrderView {
     /// `reserved` (held, to pay), `paid`, `confirmed` (free), `expired`, `cancelled`.
     pub status: String,
     pub lines: Vec<LineView>,
+    pub total_cents: i32,
     pub total_label: String,
     /// Until when the places are held (in the event's zone), while they are.
     pub held_until: Option<String>,
@@ -222,6 +223,7 @@ pub mod ssr {
                     quantity: l.quantity,
                 })
                 .collect(),
+            total_cents: order.total_cents,
             total_label: format_cents(i64::from(order.total_cents)),
             held_until: order
                 .expires_at

@@ -43,7 +43,11 @@ pub fn OrderPage() -> impl IntoView {
 fn Order(o: OrderView) -> impl IntoView {
     let (headline, note) = match o.status.as_str() {
         "reserved" => (
-            "Pay to get your tickets",
+            if o.total_cents == 0 {
+                "Confirm your place"
+            } else {
+                "Pay to get your tickets"
+            },
             o.held_until
                 .as_ref()
                 .map(|t| format!("Your places are held until {t} ({}).", o.time_zone)),
@@ -86,6 +90,7 @@ fn Order(o: OrderView) -> impl IntoView {
             {matches!(o.status.as_str(), "paid" | "confirmed").then(|| view! {
                 <a class="mt-4 inline-block rounded-md bg-amber-600 px-4 py-2 text-sm font-semibold text-white hover:bg-amber-700" href="/tickets">"See my tickets"</a>
             })}
+            {(o.status == "reserved" && o.total_cents == 0).then(|| view! { <ConfirmFree id=o.id/> })}
             {o.pay.clone().map(|pay| view! {
                 // Stripe.js, before the page's own script: the card form below mounts from it.
                 <script src=pay.js_url.clone() nonce=leptos::nonce::use_nonce()></script>
@@ -94,6 +99,20 @@ fn Order(o: OrderView) -> impl IntoView {
                 <CardForm order=o.id pay total=o.total_label.clone()/>
             })}
         </article>
+    }
+}
+
+/// "Confirm my place" for a free place held for its person (a waiting list's offer).
+#[component]
+fn ConfirmFree(id: Uuid) -> impl IntoView {
+    let confirm = ServerAction::<crate::waitlist::ConfirmFree>::new();
+    let error = Signal::derive(move || confirm.value().get().and_then(Result::err));
+    view! {
+        <ActionForm action=confirm attr:class="mt-6">
+            <input type="hidden" name="id" value=id.to_string()/>
+            <ui::FormError error/>
+            <button type="submit" class="w-full rounded-md bg-amber-600 px-4 py-3 text-base font-semibold text-white hover:bg-amber-700 sm:w-auto" data-testid="confirm-free">"Confirm my place"</button>
+        </ActionForm>
     }
 }
 

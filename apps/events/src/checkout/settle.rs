@@ -96,6 +96,7 @@ pub async fn settle(
                 && db::places_still_free(&mut tx, order.event_id, order.id).await?))
     {
         db::mark_paid(&mut tx, order.id).await?;
+        crate::waitlist::ssr::claimed(&mut tx, order.id).await?;
         super::mails::paid(&mut tx, state, &order).await?;
         Outcome::Paid
     } else {
@@ -193,6 +194,9 @@ pub async fn expire_holds(state: AppState) -> anyhow::Result<()> {
     if !lapsed.is_empty() {
         tracing::info!(count = lapsed.len(), "holds expired");
     }
+    // Offers among them lapse; the freed places go to the next people waiting.
+    let ids: Vec<uuid::Uuid> = lapsed.iter().map(|(id, _)| *id).collect();
+    crate::waitlist::ssr::after_holds_lapsed(&state, &ids).await?;
     let stripe = state.payments()?;
     for (order, intent) in lapsed {
         let Some(intent) = intent else { continue };

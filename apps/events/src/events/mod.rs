@@ -58,6 +58,8 @@ pub struct EventView {
     /// A fresh idempotency key for the page's RSVP forms: a form sent twice takes its places
     /// once.
     pub form_key: String,
+    /// The ticket types whose waiting list the viewer is on.
+    pub waiting_for: Vec<Uuid>,
 }
 
 /// One of the organizer's events, in their list.
@@ -198,6 +200,19 @@ pub mod ssr {
         let sign_in_url = user
             .is_none()
             .then(|| state.sign_in_url(&format!("/e/{}", e.slug)));
+        let waiting_for: Vec<uuid::Uuid> = match &user {
+            Some(u) => {
+                sqlx::query_scalar(
+                    "select ticket_type_id from waitlist
+                     where event_id = $1 and user_id = $2 and status in ('waiting', 'offered')",
+                )
+                .bind(e.id)
+                .bind(u.id)
+                .fetch_all(&state.pool)
+                .await?
+            }
+            None => Vec::new(),
+        };
         Ok(EventView {
             id: e.id,
             slug: e.slug,
@@ -218,6 +233,7 @@ pub mod ssr {
             is_organizer,
             sign_in_url,
             form_key: uuid::Uuid::new_v4().to_string(),
+            waiting_for,
         })
     }
 

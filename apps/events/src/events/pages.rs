@@ -14,6 +14,7 @@ use crate::{
     cancel::{CancelEvent, PostponeEvent},
     checkout::Checkout,
     tickets::Rsvp,
+    waitlist::{JoinWaitlist, LeaveWaitlist},
 };
 
 fn slug_param() -> String {
@@ -92,7 +93,7 @@ fn EventDetails(e: EventView) -> impl IntoView {
             <section class="mt-6 rounded-lg border border-slate-200 bg-white p-5">
                 <h2 class="text-lg font-semibold">"Tickets"</h2>
                 <ul class="mt-3 divide-y divide-slate-100" data-testid="ticket-types">
-                    {e.ticket_types.into_iter().map(|t| view! { <TicketTypeRow t rsvp buy key=key.clone() sign_in=e.sign_in_url.clone()/> }).collect_view()}
+                    {e.ticket_types.into_iter().map(|t| view! { <TicketTypeRow waiting=e.waiting_for.contains(&t.id) t rsvp buy key=key.clone() sign_in=e.sign_in_url.clone() published=e.status == "published"/> }).collect_view()}
                 </ul>
                 <FormError error/>
             </section>
@@ -106,6 +107,10 @@ fn TicketTypeRow(
     rsvp: ServerAction<Rsvp>,
     buy: ServerAction<Checkout>,
     key: String,
+    /// Whether the viewer is on this type's waiting list.
+    waiting: bool,
+    /// Whether the event takes orders (and so a waiting list).
+    published: bool,
     /// Where a visitor signs in first (`None`: signed in).
     sign_in: Option<String>,
 ) -> impl IntoView {
@@ -157,6 +162,7 @@ fn TicketTypeRow(
                         }.into_any()
                     }
                 }
+                (false, sign_in) if published && t.left == 0 => view! { <WaitlistButton ticket_type=t.id waiting sign_in/> }.into_any(),
                 (false, _) => ().into_any(),
             }}
         </li>
@@ -325,5 +331,35 @@ fn CallOff(slug: String, postponable: bool) -> impl IntoView {
                 <SubmitButton label="Cancel the event" pending=cancel.pending()/>
             </ActionForm>
         </section>
+    }
+}
+
+/// "Join the waiting list" of a sold-out ticket type, or "You're on the waiting list" with a
+/// way off it (plain forms).
+#[component]
+fn WaitlistButton(
+    ticket_type: uuid::Uuid,
+    waiting: bool,
+    sign_in: Option<String>,
+) -> impl IntoView {
+    let join = ServerAction::<JoinWaitlist>::new();
+    let leave = ServerAction::<LeaveWaitlist>::new();
+    match (sign_in, waiting) {
+        (Some(href), _) => view! {
+            <a href=href class="rounded-md border border-amber-600 px-3 py-2 text-sm font-medium text-amber-700" data-testid="sign-in-to-wait">"Sign in to join the waiting list"</a>
+        }.into_any(),
+        (None, false) => view! {
+            <ActionForm action=join>
+                <input type="hidden" name="ticket_type_id" value=ticket_type.to_string()/>
+                <button type="submit" class="rounded-md border border-amber-600 px-3 py-2 text-sm font-medium text-amber-700 hover:bg-amber-50" data-testid="join-waitlist">"Join the waiting list"</button>
+            </ActionForm>
+        }.into_any(),
+        (None, true) => view! {
+            <ActionForm action=leave attr:class="flex items-center gap-2">
+                <span class="text-sm text-slate-700" data-testid="on-waitlist">"You're on the waiting list: we'll email you if a place frees up."</span>
+                <input type="hidden" name="ticket_type_id" value=ticket_type.to_string()/>
+                <button type="submit" class="text-sm underline">"Leave it"</button>
+            </ActionForm>
+        }.into_any(),
     }
 }

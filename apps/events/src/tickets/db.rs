@@ -112,45 +112,22 @@ pub async fn take(
         Take::Free => ("confirmed", 0, None),
         Take::Held { hold_secs } => ("reserved", sale.price_cents, Some(hold_secs)),
     };
-    // At most 1,000,000 cents a ticket and 50 tickets an order (the columns' checks).
-    let total_cents = price
-        .checked_mul(req.quantity)
-        .ok_or_else(|| AppError::validation("quantity", "That order is too large."))?;
-    let order: Uuid = sqlx::query_scalar(
-        "insert into orders (event_id, buyer_id, buyer_name, buyer_email, status, total_cents,
-                             expires_at, idempotency_key, request_hash)
-         values ($1, $2, $3, $4, $5, $6, now() + make_interval(secs => $7), $8, $9)
-         returning id",
+    let order = insert_order(
+        &mut tx,
+        &NewOrder {
+            event: sale.event_id,
+            ticket_type: req.ticket_type,
+            buyer_id: req.buyer.id,
+            buyer_name: &req.buyer.name,
+            buyer_email: &req.buyer.email,
+            status,
+            price_cents: price,
+            quantity: req.quantity,
+            hold_secs,
+            idempotency_key: req.idempotency_key,
+            request_hash: req.request_hash,
+        },
     )
-    .bind(sale.event_id)
-    .bind(req.buyer.id)
-    .bind(&req.buyer.name)
-    .bind(&req.buyer.email)
-    .bind(status)
-    .bind(total_cents)
-    .bind(hold_secs.map(f64::from))
-    .bind(req.idempotency_key)
-    .bind(req.request_hash)
-    .fetch_one(&mut *tx)
-    .await
-    .map_err(|e| match &e {
-        // The key was used meanwhile for another event's order (that one held another lock).
-        sqlx::Error::Database(d) if d.is_unique_violation() => platform::idempotency::reused(),
-        _ => e.into(),
-    })?;
-    let secrets: Vec<String> = (0..req.quantity)
-        .map(|_| platform::token::new().0)
-        .collect();
-    sqlx::query(
-        "insert into tickets (order_id, event_id, ticket_type_id, secret, price_cents)
-         select $1, $2, $3, s, $5 from unnest($4::text[]) s",
-    )
-    .bind(order)
-    .bind(sale.event_id)
-    .bind(req.ticket_type)
-    .bind(&secrets)
-    .bind(price)
-    .execute(&mut *tx)
     .await?;
     if how == Take::Free {
         let message = mail::Message {
@@ -176,9 +153,74 @@ pub async fn take(
     tx.commit().await?;
     Ok(Taken {
         order,
-        total_cents,
+        total_cents: price * req.quantity,
         created: true,
     })
+}
+
+/// An order to write: `quantity` tickets of one type at `price_cents` each.
+pub struct NewOrder<'a> {
+    pub event: Uuid,
+    pub ticket_type: Uuid,
+    pub buyer_id: Uuid,
+    pub buyer_name: &'a str,
+    pub buyer_email: &'a str,
+    /// `confirmed` or `reserved` (then held for `hold_secs`).
+    pub status: &'a str,
+    pub price_cents: i32,
+    pub quantity: i32,
+    pub hold_secs: Option<i32>,
+    pub idempotency_key: &'a str,
+    pub request_hash: &'a str,
+}
+
+/// Writes an order and its tickets (each with a fresh 256-bit secret) in `conn`'s transaction,
+/// which holds the event's lock and has judged the places; the order's id. A key used before
+/// by the buyer is refused.
+pub async fn insert_order(
+    conn: &mut sqlx::PgConnection,
+    o: &NewOrder<'_>,
+) -> Result<Uuid, AppError> {
+    // At most 1,000,000 cents a ticket and 50 tickets an order (the columns' checks).
+    let total_cents = o
+        .price_cents
+        .checked_mul(o.quantity)
+        .ok_or_else(|| AppError::validation("quantity", "That order is too large."))?;
+    let order: Uuid = sqlx::query_scalar(
+        "insert into orders (event_id, buyer_id, buyer_name, buyer_email, status, total_cents,
+                             expires_at, idempotency_key, request_hash)
+         values ($1, $2, $3, $4, $5, $6, now() + make_interval(secs => $7), $8, $9)
+         returning id",
+    )
+    .bind(o.event)
+    .bind(o.buyer_id)
+    .bind(o.buyer_name)
+    .bind(o.buyer_email)
+    .bind(o.status)
+    .bind(total_cents)
+    .bind(o.hold_secs.map(f64::from))
+    .bind(o.idempotency_key)
+    .bind(o.request_hash)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(|e| match &e {
+        // The key was used meanwhile for another event's order (that one held another lock).
+        sqlx::Error::Database(d) if d.is_unique_violation() => platform::idempotency::reused(),
+        _ => e.into(),
+    })?;
+    let secrets: Vec<String> = (0..o.quantity).map(|_| platform::token::new().0).collect();
+    sqlx::query(
+        "insert into tickets (order_id, event_id, ticket_type_id, secret, price_cents)
+         select $1, $2, $3, s, $5 from unnest($4::text[]) s",
+    )
+    .bind(order)
+    .bind(o.event)
+    .bind(o.ticket_type)
+    .bind(&secrets)
+    .bind(o.price_cents)
+    .execute(&mut *conn)
+    .await?;
+    Ok(order)
 }
 
 /// A ticket of the buyer's, with its event.
