@@ -405,6 +405,11 @@ async fn every_page_carries_the_security_headers() {
             Some(&ada),
         ),
         visit(
+            "/dashboard/e/{slug}/edit",
+            format!("/dashboard/e/{slug}/edit"),
+            Some(&ada),
+        ),
+        visit(
             "/dashboard/e/{slug}/attendees",
             format!("/dashboard/e/{slug}/attendees?q=a&page=1"),
             Some(&ada),

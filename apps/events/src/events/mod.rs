@@ -9,11 +9,31 @@ use uuid::Uuid;
 
 #[cfg(feature = "ssr")]
 pub mod db;
+pub mod edit;
 #[cfg(feature = "ssr")]
 pub mod ics;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod rules;
+
+/// The event form as sent.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct RawEvent {
+    pub title: String,
+    pub description: String,
+    pub venue: String,
+    pub address: String,
+    /// A checkbox: present when ticked.
+    pub online: Option<String>,
+    pub time_zone: String,
+    /// `datetime-local` values, in the event's zone.
+    pub starts: String,
+    pub ends: String,
+    /// Places for the whole event; empty for none beyond the ticket types'.
+    pub capacity: String,
+    /// Until how many hours before the start attendees may cancel (empty: 24).
+    pub cancel_hours: Option<String>,
+}
 
 /// A ticket type as its event's page shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

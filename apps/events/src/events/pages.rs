@@ -260,6 +260,9 @@ fn ManageEvent(e: EventView) -> impl IntoView {
         <p class="text-slate-600">{format!("{} · {}", e.starts_label, e.status)}</p>
         <p class="flex flex-wrap gap-4 text-sm">
             <a class="underline" href=format!("/e/{}", e.slug)>"See its page"</a>
+            {(e.status != "cancelled").then(|| view! {
+                <a class="underline" href=format!("/dashboard/e/{}/edit", e.slug) data-testid="edit-link">"Edit"</a>
+            })}
             {(e.status == "published").then(|| view! {
                 <a class="underline" href=format!("/dashboard/e/{}/door", e.slug) data-testid="door-link">"Door: check tickets in"</a>
                 <a class="underline" href=format!("/dashboard/e/{}/attendees", e.slug) data-testid="attendees-link">"Sales and attendees"</a>

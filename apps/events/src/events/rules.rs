@@ -7,24 +7,7 @@ use platform::{
     text::{Lines, field, name},
 };
 
-/// The event form as sent.
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct RawEvent {
-    pub title: String,
-    pub description: String,
-    pub venue: String,
-    pub address: String,
-    /// A checkbox: present when ticked.
-    pub online: Option<String>,
-    pub time_zone: String,
-    /// `datetime-local` values, in the event's zone.
-    pub starts: String,
-    pub ends: String,
-    /// Places for the whole event; empty for none beyond the ticket types'.
-    pub capacity: String,
-    /// Until how many hours before the start attendees may cancel (empty: 24).
-    pub cancel_hours: Option<String>,
-}
+pub use super::RawEvent;
 
 /// An event's fields, checked.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,0 +1,142 @@
+//! Editing an event: what its page says changes; taken places stay (capacity cannot go below
+//! them); a new date is told to every ticket holder and reschedules a postponed event.
+
+mod common;
+
+use common::{add_type, create, event_form, spawn_with, type_id};
+use devstack::harness::Opts;
+use reqwest::StatusCode;
+use serde_json::json;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_organizer_edits_an_event_and_holders_hear_of_a_new_date() {
+    let app = spawn_with(Opts::default().with_mail()).await;
+    let ada = app.signed_in("Ada").await;
+    let bob = app.signed_in("Bob").await;
+    let slug = create(&app, &ada, &[("capacity", "10")]).await;
+    add_type(&app, &ada, &slug, "General", "", "10").await;
+    app.call("/api/events/publish", &[("slug", &slug)], Some(&ada))
+        .await;
+    let general = type_id(&app, "General").await;
+    let res = app
+        .call(
+            "/api/tickets/rsvp",
+            &[
+                ("ticket_type_id", &general),
+                ("quantity", "3"),
+                ("idempotency_key", "edit-bob-rsvp"),
+            ],
+            Some(&bob),
+        )
+        .await;
+    assert!(res.status.is_success());
+
+    // The form comes filled in, in the event's own zone.
+    let page = app
+        .get(&format!("/dashboard/e/{slug}/edit"), Some(&ada))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(
+        page.contains(r#"value="2099-12-12T20:00""#) && page.contains("The Grand Ballroom"),
+        "{page}"
+    );
+
+    let update = |changes: Vec<(&'static str, &'static str)>| {
+        let mut form = event_form(&changes);
+        form.push(("slug", slug.as_str()));
+        form
+    };
+    // Below the places taken: refused at the field; a stranger: refused; nothing changed.
+    let res = app
+        .call(
+            "/api/events/update",
+            &update(vec![("capacity", "2")]),
+            Some(&ada),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(res.body["Validation"]["field"], json!("capacity"));
+    let stranger = app.signed_in("Stranger").await;
+    let res = app
+        .call(
+            "/api/events/update",
+            &update(vec![("title", "Mine Now")]),
+            Some(&stranger),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    let page = app
+        .get(&format!("/e/{slug}"), None)
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(page.contains("Saturday Social") && !page.contains("Mine Now"));
+
+    // A new title and place: shown; nobody mailed (no new date).
+    let res = app
+        .call(
+            "/api/events/update",
+            &update(vec![
+                ("title", "Saturday Social Deluxe"),
+                ("venue", "The Loft"),
+                ("capacity", "3"),
+            ]),
+            Some(&ada),
+        )
+        .await;
+    assert!(res.status.is_success(), "{:?}", res.body);
+    let page = app
+        .get(&format!("/e/{slug}"), None)
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(
+        page.contains("Saturday Social Deluxe") && page.contains("The Loft"),
+        "{page}"
+    );
+    assert!(page.contains("Sold out"), "3 places, 3 taken: {page}");
+
+    // Postponed, then a new date: rescheduled, and Bob hears of it.
+    let res = app
+        .call(
+            "/api/events/postpone",
+            &[("slug", &slug), ("message", ""), ("confirm", "yes")],
+            Some(&ada),
+        )
+        .await;
+    assert!(res.status.is_success());
+    let res = app
+        .call(
+            "/api/events/update",
+            &update(vec![
+                ("title", "Saturday Social Deluxe"),
+                ("venue", "The Loft"),
+                ("capacity", "3"),
+                ("starts", "2099-12-19T20:00"),
+                ("ends", "2099-12-20T01:00"),
+            ]),
+            Some(&ada),
+        )
+        .await;
+    assert!(res.status.is_success(), "{:?}", res.body);
+    let status: String = sqlx::query_scalar("select status from events")
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("status");
+    assert_eq!(status, "published");
+    // (Bob: his RSVP, the postponement, the new date.)
+    let mails = app.mails_to(&bob.email, 3).await;
+    let moved = mails
+        .iter()
+        .find(|m| m["subject"] == json!("Saturday Social Deluxe: a new date"))
+        .expect("told of the new date");
+    let text = moved["text"].as_str().unwrap_or_default();
+    assert!(
+        text.contains("Sat 19 Dec 2099, 20:00") && text.contains("America/Chicago"),
+        "{text}"
+    );
+}
