@@ -268,3 +268,161 @@ async fn a_ticket_comes_in_once_and_a_second_scan_says_when_and_by_whom() {
         2
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_place_reserved_to_pay_at_the_door_comes_in_once_paid_there() {
+    let app = spawn().await;
+    let ada = app.signed_in("Ada").await;
+    let carol = app.signed_in("Carol").await;
+    let slug = create(&app, &ada, &[]).await;
+    add_type(&app, &ada, &slug, "VIP", "25.00", "10").await;
+    app.call("/api/events/publish", &[("slug", &slug)], Some(&ada))
+        .await;
+    let vip = type_id(&app, "VIP").await;
+    let reserve = |key: &'static str| {
+        let (app, carol, vip) = (&app, &carol, vip.clone());
+        async move {
+            app.call(
+                "/api/orders/at-the-door",
+                &[
+                    ("ticket_type_id", &vip),
+                    ("quantity", "2"),
+                    ("idempotency_key", key),
+                ],
+                Some(carol),
+            )
+            .await
+        }
+    };
+
+    // Only where the organizer allows it.
+    let res = reserve("door-carol-1").await;
+    assert_eq!(res.status, StatusCode::CONFLICT);
+    assert_eq!(
+        res.body["Conflict"]["message"],
+        json!("This event takes card payments only.")
+    );
+    sqlx::query("update events set door_payment = true")
+        .execute(&app.db.pool)
+        .await
+        .expect("allow");
+    let page = app
+        .get(&format!("/e/{slug}"), Some(&carol))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(page.contains(r#"data-testid="pay-at-door""#), "{page}");
+    let res = reserve("door-carol-2").await;
+    assert!(res.status.is_success(), "{:?}", res.body);
+    let order = res.headers["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    let page = app
+        .get(&order, Some(&carol))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(
+        page.contains("Reserved: pay at the door") && page.contains("Pay $50.00 at the door"),
+        "{page}"
+    );
+    let mine = app.call("/api/tickets/mine", &[], Some(&carol)).await.body;
+    assert_eq!(
+        mine.as_array().map(Vec::len),
+        Some(2),
+        "her tickets, with their codes"
+    );
+    assert_eq!(
+        count(
+            &app,
+            "select count(*) from mail_outbox where kind = 'door-reserved'"
+        )
+        .await,
+        1
+    );
+
+    // At the door: not in before paying, and the page offers to take the money.
+    let (code, ticket) = ticket_of_first(&app, &carol).await;
+    let res = check_in(&app, Some(&ada), &slug, ("code", &code)).await;
+    assert_eq!(res.status, StatusCode::CONFLICT);
+    assert_eq!(
+        res.body["Conflict"]["message"],
+        json!("Carol pays at the door: take $50.00 first, then let them in.")
+    );
+    let page = app
+        .get(&format!("/dashboard/e/{slug}/door?code={code}"), Some(&ada))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(page.contains("Took $50.00: let in"), "{page}");
+    let stranger = app.signed_in("Stranger").await;
+    let paid = |who| {
+        let (app, slug, ticket) = (&app, slug.clone(), ticket.to_string());
+        async move {
+            app.call(
+                "/api/door/paid",
+                &[("slug", &slug), ("ticket", &ticket)],
+                who,
+            )
+            .await
+        }
+    };
+    assert_eq!(paid(Some(&stranger)).await.status, StatusCode::FORBIDDEN);
+    let res = paid(Some(&ada)).await;
+    assert!(res.status.is_success(), "{:?}", res.body);
+    let (status, paid_by): (String, Option<String>) =
+        sqlx::query_as("select status, paid_by from orders")
+            .fetch_one(&app.db.pool)
+            .await
+            .expect("order");
+    assert_eq!(
+        (status.as_str(), paid_by.as_deref()),
+        ("paid", Some("door"))
+    );
+    assert_eq!(
+        count(
+            &app,
+            "select count(*) from tickets where checked_in_at is not null"
+        )
+        .await,
+        1
+    );
+    // Twice is once; her second ticket now comes in like any paid one.
+    assert_eq!(paid(Some(&ada)).await.status, StatusCode::CONFLICT);
+    let other: String = sqlx::query_scalar("select secret from tickets where id <> $1")
+        .bind(ticket)
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("ticket");
+    assert!(
+        check_in(&app, Some(&ada), &slug, ("code", &other))
+            .await
+            .status
+            .is_success()
+    );
+    let page = app
+        .get(&format!("/dashboard/e/{slug}/attendees"), Some(&ada))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(
+        page.contains("Paid $50.00 · refunded $0.00 · net $50.00"),
+        "{page}"
+    );
+}
+
+async fn ticket_of_first(app: &TestApp, holder: &User) -> (String, Uuid) {
+    sqlx::query_as(
+        "select t.secret, t.id from tickets t join orders o on o.id = t.order_id
+         where o.buyer_id = $1 order by t.id limit 1",
+    )
+    .bind(holder.id)
+    .fetch_one(&app.db.pool)
+    .await
+    .expect("ticket")
+}

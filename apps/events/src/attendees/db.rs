@@ -20,7 +20,7 @@ pub async fn sales(pool: &PgPool, event: Uuid) -> Result<Vec<TypeSales>, AppErro
         "select tt.name, tt.capacity, tt.price_cents,
                 (select count(*) from tickets t join orders o on o.id = t.order_id
                   where t.ticket_type_id = tt.id and t.status = 'valid'
-                    and o.status in ('paid', 'confirmed')) as sold
+                    and o.status in ('paid', 'confirmed', 'door')) as sold
          from ticket_types tt where tt.event_id = $1 order by tt.created_at, tt.id",
     )
     .bind(event)
@@ -58,7 +58,7 @@ pub struct AttendeeRow {
 /// in the holder's name or address when given, by name.
 const LIST: &str = "from tickets t join orders o on o.id = t.order_id
     join ticket_types tt on tt.id = t.ticket_type_id
-    where t.event_id = $1 and o.status in ('paid', 'confirmed', 'cancelled')
+    where t.event_id = $1 and o.status in ('paid', 'confirmed', 'door', 'cancelled')
       and ($2 = '' or strpos(lower(o.buyer_name), lower($2)) > 0
                    or strpos(lower(o.buyer_email), lower($2)) > 0)";
 

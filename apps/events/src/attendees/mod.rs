@@ -66,6 +66,8 @@ pub mod ssr {
             "Cancelled"
         } else if row.price_cents == 0 {
             "Free"
+        } else if row.order_status == "door" {
+            "Pay at the door"
         } else {
             "Paid"
         }

@@ -118,7 +118,9 @@ pub mod ssr {
             field: None,
             message,
         };
-        if t.ticket_status != "valid" || !matches!(t.order_status.as_str(), "paid" | "confirmed") {
+        if t.ticket_status != "valid"
+            || !matches!(t.order_status.as_str(), "paid" | "confirmed" | "door")
+        {
             return Err(conflict(
                 "This ticket is not valid: there is nothing to cancel.".into(),
             ));
@@ -206,7 +208,7 @@ pub mod ssr {
             "select o.id as order_id, o.buyer_name, o.buyer_email, o.status as order_status,
                     sum(t.price_cents)::bigint as valid_cents
              from orders o join tickets t on t.order_id = o.id
-             where o.event_id = $1 and o.status in ('paid', 'confirmed') and t.status = 'valid'
+             where o.event_id = $1 and o.status in ('paid', 'confirmed', 'door') and t.status = 'valid'
              group by o.id order by o.created_at",
         )
         .bind(event)
@@ -288,7 +290,7 @@ pub mod ssr {
         }
         sqlx::query(
             "update orders set status = 'cancelled', updated_at = now()
-             where event_id = $1 and status in ('paid', 'confirmed')",
+             where event_id = $1 and status in ('paid', 'confirmed', 'door')",
         )
         .bind(event.id)
         .execute(&mut *tx)

@@ -136,7 +136,8 @@ pub async fn lock_event(conn: &mut PgConnection, event: Uuid) -> Result<(), AppE
 
 pub async fn mark_paid(conn: &mut PgConnection, order: Uuid) -> Result<(), AppError> {
     sqlx::query(
-        "update orders set status = 'paid', paid_at = now(), updated_at = now() where id = $1",
+        "update orders set status = 'paid', paid_by = 'card', paid_at = now(), updated_at = now()
+         where id = $1",
     )
     .bind(order)
     .execute(conn)

@@ -72,6 +72,20 @@ pub async fn checkout(
         .map_err(AppError::respond)
 }
 
+/// Takes `quantity` places of a paid ticket type for the signed-in person, to pay at the door
+/// (when the event allows it), once per `idempotency_key`; then opens the order.
+#[server(prefix = "/api/orders", endpoint = "at-the-door")]
+pub async fn reserve_at_door(
+    ticket_type_id: Uuid,
+    quantity: u32,
+    idempotency_key: String,
+) -> Result<(), AppError> {
+    ssr::at_the_door(ticket_type_id, quantity, idempotency_key)
+        .await
+        .map(|order| leptos_axum::redirect(&format!("/orders/{order}")))
+        .map_err(AppError::respond)
+}
+
 /// One of the signed-in person's orders.
 #[server(prefix = "/api/orders", endpoint = "get")]
 pub async fn get_order(id: Uuid) -> Result<OrderView, AppError> {
@@ -131,6 +145,43 @@ pub mod ssr {
         .await?;
         ensure_intent(&state, taken.order).await?;
         tracing::info!(user_id = %user.id, order = %taken.order, "places held for payment");
+        Ok(taken.order)
+    }
+
+    #[tracing::instrument(skip_all, fields(%ticket_type_id, quantity))]
+    pub async fn at_the_door(
+        ticket_type_id: Uuid,
+        quantity: u32,
+        idempotency_key: String,
+    ) -> Result<Uuid, AppError> {
+        let (state, user) = require_user().await?;
+        let (quantity, key, hash) =
+            tickets::checked_request(ticket_type_id, quantity, &idempotency_key)?;
+        let req = tickets_db::Request {
+            ticket_type: ticket_type_id,
+            quantity,
+            buyer: &user,
+            idempotency_key: key,
+            request_hash: &hash,
+            origin: &state.origin,
+        };
+        let taken = tickets_db::take(
+            &state.pool,
+            &req,
+            tickets_db::Take::AtTheDoor,
+            |sale, type_taken, event_taken| {
+                if !sale.door_payment {
+                    return Err(AppError::Conflict {
+                        field: None,
+                        message: "This event takes card payments only.".into(),
+                    });
+                }
+                tickets::judge(sale, quantity, type_taken, event_taken, true)
+            },
+        )
+        .await?;
+        state.outbox.wake();
+        tracing::info!(user_id = %user.id, order = %taken.order, "places reserved, to pay at the door");
         Ok(taken.order)
     }
 

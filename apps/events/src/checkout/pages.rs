@@ -53,6 +53,13 @@ fn Order(o: OrderView) -> impl IntoView {
                 .map(|t| format!("Your places are held until {t} ({}).", o.time_zone)),
         ),
         "paid" => ("Paid: your tickets are ready", None),
+        "door" => (
+            "Reserved: pay at the door",
+            Some(format!(
+                "Pay {} at the door; show your tickets there.",
+                o.total_label
+            )),
+        ),
         "confirmed" => ("Your places are confirmed", None),
         "expired" => (
             "This hold has ended",
@@ -87,7 +94,7 @@ fn Order(o: OrderView) -> impl IntoView {
                 </tr></tfoot>
             </table>
             {o.refunded_label.clone().map(|r| view! { <p class="mt-2 text-sm text-slate-700" data-testid="order-refunded">{r}</p> })}
-            {matches!(o.status.as_str(), "paid" | "confirmed").then(|| view! {
+            {matches!(o.status.as_str(), "paid" | "confirmed" | "door").then(|| view! {
                 <a class="mt-4 inline-block rounded-md bg-amber-600 px-4 py-2 text-sm font-semibold text-white hover:bg-amber-700" href="/tickets">"See my tickets"</a>
             })}
             {(o.status == "reserved" && o.total_cents == 0).then(|| view! { <ConfirmFree id=o.id/> })}

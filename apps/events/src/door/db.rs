@@ -17,12 +17,15 @@ pub struct DoorRow {
     pub live_hold: bool,
     pub checked_in_at: Option<DateTime<Utc>>,
     pub checked_in_by_name: Option<String>,
+    pub order_id: Uuid,
+    /// What the order comes to (what is due at the door for a `door` order).
+    pub total_cents: i32,
 }
 
 const DOOR: &str = "select t.id, o.buyer_name as holder, o.buyer_email as email,
     tt.name as type_name, t.status as ticket_status, o.status as order_status,
     (o.status = 'reserved' and o.expires_at > now()) as live_hold,
-    t.checked_in_at, t.checked_in_by_name
+    t.checked_in_at, t.checked_in_by_name, o.id as order_id, o.total_cents
     from tickets t join orders o on o.id = t.order_id
          join ticket_types tt on tt.id = t.ticket_type_id";
 
@@ -61,7 +64,7 @@ pub async fn search(pool: &PgPool, event: Uuid, q: &str) -> Result<Vec<DoorRow>,
            and o.status <> 'expired' and not (o.status = 'reserved' and o.expires_at <= now())
            and (strpos(lower(o.buyer_name), lower($2)) > 0
                 or strpos(lower(o.buyer_email), lower($2)) > 0)
-         order by (o.status in ('paid', 'confirmed')) desc, o.buyer_name, t.created_at, t.id
+         order by (o.status in ('paid', 'confirmed', 'door')) desc, o.buyer_name, t.created_at, t.id
          limit 25"
     ))
     .bind(event)
@@ -95,12 +98,31 @@ pub async fn check_in(
     .await?)
 }
 
+/// Marks a pay-at-the-door order of `event` paid (its whole amount taken at the door), in
+/// `conn`'s transaction; whether it was one still due.
+pub async fn paid_at_door(
+    conn: &mut sqlx::PgConnection,
+    event: Uuid,
+    order: Uuid,
+) -> Result<bool, AppError> {
+    Ok(sqlx::query(
+        "update orders set status = 'paid', paid_by = 'door', paid_at = now(), updated_at = now()
+         where id = $1 and event_id = $2 and status = 'door'",
+    )
+    .bind(order)
+    .bind(event)
+    .execute(conn)
+    .await?
+    .rows_affected()
+        == 1)
+}
+
 /// How many of the event's tickets are let in, of how many that can be.
 pub async fn counts(pool: &PgPool, event: Uuid) -> Result<(i64, i64), AppError> {
     Ok(sqlx::query_as(
         "select count(*) filter (where t.checked_in_at is not null), count(*)
          from tickets t join orders o on o.id = t.order_id
-         where t.event_id = $1 and t.status = 'valid' and o.status in ('paid', 'confirmed')",
+         where t.event_id = $1 and t.status = 'valid' and o.status in ('paid', 'confirmed', 'door')",
     )
     .bind(event)
     .fetch_one(pool)

@@ -17,8 +17,10 @@ pub struct DoorTicket {
     pub id: Uuid,
     pub holder: String,
     pub type_name: String,
-    /// `ready` (can come in), `in`, `unpaid`, `cancelled`.
+    /// `ready` (can come in), `in`, `due` (to pay at the door first), `unpaid`, `cancelled`.
     pub state: String,
+    /// What is due at the door ("$50.00"), for a `due` ticket.
+    pub due: Option<String>,
     /// "Checked in Sat 12 Dec 2026, 20:14 by Ada", once in.
     pub note: Option<String>,
 }
@@ -67,6 +69,16 @@ pub async fn check_in(
         .map_err(AppError::respond)
 }
 
+/// Takes the payment of a pay-at-the-door ticket's order (its whole amount) and lets the ticket
+/// in, then goes back to the door page.
+#[server(prefix = "/api/door", endpoint = "paid")]
+pub async fn paid_at_door(slug: String, ticket: Uuid) -> Result<(), AppError> {
+    ssr::paid_at_door(&slug, ticket)
+        .await
+        .map(|()| leptos_axum::redirect(&format!("/dashboard/e/{slug}/door?done={ticket}")))
+        .map_err(AppError::respond)
+}
+
 /// What the ticket's QR code carries: the door page of its event with its code, so that any
 /// phone's camera opens it for the organizer.
 #[cfg(feature = "ssr")]
@@ -95,6 +107,8 @@ pub mod ssr {
     fn door_ticket(row: db::DoorRow, tz: chrono_tz::Tz) -> DoorTicket {
         let state = if row.ticket_status != "valid" || row.order_status == "cancelled" {
             "cancelled"
+        } else if row.order_status == "door" {
+            "due"
         } else if !matches!(row.order_status.as_str(), "paid" | "confirmed") {
             "unpaid"
         } else if row.checked_in_at.is_some() {
@@ -103,6 +117,8 @@ pub mod ssr {
             "ready"
         };
         DoorTicket {
+            due: (state == "due")
+                .then(|| platform::money::format_cents(i64::from(row.total_cents))),
             id: row.id,
             holder: row.holder,
             type_name: row.type_name,
@@ -158,6 +174,35 @@ pub mod ssr {
         })
     }
 
+    /// Takes a pay-at-the-door order's payment and lets the ticket in, in one transaction.
+    #[tracing::instrument(skip_all, fields(%slug, %ticket))]
+    pub async fn paid_at_door(slug: &str, ticket: Uuid) -> Result<(), AppError> {
+        let (state, user) = require_user().await?;
+        let event = organizer_of(&state.pool, slug, user.id).await?;
+        let row = db::find(&state.pool, event.id, db::Which::Id(ticket))
+            .await?
+            .ok_or_else(|| AppError::not_found("No ticket of this event has this code."))?;
+        let mut tx = state.pool.begin().await?;
+        if !db::paid_at_door(&mut tx, event.id, row.order_id).await? {
+            return Err(AppError::Conflict {
+                field: None,
+                message: "Nothing is due at the door for this ticket.".into(),
+            });
+        }
+        sqlx::query(
+            "update tickets set checked_in_at = now(), checked_in_by = $2, checked_in_by_name = $3
+             where id = $1 and checked_in_at is null",
+        )
+        .bind(ticket)
+        .bind(user.id)
+        .bind(&user.name)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        tracing::info!(order = %row.order_id, by = %user.id, "paid at the door and let in");
+        Ok(())
+    }
+
     /// Lets the ticket in; why not, when it cannot come in.
     #[tracing::instrument(skip_all, fields(%slug))]
     pub async fn check_in(
@@ -205,6 +250,11 @@ pub mod ssr {
             ),
             "cancelled" => format!("{}'s ticket is cancelled: do not let it in.", now.holder),
             "unpaid" => format!("{}'s ticket is not paid: do not let it in.", now.holder),
+            "due" => format!(
+                "{} pays at the door: take {} first, then let them in.",
+                now.holder,
+                now.due.unwrap_or_default()
+            ),
             _ => "This ticket cannot come in now.".to_owned(),
         };
         Err(AppError::Conflict {

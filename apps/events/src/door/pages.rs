@@ -8,7 +8,7 @@ use platform::AppError;
 use ui::{ErrorBox, FormError, NotFound, TextField};
 use uuid::Uuid;
 
-use super::{CheckIn, DoorState, DoorTicket, get_door};
+use super::{CheckIn, DoorState, DoorTicket, PaidAtDoor, get_door};
 
 /// The door page of the event in the path.
 #[component]
@@ -45,6 +45,7 @@ fn state_label(state: &str) -> &'static str {
         "ready" => "Not in yet",
         "in" => "In",
         "unpaid" => "Not paid",
+        "due" => "Pays at the door",
         _ => "Cancelled",
     }
 }
@@ -52,7 +53,14 @@ fn state_label(state: &str) -> &'static str {
 #[component]
 fn Door(v: DoorState) -> impl IntoView {
     let check_in = ServerAction::<CheckIn>::new();
-    let error = Signal::derive(move || check_in.value().get().and_then(Result::err));
+    let paid = ServerAction::<PaidAtDoor>::new();
+    let error = Signal::derive(move || {
+        check_in
+            .value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| paid.value().get().and_then(Result::err))
+    });
     let slug = v.slug.clone();
     let query = use_query_map()
         .read_untracked()
@@ -74,7 +82,7 @@ fn Door(v: DoorState) -> impl IntoView {
                     "No ticket of this event has this code."
                 </p>
             })}
-            {v.scanned.clone().map(|t| view! { <Scanned t slug=slug.clone() action=check_in/> })}
+            {v.scanned.clone().map(|t| view! { <Scanned t slug=slug.clone() action=check_in paid/> })}
             <ActionForm action=check_in attr:class="mt-6 rounded-lg border border-slate-200 bg-white p-4" attr:data-testid="door-code-form">
                 <input type="hidden" name="slug" value=v.slug.clone()/>
                 <TextField name="code" label="Ticket code (scan the QR with the phone's camera, or type it)" autocomplete="off" required=true error/>
@@ -88,7 +96,7 @@ fn Door(v: DoorState) -> impl IntoView {
                 </div>
             </form>
             <ul class="mt-3 divide-y divide-slate-100" data-testid="door-found">
-                {v.found.into_iter().map(|t| view! { <Found t slug=slug.clone() action=check_in/> }).collect_view()}
+                {v.found.into_iter().map(|t| view! { <Found t slug=slug.clone() action=check_in paid/> }).collect_view()}
             </ul>
         </div>
     }
@@ -96,8 +104,13 @@ fn Door(v: DoorState) -> impl IntoView {
 
 /// The ticket a code names, with "Check in" when it can come in.
 #[component]
-fn Scanned(t: DoorTicket, slug: String, action: ServerAction<CheckIn>) -> impl IntoView {
-    let tone = if t.state == "ready" {
+fn Scanned(
+    t: DoorTicket,
+    slug: String,
+    action: ServerAction<CheckIn>,
+    paid: ServerAction<PaidAtDoor>,
+) -> impl IntoView {
+    let tone = if matches!(t.state.as_str(), "ready" | "due") {
         "border-emerald-300 bg-emerald-50"
     } else {
         "border-red-300 bg-red-50"
@@ -107,6 +120,7 @@ fn Scanned(t: DoorTicket, slug: String, action: ServerAction<CheckIn>) -> impl I
             <p class="text-xl font-bold">{t.holder.clone()}</p>
             <p>{format!("{} · {}", t.type_name, state_label(&t.state))}</p>
             {t.note.clone().map(|n| view! { <p class="text-sm">{n}</p> })}
+            {t.due.clone().map(|due| view! { <PaidButton ticket=t.id slug=slug.clone() due paid big=true/> })}
             {(t.state == "ready").then(|| view! {
                 <ActionForm action attr:class="mt-3">
                     <input type="hidden" name="slug" value=slug/>
@@ -119,7 +133,12 @@ fn Scanned(t: DoorTicket, slug: String, action: ServerAction<CheckIn>) -> impl I
 }
 
 #[component]
-fn Found(t: DoorTicket, slug: String, action: ServerAction<CheckIn>) -> impl IntoView {
+fn Found(
+    t: DoorTicket,
+    slug: String,
+    action: ServerAction<CheckIn>,
+    paid: ServerAction<PaidAtDoor>,
+) -> impl IntoView {
     view! {
         <li class="flex items-center justify-between gap-3 py-3" data-testid="door-found-ticket">
             <div>
@@ -127,6 +146,7 @@ fn Found(t: DoorTicket, slug: String, action: ServerAction<CheckIn>) -> impl Int
                 <p class="text-sm text-slate-600">{format!("{} · {}", t.type_name, state_label(&t.state))}</p>
                 {t.note.clone().map(|n| view! { <p class="text-xs text-slate-500">{n}</p> })}
             </div>
+            {t.due.clone().map(|due| view! { <PaidButton ticket=t.id slug=slug.clone() due paid big=false/> })}
             {(t.state == "ready").then(|| view! {
                 <ActionForm action>
                     <input type="hidden" name="slug" value=slug/>
@@ -135,5 +155,28 @@ fn Found(t: DoorTicket, slug: String, action: ServerAction<CheckIn>) -> impl Int
                 </ActionForm>
             })}
         </li>
+    }
+}
+
+/// "Paid $X: let in" for a ticket to pay at the door.
+#[component]
+fn PaidButton(
+    ticket: Uuid,
+    slug: String,
+    due: String,
+    paid: ServerAction<PaidAtDoor>,
+    big: bool,
+) -> impl IntoView {
+    let class = if big {
+        "mt-3 w-full rounded-md bg-emerald-700 px-4 py-4 text-lg font-semibold text-white hover:bg-emerald-800"
+    } else {
+        "rounded-md bg-emerald-700 px-4 py-2 text-sm font-semibold text-white"
+    };
+    view! {
+        <ActionForm action=paid>
+            <input type="hidden" name="slug" value=slug/>
+            <input type="hidden" name="ticket" value=ticket.to_string()/>
+            <button type="submit" class=class data-testid="door-paid">{format!("Took {due}: let in")}</button>
+        </ActionForm>
     }
 }

@@ -26,11 +26,12 @@ pub struct EventRow {
     pub capacity: Option<i32>,
     pub cancel_hours: i32,
     pub cover_key: Option<String>,
+    pub door_payment: bool,
 }
 
 const EVENT: &str = "select id, organizer_id, organizer_name, slug, title, description, venue,
-    address, online, time_zone, starts_at, ends_at, status, capacity, cancel_hours, cover_key
-    from events";
+    address, online, time_zone, starts_at, ends_at, status, capacity, cancel_hours, cover_key,
+    door_payment from events";
 
 /// A ticket type with the places its valid tickets take (paid, confirmed, or held and not
 /// expired).
@@ -46,9 +47,9 @@ pub struct TicketTypeRow {
     pub taken: i64,
 }
 
-/// Tickets that take a place: valid, of an order that is paid, confirmed, or held and not
-/// expired. (A `from tickets t join orders o` condition.)
-pub const TAKES_A_PLACE: &str = "t.status = 'valid' and (o.status in ('confirmed', 'paid')
+/// Tickets that take a place: valid, of an order that is paid, confirmed, to pay at the door,
+/// or held and not expired. (A `from tickets t join orders o` condition.)
+pub const TAKES_A_PLACE: &str = "t.status = 'valid' and (o.status in ('confirmed', 'paid', 'door')
     or (o.status = 'reserved' and o.expires_at > now()))";
 
 /// Creates a draft event; its slug.
@@ -62,8 +63,9 @@ pub async fn insert(
     for slug in platform::slug::candidates(&base) {
         let done = sqlx::query(
             "insert into events (organizer_id, organizer_name, slug, title, description, venue,
-                address, online, time_zone, starts_at, ends_at, capacity, cancel_hours)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                address, online, time_zone, starts_at, ends_at, capacity, cancel_hours,
+                door_payment)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
              on conflict (slug) do nothing",
         )
         .bind(organizer)
@@ -79,6 +81,7 @@ pub async fn insert(
         .bind(f.ends_at)
         .bind(f.capacity)
         .bind(f.cancel_hours)
+        .bind(f.door_payment)
         .execute(pool)
         .await?;
         if done.rows_affected() == 1 {

@@ -1,4 +1,4 @@
-//! Editing an event: its organizer changes what its page says. Places already taken stay taken
+//! Creating and editing an event: its organizer changes what its page says. Places already taken stay taken
 //! (the shared capacity cannot go below them); a new date is told to every ticket holder, and a
 //! postponed event with its new date is published again (rescheduled).
 
@@ -13,6 +13,38 @@ use platform::AppError;
 use ui::{ErrorBox, FormError, NotFound, SubmitButton, TextArea, TextField};
 
 use super::RawEvent;
+
+/// Creates a draft event of the signed-in organizer, then opens its organizer page.
+#[server(prefix = "/api/events", endpoint = "create")]
+pub async fn create_event(
+    title: String,
+    description: String,
+    venue: String,
+    address: String,
+    online: Option<String>,
+    time_zone: String,
+    starts: String,
+    ends: String,
+    capacity: String,
+    cancel_hours: Option<String>,
+    door_payment: Option<String>,
+) -> Result<(), AppError> {
+    super::ssr::create(RawEvent {
+        title,
+        description,
+        venue,
+        address,
+        online,
+        time_zone,
+        starts,
+        ends,
+        capacity,
+        cancel_hours,
+        door_payment,
+    })
+    .await
+    .map_err(AppError::respond)
+}
 
 /// The event's fields as its edit form shows them (the organizer's only).
 #[server(prefix = "/api/events", endpoint = "for-edit")]
@@ -34,6 +66,7 @@ pub async fn update_event(
     ends: String,
     capacity: String,
     cancel_hours: Option<String>,
+    door_payment: Option<String>,
 ) -> Result<(), AppError> {
     let raw = RawEvent {
         title,
@@ -46,6 +79,7 @@ pub async fn update_event(
         ends,
         capacity,
         cancel_hours,
+        door_payment,
     };
     ssr::update(&slug, raw)
         .await
@@ -101,6 +135,10 @@ fn EditForm(raw: RawEvent) -> impl IntoView {
             <TextField name="ends" label="Ends" kind="datetime-local" value=raw.ends required=true error/>
             <TextField name="capacity" label="Places in all (leave empty for only each ticket type's)" kind="number" value=raw.capacity error/>
             <TextField name="cancel_hours" label="Attendees may cancel (and get their money back) until this many hours before the start" kind="number" value=raw.cancel_hours.unwrap_or_default() error/>
+            <label class="flex items-center gap-2 text-sm">
+                <input type="checkbox" name="door_payment" value="on" checked=raw.door_payment.is_some() class="h-5 w-5"/>
+                "Attendees may reserve paid tickets and pay at the door"
+            </label>
             <p class="text-sm text-slate-600">"A new date or time is emailed to everyone holding a ticket."</p>
             <FormError error/>
             <SubmitButton label="Save" pending=update.pending()/>
@@ -131,6 +169,7 @@ pub mod ssr {
             time_zone: e.time_zone,
             capacity: e.capacity.map(|c| c.to_string()).unwrap_or_default(),
             cancel_hours: Some(e.cancel_hours.to_string()),
+            door_payment: e.door_payment.then(|| "on".to_owned()),
         })
     }
 
@@ -171,7 +210,7 @@ pub mod ssr {
         sqlx::query(
             "update events set title = $2, description = $3, venue = $4, address = $5,
                     online = $6, time_zone = $7, starts_at = $8, ends_at = $9, capacity = $10,
-                    cancel_hours = $11, updated_at = now(),
+                    cancel_hours = $11, door_payment = $13, updated_at = now(),
                     status = case when $12 then 'published' else status end
              where id = $1",
         )
@@ -187,6 +226,7 @@ pub mod ssr {
         .bind(f.capacity)
         .bind(f.cancel_hours)
         .bind(rescheduled)
+        .bind(f.door_payment)
         .execute(&mut *tx)
         .await?;
         if moved && event.status != "draft" {
@@ -194,7 +234,8 @@ pub mod ssr {
             let holders: Vec<(String, String)> = sqlx::query_as(
                 "select distinct o.buyer_email, o.buyer_name
                  from orders o join tickets t on t.order_id = o.id
-                 where o.event_id = $1 and o.status in ('paid', 'confirmed') and t.status = 'valid'",
+                 where o.event_id = $1 and o.status in ('paid', 'confirmed', 'door')
+                   and t.status = 'valid'",
             )
             .bind(event.id)
             .fetch_all(&mut *tx)

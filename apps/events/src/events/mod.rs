@@ -33,6 +33,9 @@ pub struct RawEvent {
     pub capacity: String,
     /// Until how many hours before the start attendees may cancel (empty: 24).
     pub cancel_hours: Option<String>,
+    /// A checkbox: attendees may reserve paid places and pay at the door.
+    #[serde(default)]
+    pub door_payment: Option<String>,
 }
 
 /// A ticket type as its event's page shows it.
@@ -80,6 +83,8 @@ pub struct EventView {
     pub form_key: String,
     /// The ticket types whose waiting list the viewer is on.
     pub waiting_for: Vec<Uuid>,
+    /// Paid places may be reserved and paid at the door.
+    pub door_payment: bool,
 }
 
 /// One of the organizer's events, in their list.
@@ -95,37 +100,6 @@ pub struct OrganizerEvent {
 #[server(prefix = "/api/events", endpoint = "get")]
 pub async fn get_event(slug: String) -> Result<EventView, AppError> {
     ssr::get(slug).await.map_err(AppError::respond)
-}
-
-/// Creates a draft event of the signed-in organizer, then opens its organizer page.
-#[server(prefix = "/api/events", endpoint = "create")]
-#[allow(clippy::too_many_arguments)]
-pub async fn create_event(
-    title: String,
-    description: String,
-    venue: String,
-    address: String,
-    online: Option<String>,
-    time_zone: String,
-    starts: String,
-    ends: String,
-    capacity: String,
-    cancel_hours: Option<String>,
-) -> Result<(), AppError> {
-    ssr::create(rules::RawEvent {
-        title,
-        description,
-        venue,
-        address,
-        online,
-        time_zone,
-        starts,
-        ends,
-        capacity,
-        cancel_hours,
-    })
-    .await
-    .map_err(AppError::respond)
 }
 
 /// Adds a ticket type to an event of the signed-in organizer.
@@ -254,6 +228,7 @@ pub mod ssr {
             sign_in_url,
             form_key: uuid::Uuid::new_v4().to_string(),
             waiting_for,
+            door_payment: e.door_payment,
         })
     }
 

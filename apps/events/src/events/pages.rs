@@ -8,11 +8,11 @@ use platform::AppError;
 use ui::{ErrorBox, FormError, NotFound, SubmitButton, TextArea, TextField};
 
 use super::{
-    AddTicketType, CreateEvent, EventView, PublishEvent, TicketTypeView, get_event, my_events,
+    AddTicketType, EventView, PublishEvent, TicketTypeView, edit::CreateEvent, get_event, my_events,
 };
 use crate::{
     cancel::{CancelEvent, PostponeEvent},
-    checkout::Checkout,
+    checkout::{Checkout, ReserveAtDoor},
     tickets::Rsvp,
     waitlist::{JoinWaitlist, LeaveWaitlist},
 };
@@ -45,12 +45,15 @@ pub fn EventPage() -> impl IntoView {
 fn EventDetails(e: EventView) -> impl IntoView {
     let rsvp = ServerAction::<Rsvp>::new();
     let buy = ServerAction::<Checkout>::new();
+    let door = ServerAction::<ReserveAtDoor>::new();
     let error = Signal::derive(move || {
         rsvp.value()
             .get()
             .and_then(Result::err)
             .or_else(|| buy.value().get().and_then(Result::err))
+            .or_else(|| door.value().get().and_then(Result::err))
     });
+    let door = e.door_payment.then_some(door);
     let place = if e.online {
         "Online".to_owned()
     } else if e.address.is_empty() {
@@ -93,7 +96,7 @@ fn EventDetails(e: EventView) -> impl IntoView {
             <section class="mt-6 rounded-lg border border-slate-200 bg-white p-5">
                 <h2 class="text-lg font-semibold">"Tickets"</h2>
                 <ul class="mt-3 divide-y divide-slate-100" data-testid="ticket-types">
-                    {e.ticket_types.into_iter().map(|t| view! { <TicketTypeRow waiting=e.waiting_for.contains(&t.id) t rsvp buy key=key.clone() sign_in=e.sign_in_url.clone() published=e.status == "published"/> }).collect_view()}
+                    {e.ticket_types.into_iter().map(|t| view! { <TicketTypeRow waiting=e.waiting_for.contains(&t.id) t rsvp buy door key=key.clone() sign_in=e.sign_in_url.clone() published=e.status == "published"/> }).collect_view()}
                 </ul>
                 <FormError error/>
             </section>
@@ -106,6 +109,8 @@ fn TicketTypeRow(
     t: TicketTypeView,
     rsvp: ServerAction<Rsvp>,
     buy: ServerAction<Checkout>,
+    /// "Reserve, pay at the door", when the event allows it.
+    door: Option<ServerAction<ReserveAtDoor>>,
     key: String,
     /// Whether the viewer is on this type's waiting list.
     waiting: bool,
@@ -154,11 +159,28 @@ fn TicketTypeRow(
                             </ActionForm>
                         }.into_any()
                     } else {
+                        let door_form = door.map(|door| {
+                            let door_qty = format!("door-qty-{}", t.id);
+                            view! {
+                                <ActionForm action=door attr:class="flex items-end gap-2">
+                                    <input type="hidden" name="ticket_type_id" value=t.id.to_string()/>
+                                    <input type="hidden" name="idempotency_key" value=format!("{key}-door-{}", t.id.simple())/>
+                                    <label for=door_qty.clone() class="text-sm">"Places"</label>
+                                    <select id=door_qty name="quantity" class="rounded-md border border-slate-300 px-2 py-2 text-base">
+                                        {(1..=most).map(|n| view! { <option value=n.to_string()>{n}</option> }).collect_view()}
+                                    </select>
+                                    <button type="submit" class="rounded-md border border-amber-600 px-4 py-2 text-sm font-semibold text-amber-700 hover:bg-amber-50" data-testid="pay-at-door">"Reserve, pay at the door"</button>
+                                </ActionForm>
+                            }
+                        });
                         view! {
-                            <ActionForm action=buy attr:class="flex items-end gap-2">
-                                {fields}
-                                <button type="submit" class="rounded-md bg-amber-600 px-4 py-2 text-sm font-semibold text-white hover:bg-amber-700" data-testid="buy">"Buy"</button>
-                            </ActionForm>
+                            <div class="flex flex-col items-end gap-2">
+                                <ActionForm action=buy attr:class="flex items-end gap-2">
+                                    {fields}
+                                    <button type="submit" class="rounded-md bg-amber-600 px-4 py-2 text-sm font-semibold text-white hover:bg-amber-700" data-testid="buy">"Buy"</button>
+                                </ActionForm>
+                                {door_form}
+                            </div>
                         }.into_any()
                     }
                 }
@@ -222,6 +244,11 @@ pub fn NewEventPage() -> impl IntoView {
             <TextField name="ends" label="Ends" kind="datetime-local" required=true error/>
             <TextField name="capacity" label="Places in all (leave empty for only each ticket type's)" kind="number" error/>
             <TextField name="cancel_hours" label="Attendees may cancel (and get their money back) until this many hours before the start" kind="number" value="24" error/>
+            <label class="flex items-center gap-2 text-sm">
+                <input type="checkbox" name="door_payment" value="on" class="h-5 w-5"/>
+                "Attendees may reserve paid tickets and pay at the door"
+            </label>
+
             <FormError error/>
             <SubmitButton label="Create as a draft" pending=create.pending()/>
         </ActionForm>

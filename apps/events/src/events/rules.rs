@@ -22,6 +22,7 @@ pub struct EventFields {
     pub ends_at: DateTime<Utc>,
     pub capacity: Option<i32>,
     pub cancel_hours: i32,
+    pub door_payment: bool,
 }
 
 /// Until how many hours before its start an event's attendees may cancel, unless the
@@ -82,6 +83,7 @@ impl EventFields {
                 None | Some("") => DEFAULT_CANCEL_HOURS,
                 Some(n) => places("cancel_hours", n, 720)?,
             },
+            door_payment: raw.door_payment.is_some(),
         })
     }
 }

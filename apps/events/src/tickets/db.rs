@@ -33,6 +33,7 @@ pub struct Sale {
     pub max_per_order: i32,
     pub sales_start: Option<DateTime<Utc>>,
     pub sales_end: Option<DateTime<Utc>>,
+    pub door_payment: bool,
 }
 
 /// How the places are taken.
@@ -43,6 +44,8 @@ pub enum Take {
     /// Places held for `hold_secs` while the buyer pays; they count against capacity until
     /// then.
     Held { hold_secs: i32 },
+    /// Paid places taken now, to be paid at the door.
+    AtTheDoor,
 }
 
 /// The order that took the places.
@@ -71,7 +74,7 @@ pub async fn take(
         "select e.id as event_id, e.title, e.slug, tt.name as type_name,
                 e.capacity as event_capacity, e.status, e.starts_at,
                 tt.price_cents, tt.capacity as type_capacity, tt.max_per_order, tt.sales_start,
-                tt.sales_end
+                tt.sales_end, e.door_payment
          from ticket_types tt join events e on e.id = tt.event_id
          where tt.id = $1 for update of e",
     )
@@ -111,6 +114,7 @@ pub async fn take(
     let (status, price, hold_secs) = match how {
         Take::Free => ("confirmed", 0, None),
         Take::Held { hold_secs } => ("reserved", sale.price_cents, Some(hold_secs)),
+        Take::AtTheDoor => ("door", sale.price_cents, None),
     };
     let order = insert_order(
         &mut tx,
@@ -129,6 +133,28 @@ pub async fn take(
         },
     )
     .await?;
+    if how == Take::AtTheDoor {
+        let message = mail::Message {
+            kind: "door-reserved",
+            to_address: req.buyer.email.clone(),
+            to_name: req.buyer.name.clone(),
+            subject: format!("Your places for {}: pay at the door", sale.title),
+            text: format!(
+                "Hello {},\n\nYour places are reserved: {} × {} at {}. Pay {} at the door; \
+                 show your tickets there: {}/tickets\n\nThe event: {}/e/{}\n",
+                req.buyer.name,
+                req.quantity,
+                sale.type_name,
+                sale.title,
+                platform::money::format_cents(i64::from(price) * i64::from(req.quantity)),
+                req.origin,
+                req.origin,
+                sale.slug,
+            ),
+            html: None,
+        };
+        mail::enqueue(&mut *tx, &message).await?;
+    }
     if how == Take::Free {
         let message = mail::Message {
             kind: "rsvp-confirmed",
@@ -250,7 +276,7 @@ pub async fn of_buyer(pool: &PgPool, buyer: Uuid) -> Result<Vec<TicketRow>, AppE
          from tickets t join orders o on o.id = t.order_id
               join ticket_types tt on tt.id = t.ticket_type_id
               join events e on e.id = t.event_id
-         where o.buyer_id = $1 and o.status in ('confirmed', 'paid')
+         where o.buyer_id = $1 and o.status in ('confirmed', 'paid', 'door')
          order by e.starts_at, t.created_at, t.id
          limit 500",
     )
