@@ -27,6 +27,8 @@ pub fn App() -> impl IntoView {
                 <Route path=(StaticSegment("dashboard"), StaticSegment("new")) view=NewEventPage/>
                 <Route path=(StaticSegment("dashboard"), StaticSegment("e"), ParamSegment("slug")) view=ManageEventPage/>
                 <Route path=(StaticSegment("dashboard"), StaticSegment("e"), ParamSegment("slug"), StaticSegment("door")) view=DoorPage/>
+                <Route path=(StaticSegment("dashboard"), StaticSegment("e"), ParamSegment("slug"), StaticSegment("staff")) view=crate::staff::StaffPage/>
+                <Route path=(StaticSegment("staff"), StaticSegment("join"), ParamSegment("token")) view=crate::staff::JoinStaffPage/>
                 <Route path=(StaticSegment("dashboard"), StaticSegment("e"), ParamSegment("slug"), StaticSegment("edit")) view=crate::events::edit::EditEventPage/>
                 <Route path=(StaticSegment("dashboard"), StaticSegment("e"), ParamSegment("slug"), StaticSegment("attendees")) view=AttendeesPage/>
             </Routes>

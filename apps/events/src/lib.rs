@@ -15,6 +15,7 @@ pub mod door;
 pub mod events;
 #[cfg(feature = "ssr")]
 pub mod server;
+pub mod staff;
 pub mod tickets;
 pub mod upcoming;
 pub mod waitlist;

@@ -3,7 +3,13 @@
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 /// Pages a visitor is sent to sign in for.
-const SIGN_IN_REQUIRED: &[&str] = &["/tickets", "/orders/**", "/dashboard", "/dashboard/**"];
+const SIGN_IN_REQUIRED: &[&str] = &[
+    "/tickets",
+    "/orders/**",
+    "/dashboard",
+    "/dashboard/**",
+    "/staff/**",
+];
 
 /// How often lapsed holds are expired and written-down refunds sent.
 const JOB_EVERY: std::time::Duration = std::time::Duration::from_secs(30);

@@ -390,6 +390,18 @@ async fn every_page_carries_the_security_headers() {
         .to_str()
         .expect("location")
         .to_owned();
+    let invited = app
+        .call("/api/event-staff/invite", &[("slug", &slug)], Some(&ada))
+        .await;
+    let staff_page = invited.headers["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    let token = staff_page
+        .split_once("invite=")
+        .map(|(_, t)| t.to_owned())
+        .expect("token");
+    let sam = app.signed_in("Sam").await;
     let visit = |route, path: String, who| Visit { route, path, who };
     let visits = [
         visit("/", "/".into(), None),
@@ -403,6 +415,12 @@ async fn every_page_carries_the_security_headers() {
             "/dashboard/e/{slug}",
             format!("/dashboard/e/{slug}"),
             Some(&ada),
+        ),
+        visit("/dashboard/e/{slug}/staff", staff_page, Some(&ada)),
+        visit(
+            "/staff/join/{token}",
+            format!("/staff/join/{token}"),
+            Some(&sam),
         ),
         visit(
             "/dashboard/e/{slug}/edit",

@@ -15,6 +15,8 @@ pub mod jobs;
 #[cfg(feature = "ssr")]
 mod pages;
 #[cfg(feature = "ssr")]
+pub mod staff;
+#[cfg(feature = "ssr")]
 mod state;
 
 #[cfg(feature = "ssr")]

@@ -734,8 +734,10 @@ async fn an_account_is_made_from_the_inbox_and_a_forgotten_password_is_reset_thr
         .await;
     b.wait_text("[data-testid=header-user]", "Rita Reset").await;
 
-    // Signed out, the new password works (and the old one does not).
+    // Signed out, the new password works (and the old one does not). (The sign-out's answer
+    // lands first: a page opened while it is in flight would be replaced by it.)
     b.click("[data-testid=sign-out]").await;
+    b.find("[data-testid=sign-in]").await;
     b.goto(&world.url("portal", "/signin")).await;
     b.fill("email", "rita@example.com").await;
     b.fill("password", "correct horse battery").await;

@@ -59,7 +59,7 @@ pub mod ssr {
     use sso::CurrentUser;
 
     use super::{AttendeeView, AttendeesState, PER_PAGE, TypeSalesView, db};
-    use crate::access::ssr::organizer_of;
+    use crate::access::ssr::door_of;
 
     fn status_of(row: &db::AttendeeRow) -> &'static str {
         if row.ticket_status != "valid" || row.order_status == "cancelled" {
@@ -75,7 +75,7 @@ pub mod ssr {
 
     pub async fn list(slug: String, q: String, page: u32) -> Result<AttendeesState, AppError> {
         let (state, user) = require_user().await?;
-        let event = organizer_of(&state.pool, &slug, user.id).await?;
+        let event = door_of(&state.pool, &slug, user.id).await?;
         let tz: chrono_tz::Tz = event
             .time_zone
             .parse()
@@ -136,7 +136,7 @@ pub mod ssr {
         CurrentUser(user): CurrentUser,
         Path(slug): Path<String>,
     ) -> Result<Response, AppError> {
-        let event = organizer_of(&state.pool, &slug, user.id).await?;
+        let event = door_of(&state.pool, &slug, user.id).await?;
         let tz: chrono_tz::Tz = event
             .time_zone
             .parse()

@@ -102,7 +102,7 @@ pub mod ssr {
     use uuid::Uuid;
 
     use super::{DoorState, DoorTicket, code_of, db};
-    use crate::access::ssr::organizer_of;
+    use crate::access::ssr::door_of;
 
     fn door_ticket(row: db::DoorRow, tz: chrono_tz::Tz) -> DoorTicket {
         let state = if row.ticket_status != "valid" || row.order_status == "cancelled" {
@@ -140,7 +140,7 @@ pub mod ssr {
         done: Option<Uuid>,
     ) -> Result<DoorState, AppError> {
         let (state, user) = require_user().await?;
-        let event = organizer_of(&state.pool, &slug, user.id).await?;
+        let event = door_of(&state.pool, &slug, user.id).await?;
         let tz: chrono_tz::Tz = event
             .time_zone
             .parse()
@@ -178,7 +178,7 @@ pub mod ssr {
     #[tracing::instrument(skip_all, fields(%slug, %ticket))]
     pub async fn paid_at_door(slug: &str, ticket: Uuid) -> Result<(), AppError> {
         let (state, user) = require_user().await?;
-        let event = organizer_of(&state.pool, slug, user.id).await?;
+        let event = door_of(&state.pool, slug, user.id).await?;
         let row = db::find(&state.pool, event.id, db::Which::Id(ticket))
             .await?
             .ok_or_else(|| AppError::not_found("No ticket of this event has this code."))?;
@@ -211,7 +211,7 @@ pub mod ssr {
         ticket: Option<Uuid>,
     ) -> Result<Uuid, AppError> {
         let (state, user) = require_user().await?;
-        let event = organizer_of(&state.pool, slug, user.id).await?;
+        let event = door_of(&state.pool, slug, user.id).await?;
         let code = code.as_deref().map(code_of).unwrap_or_default();
         let which = match (ticket, code) {
             (Some(id), _) => db::Which::Id(id),

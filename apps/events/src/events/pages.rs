@@ -195,6 +195,7 @@ fn TicketTypeRow(
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let events = Resource::new_blocking(|| (), |()| my_events());
+    let staffed = Resource::new_blocking(|| (), |()| crate::staff::my_staffed_events());
     view! {
         <Title text="Your events"/>
         <div class="flex flex-wrap items-center justify-between gap-2">
@@ -216,6 +217,28 @@ pub fn DashboardPage() -> impl IntoView {
                             }).collect_view()}
                         </ul>
                     }.into_any(),
+                }
+            })}
+        </Suspense>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match staffed.await {
+                    Ok(list) if !list.is_empty() => view! {
+                        <h2 class="mt-8 text-xl font-bold">"Events you work at"</h2>
+                        <ul class="mt-3 space-y-2" data-testid="staffed-events">
+                            {list.into_iter().map(|e| view! {
+                                <li class="rounded-lg border border-slate-200 bg-white p-4">
+                                    <p class="font-semibold">{e.title}</p>
+                                    <p class="text-sm text-slate-600">{e.starts_label}</p>
+                                    <p class="mt-1 flex gap-4 text-sm">
+                                        <a class="underline" href=format!("/dashboard/e/{}/door", e.slug)>"Door"</a>
+                                        <a class="underline" href=format!("/dashboard/e/{}/attendees", e.slug)>"Attendees"</a>
+                                    </p>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    _ => ().into_any(),
                 }
             })}
         </Suspense>
@@ -293,6 +316,7 @@ fn ManageEvent(e: EventView) -> impl IntoView {
             {(e.status == "published").then(|| view! {
                 <a class="underline" href=format!("/dashboard/e/{}/door", e.slug) data-testid="door-link">"Door: check tickets in"</a>
                 <a class="underline" href=format!("/dashboard/e/{}/attendees", e.slug) data-testid="attendees-link">"Sales and attendees"</a>
+                <a class="underline" href=format!("/dashboard/e/{}/staff", e.slug) data-testid="staff-link">"Staff"</a>
             })}
         </p>
         <section class="mt-6 rounded-lg border border-slate-200 bg-white p-5">

@@ -190,7 +190,7 @@ pub mod db;
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
-    use chrono::{TimeDelta, Utc};
+    use appkit::staff::Joined;
     use platform::AppError;
     use uuid::Uuid;
 
@@ -198,10 +198,6 @@ pub mod ssr {
     use crate::access::{Role, ssr::require};
     use crate::restaurants::db::id_and_name;
     use appkit::require_user;
-    use platform::token::sha256_hex;
-
-    /// How long an invitation link works.
-    pub const INVITE_LIFETIME: TimeDelta = TimeDelta::days(7);
 
     #[tracing::instrument(skip_all, fields(slug = %slug))]
     pub async fn list(slug: String) -> Result<StaffData, AppError> {
@@ -212,7 +208,16 @@ pub mod ssr {
             restaurant_id: id,
             name,
             slug,
-            staff: db::members(&state.pool, id).await?,
+            staff: db::TABLES
+                .members(&state.pool, id)
+                .await?
+                .into_iter()
+                .map(|m| super::StaffMember {
+                    user_id: m.user_id,
+                    name: m.name,
+                    added_at: m.added_at,
+                })
+                .collect(),
         })
     }
 
@@ -220,15 +225,7 @@ pub mod ssr {
     pub async fn invite(restaurant: Uuid) -> Result<String, AppError> {
         let (state, user) = require_user().await?;
         require(&state.pool, restaurant, user.id, Role::Owner).await?;
-        let (token, token_hash) = platform::token::new();
-        db::add_invite(
-            &state.pool,
-            &token_hash,
-            restaurant,
-            user.id,
-            Utc::now() + INVITE_LIFETIME,
-        )
-        .await?;
+        let token = db::TABLES.invite(&state.pool, restaurant, user.id).await?;
         Ok(state.url(&format!("/staff/join/{token}")))
     }
 
@@ -236,7 +233,7 @@ pub mod ssr {
     pub async fn remove(restaurant: Uuid, member: Uuid) -> Result<(), AppError> {
         let (state, user) = require_user().await?;
         require(&state.pool, restaurant, user.id, Role::Owner).await?;
-        db::remove(&state.pool, restaurant, member).await
+        db::TABLES.remove(&state.pool, restaurant, member).await
     }
 
     fn unusable() -> AppError {
@@ -248,7 +245,8 @@ pub mod ssr {
     #[tracing::instrument(skip_all)]
     pub async fn invitation(token: String) -> Result<String, AppError> {
         let (state, _) = require_user().await?;
-        db::invitation(&state.pool, &sha256_hex(token.as_bytes()))
+        db::TABLES
+            .invitation(&state.pool, &token)
             .await?
             .ok_or_else(unusable)
     }
@@ -256,14 +254,14 @@ pub mod ssr {
     #[tracing::instrument(skip_all)]
     pub async fn join(token: String) -> Result<(), AppError> {
         let (state, user) = require_user().await?;
-        match db::join(&state.pool, &sha256_hex(token.as_bytes()), &user).await? {
-            db::Joined::Member(restaurant) => {
+        match db::TABLES.join(&state.pool, &token, &user).await? {
+            Joined::Member(restaurant) => {
                 tracing::info!(user_id = %user.id, restaurant_id = %restaurant, "joined as staff");
                 leptos_axum::redirect("/dashboard");
                 Ok(())
             }
-            db::Joined::Unusable => Err(unusable()),
-            db::Joined::Owner => Err(AppError::Conflict {
+            Joined::Unusable => Err(unusable()),
+            Joined::Owner => Err(AppError::Conflict {
                 field: None,
                 message:
                     "You own this restaurant already; send the link to the person you want to add."
