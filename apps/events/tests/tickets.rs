@@ -480,3 +480,99 @@ async fn a_form_sent_without_javascript_comes_back_with_its_error() {
     );
     assert_eq!(count(&app, "select count(*) from events").await, 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ticket_type_sells_only_within_its_sales_window() {
+    let app = spawn().await;
+    let ada = app.signed_in("Ada").await;
+    let bob = app.signed_in("Bob").await;
+    let slug = create(&app, &ada, &[]).await;
+    let add = |sales_start: &'static str, sales_end: &'static str| {
+        let (app, ada, slug) = (&app, &ada, slug.clone());
+        async move {
+            app.call(
+                "/api/events/add-ticket-type",
+                &[
+                    ("slug", slug.as_str()),
+                    ("name", "Early"),
+                    ("price", ""),
+                    ("capacity", "10"),
+                    ("max_per_order", ""),
+                    ("sales_start", sales_start),
+                    ("sales_end", sales_end),
+                ],
+                Some(ada),
+            )
+            .await
+        }
+    };
+    // Closing before opening, or after the event starts (20:00 on 12 Dec 2099): refused.
+    let res = add("2099-12-01T10:00", "2099-11-30T10:00").await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(res.body["Validation"]["field"], json!("sales_end"));
+    let res = add("", "2099-12-12T21:00").await;
+    assert_eq!(
+        res.body["Validation"]["message"],
+        json!("Close sales by the time the event starts.")
+    );
+    // Opening on 1 December 2099, 10:00 in the event's zone.
+    let res = add("2099-12-01T10:00", "").await;
+    assert!(res.status.is_success(), "{:?}", res.body);
+    app.call("/api/events/publish", &[("slug", &slug)], Some(&ada))
+        .await;
+    let early = type_id(&app, "Early").await;
+    let opens: chrono::DateTime<chrono::Utc> =
+        sqlx::query_scalar("select sales_start from ticket_types")
+            .fetch_one(&app.db.pool)
+            .await
+            .expect("sales_start");
+    assert_eq!(opens.to_rfc3339(), "2099-12-01T16:00:00+00:00");
+    let page = app
+        .get(&format!("/e/{slug}"), None)
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(
+        page.contains("On sale from Tue 1 Dec 2099, 10:00"),
+        "{page}"
+    );
+    let rsvp = || {
+        let (app, bob, early) = (&app, &bob, early.clone());
+        async move {
+            app.call(
+                "/api/tickets/rsvp",
+                &[
+                    ("ticket_type_id", early.as_str()),
+                    ("quantity", "1"),
+                    ("idempotency_key", "window-bob-1"),
+                ],
+                Some(bob),
+            )
+            .await
+        }
+    };
+    let res = rsvp().await;
+    assert_eq!(res.status, StatusCode::CONFLICT);
+    assert_eq!(
+        res.body["Conflict"]["message"],
+        json!("This ticket type is not on sale now.")
+    );
+    // Once open, it sells; once closed, it says so.
+    sqlx::query("update ticket_types set sales_start = now() - interval '1 hour'")
+        .execute(&app.db.pool)
+        .await
+        .expect("open");
+    assert!(rsvp().await.status.is_success());
+    sqlx::query("update ticket_types set sales_end = now() - interval '1 minute'")
+        .execute(&app.db.pool)
+        .await
+        .expect("close");
+    let page = app
+        .get(&format!("/e/{slug}"), None)
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(page.contains("Sales have closed"), "{page}");
+}

@@ -161,14 +161,17 @@ pub async fn add_ticket_type(
     f: &TicketTypeFields,
 ) -> Result<(), AppError> {
     sqlx::query(
-        "insert into ticket_types (event_id, name, price_cents, capacity, max_per_order)
-         values ($1, $2, $3, $4, $5)",
+        "insert into ticket_types (event_id, name, price_cents, capacity, max_per_order,
+                                   sales_start, sales_end)
+         values ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(event)
     .bind(&f.name)
     .bind(f.price_cents)
     .bind(f.capacity)
     .bind(f.max_per_order)
+    .bind(f.sales_start)
+    .bind(f.sales_end)
     .execute(pool)
     .await?;
     Ok(())

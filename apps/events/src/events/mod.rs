@@ -52,6 +52,8 @@ pub struct TicketTypeView {
     pub max_per_order: i32,
     /// Whether it can be had now (on sale, places left, the event to come).
     pub on_sale: bool,
+    /// "On sale from Fri 4 Dec 2026, 10:00" before its sales open, "Sales have closed" after.
+    pub sale_note: Option<String>,
 }
 
 /// One event, for its page and its organizer's.
@@ -110,10 +112,22 @@ pub async fn add_ticket_type(
     price: String,
     capacity: String,
     max_per_order: String,
+    sales_start: Option<String>,
+    sales_end: Option<String>,
 ) -> Result<(), AppError> {
-    ssr::add_ticket_type(slug, name, price, capacity, max_per_order)
-        .await
-        .map_err(AppError::respond)
+    ssr::add_ticket_type(
+        slug,
+        name,
+        price,
+        capacity,
+        max_per_order,
+        (
+            sales_start.unwrap_or_default(),
+            sales_end.unwrap_or_default(),
+        ),
+    )
+    .await
+    .map_err(AppError::respond)
 }
 
 /// Publishes a draft event of the signed-in organizer (it needs a ticket type first).
@@ -159,7 +173,18 @@ pub mod ssr {
                 );
                 let in_window = t.sales_start.is_none_or(|s| s <= now)
                     && t.sales_end.unwrap_or(e.starts_at) > now;
+                let sale_note = match (t.sales_start, t.sales_end) {
+                    (Some(s), _) if s > now => Some(format!(
+                        "On sale from {}",
+                        platform::time::label(s, zone(&e.time_zone))
+                    )),
+                    (_, Some(end)) if end <= now && e.starts_at > now => {
+                        Some("Sales have closed".to_owned())
+                    }
+                    _ => None,
+                };
                 TicketTypeView {
+                    sale_note,
                     id: t.id,
                     name: t.name,
                     price_cents: t.price_cents,
@@ -249,15 +274,22 @@ pub mod ssr {
         price: String,
         capacity: String,
         max_per_order: String,
+        (sales_start, sales_end): (String, String),
     ) -> Result<(), AppError> {
         let (state, user) = require_user().await?;
         let event = crate::access::ssr::organizer_of(&state.pool, &slug, user.id).await?;
-        let fields = rules::TicketTypeFields::parse(&rules::RawTicketType {
-            name,
-            price,
-            capacity,
-            max_per_order,
-        })?;
+        let fields = rules::TicketTypeFields::parse(
+            &rules::RawTicketType {
+                name,
+                price,
+                capacity,
+                max_per_order,
+                sales_start,
+                sales_end,
+            },
+            zone(&event.time_zone),
+            event.starts_at,
+        )?;
         db::add_ticket_type(&state.pool, event.id, &fields).await?;
         leptos_axum::redirect(&format!("/dashboard/e/{slug}"));
         Ok(())

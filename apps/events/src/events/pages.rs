@@ -132,6 +132,7 @@ fn TicketTypeRow(
                 <p class="text-sm text-slate-600">
                     {t.price_label.clone()}
                     {t.availability.clone().map(|a| view! { <span class="ml-2 font-medium text-amber-800" data-testid="availability">{a}</span> })}
+                    {t.sale_note.clone().map(|n| view! { <span class="ml-2 text-slate-600" data-testid="sale-note">{n}</span> })}
                 </p>
             </div>
             {match (t.on_sale, sign_in) {
@@ -336,6 +337,8 @@ fn ManageEvent(e: EventView) -> impl IntoView {
                 <TextField name="price" label="Price in dollars (empty: free)" error=add_error/>
                 <TextField name="capacity" label="Places" kind="number" required=true error=add_error/>
                 <TextField name="max_per_order" label="Most in one order (default 10)" kind="number" error=add_error/>
+                <TextField name="sales_start" label="Sales open (optional, the event's local time)" kind="datetime-local" error=add_error/>
+                <TextField name="sales_end" label="Sales close (optional; else when the event starts)" kind="datetime-local" error=add_error/>
                 <div class="sm:col-span-2"><FormError error=add_error/></div>
                 <SubmitButton label="Add ticket type" pending=add.pending()/>
             </ActionForm>

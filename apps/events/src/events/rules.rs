@@ -96,6 +96,10 @@ pub struct RawTicketType {
     pub price: String,
     pub capacity: String,
     pub max_per_order: String,
+    /// When sales open and close (`datetime-local`, in the event's zone); empty: from
+    /// publication, until the event starts.
+    pub sales_start: String,
+    pub sales_end: String,
 }
 
 /// A ticket type's fields, checked.
@@ -105,13 +109,40 @@ pub struct TicketTypeFields {
     pub price_cents: i32,
     pub capacity: i32,
     pub max_per_order: i32,
+    pub sales_start: Option<DateTime<Utc>>,
+    pub sales_end: Option<DateTime<Utc>>,
 }
 
 /// Highest ticket price, in cents.
 pub const MAX_PRICE_CENTS: i64 = 1_000_000;
 
 impl TicketTypeFields {
-    pub fn parse(raw: &RawTicketType) -> Result<Self, AppError> {
+    /// The form of a ticket type of an event in `zone` starting at `event_starts`.
+    pub fn parse(
+        raw: &RawTicketType,
+        zone: chrono_tz::Tz,
+        event_starts: DateTime<Utc>,
+    ) -> Result<Self, AppError> {
+        let when = |field: &str, value: &str| match value.trim() {
+            "" => Ok(None),
+            v => platform::time::local_instant(field, v, zone).map(Some),
+        };
+        let sales_start = when("sales_start", &raw.sales_start)?;
+        let sales_end = when("sales_end", &raw.sales_end)?;
+        if let (Some(s), Some(e)) = (sales_start, sales_end)
+            && e <= s
+        {
+            return Err(AppError::validation(
+                "sales_end",
+                "Close sales after they open.",
+            ));
+        }
+        if sales_end.is_some_and(|e| e > event_starts) {
+            return Err(AppError::validation(
+                "sales_end",
+                "Close sales by the time the event starts.",
+            ));
+        }
         let price = raw.price.trim();
         let price_cents = if price.is_empty() {
             0
@@ -129,6 +160,8 @@ impl TicketTypeFields {
                 .map_err(|_| AppError::validation("price", "That price is too high."))?,
             capacity: places("capacity", &raw.capacity, 100_000)?,
             max_per_order,
+            sales_start,
+            sales_end,
         })
     }
 }
@@ -209,12 +242,16 @@ mod tests {
     #[test]
     fn a_ticket_type_is_free_or_priced_in_cents() {
         let t = |price: &str| {
-            TicketTypeFields::parse(&RawTicketType {
-                name: "General".into(),
-                price: price.into(),
-                capacity: "100".into(),
-                max_per_order: String::new(),
-            })
+            TicketTypeFields::parse(
+                &RawTicketType {
+                    name: "General".into(),
+                    price: price.into(),
+                    capacity: "100".into(),
+                    ..RawTicketType::default()
+                },
+                chrono_tz::America::Chicago,
+                Utc::now() + chrono::Duration::days(30),
+            )
         };
         assert_eq!(t("").expect("free").price_cents, 0);
         assert_eq!(t("25.50").expect("priced").price_cents, 2550);
