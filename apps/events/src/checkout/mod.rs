@@ -117,72 +117,48 @@ pub mod ssr {
     use super::{HOLD_MINUTES, LineView, OrderView, PayView, db, settle};
     use crate::tickets::{db as tickets_db, ssr as tickets};
 
-    /// Holds the places (see [`tickets_db::take`]) and makes the order's PaymentIntent; the
+    /// Holds the places (see [`tickets::take_as`]) and makes the order's PaymentIntent; the
     /// order's id.
-    #[tracing::instrument(skip_all, fields(%ticket_type_id, quantity))]
     pub async fn checkout(
         ticket_type_id: Uuid,
         quantity: u32,
         idempotency_key: String,
     ) -> Result<Uuid, AppError> {
         let (state, user) = require_user().await?;
-        let (quantity, key, hash) =
-            tickets::checked_request(ticket_type_id, quantity, &idempotency_key)?;
-        let req = tickets_db::Request {
-            ticket_type: ticket_type_id,
-            quantity,
-            buyer: &user,
-            idempotency_key: key,
-            request_hash: &hash,
-            origin: &state.origin,
-        };
         let how = tickets_db::Take::Held {
             hold_secs: HOLD_MINUTES * 60,
         };
-        let taken = tickets_db::take(&state.pool, &req, how, |sale, type_taken, event_taken| {
-            tickets::judge(sale, quantity, type_taken, event_taken, true)
-        })
+        let taken = tickets::take_as(
+            &state,
+            &user,
+            ticket_type_id,
+            quantity,
+            &idempotency_key,
+            how,
+        )
         .await?;
         ensure_intent(&state, taken.order).await?;
-        tracing::info!(user_id = %user.id, order = %taken.order, "places held for payment");
         Ok(taken.order)
     }
 
-    #[tracing::instrument(skip_all, fields(%ticket_type_id, quantity))]
+    /// Takes the places, to pay at the door; the order's id.
     pub async fn at_the_door(
         ticket_type_id: Uuid,
         quantity: u32,
         idempotency_key: String,
     ) -> Result<Uuid, AppError> {
         let (state, user) = require_user().await?;
-        let (quantity, key, hash) =
-            tickets::checked_request(ticket_type_id, quantity, &idempotency_key)?;
-        let req = tickets_db::Request {
-            ticket_type: ticket_type_id,
+        let how = tickets_db::Take::AtTheDoor;
+        tickets::take_as(
+            &state,
+            &user,
+            ticket_type_id,
             quantity,
-            buyer: &user,
-            idempotency_key: key,
-            request_hash: &hash,
-            origin: &state.origin,
-        };
-        let taken = tickets_db::take(
-            &state.pool,
-            &req,
-            tickets_db::Take::AtTheDoor,
-            |sale, type_taken, event_taken| {
-                if !sale.door_payment {
-                    return Err(AppError::Conflict {
-                        field: None,
-                        message: "This event takes card payments only.".into(),
-                    });
-                }
-                tickets::judge(sale, quantity, type_taken, event_taken, true)
-            },
+            &idempotency_key,
+            how,
         )
-        .await?;
-        state.outbox.wake();
-        tracing::info!(user_id = %user.id, order = %taken.order, "places reserved, to pay at the door");
-        Ok(taken.order)
+        .await
+        .map(|t| t.order)
     }
 
     /// The order's PaymentIntent, made once: under the order's row lock, so that however many

@@ -56,7 +56,13 @@ pub async fn settle(
     {
         return Ok(Outcome::Seen);
     }
-    let Some(order) = db::by_intent_locked(&mut tx, &intent.id).await? else {
+    // Locks in the order every taking of places uses: the event's, then the order's.
+    let event_id: Option<uuid::Uuid> =
+        sqlx::query_scalar("select event_id from orders where payment_intent_id = $1")
+            .bind(&intent.id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some(event_id) = event_id else {
         // Nothing recorded: the event is another app's (or another suite's) to act on.
         return Ok(Outcome::NotOurs);
     };
@@ -64,13 +70,6 @@ pub async fn settle(
         tx.commit().await?;
         return Ok(Outcome::NotPaid);
     }
-    // The event's lock, then the order's again: the order that takes places does the same.
-    drop(order);
-    let event_id: uuid::Uuid =
-        sqlx::query_scalar("select event_id from orders where payment_intent_id = $1")
-            .bind(&intent.id)
-            .fetch_one(&mut *tx)
-            .await?;
     db::lock_event(&mut tx, event_id).await?;
     let order = db::by_intent_locked(&mut tx, &intent.id)
         .await?

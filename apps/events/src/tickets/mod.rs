@@ -76,15 +76,36 @@ pub mod ssr {
             .map(|t| t.order)
     }
 
-    /// Takes free places of a ticket type for `user` (see [`db::take`]), once per
-    /// `idempotency_key`.
-    #[tracing::instrument(skip_all, fields(%ticket_type_id, quantity))]
+    /// Takes free places of a ticket type for `user`, once per `idempotency_key`.
     pub async fn rsvp_as(
         state: &appkit::AppState,
         user: &sso::SessionUser,
         ticket_type_id: Uuid,
         quantity: u32,
         idempotency_key: &str,
+    ) -> Result<db::Taken, AppError> {
+        take_as(
+            state,
+            user,
+            ticket_type_id,
+            quantity,
+            idempotency_key,
+            db::Take::Free,
+        )
+        .await
+    }
+
+    /// Takes places of a ticket type for `user` (see [`db::take`]) the way `how` says (free,
+    /// held for payment, or to pay at the door when the event allows it), once per
+    /// `idempotency_key`; judged under the event's lock.
+    #[tracing::instrument(skip_all, fields(%ticket_type_id, quantity, ?how))]
+    pub async fn take_as(
+        state: &appkit::AppState,
+        user: &sso::SessionUser,
+        ticket_type_id: Uuid,
+        quantity: u32,
+        idempotency_key: &str,
+        how: db::Take,
     ) -> Result<db::Taken, AppError> {
         let (quantity, key, hash) = checked_request(ticket_type_id, quantity, idempotency_key)?;
         let req = db::Request {
@@ -95,12 +116,16 @@ pub mod ssr {
             request_hash: &hash,
             origin: &state.origin,
         };
-        let taken = db::take(
-            &state.pool,
-            &req,
-            db::Take::Free,
-            |sale, type_taken, event_taken| judge(sale, quantity, type_taken, event_taken, false),
-        )
+        let taken = db::take(&state.pool, &req, how, |sale, type_taken, event_taken| {
+            if how == db::Take::AtTheDoor && !sale.door_payment {
+                return Err(AppError::Conflict {
+                    field: None,
+                    message: "This event takes card payments only.".into(),
+                });
+            }
+            let paid = how != db::Take::Free;
+            judge(sale, quantity, type_taken, event_taken, paid)
+        })
         .await?;
         state.outbox.wake();
         tracing::info!(user_id = %user.id, order = %taken.order, "places taken");
