@@ -236,12 +236,7 @@ pub mod ssr {
         let taken =
             crate::tickets::ssr::rsvp_as(&state, &user, req.ticket_type_id, req.quantity, key)
                 .await?;
-        let title: String = sqlx::query_scalar(
-            "select e.title from orders o join events e on e.id = o.event_id where o.id = $1",
-        )
-        .bind(taken.order)
-        .fetch_one(&state.pool)
-        .await?;
+        let title = crate::checkout::db::event_title(&state.pool, taken.order).await?;
         let status = if taken.created {
             StatusCode::CREATED
         } else {

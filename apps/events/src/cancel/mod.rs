@@ -12,6 +12,8 @@ use platform::AppError;
 use uuid::Uuid;
 
 #[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
 mod mails;
 
 /// The signed-in attendee cancels one of their tickets; its place goes back on sale and a paid
@@ -59,30 +61,12 @@ pub mod ssr {
     use platform::{AppError, text::Lines};
     use uuid::Uuid;
 
-    use super::mails;
+    use super::{db, mails};
     use crate::access::ssr::organizer_of;
 
     /// Until when a ticket of an event starting at `starts_at` may be cancelled.
     pub fn cancel_until(starts_at: DateTime<Utc>, cancel_hours: i32) -> DateTime<Utc> {
         starts_at - Duration::hours(i64::from(cancel_hours))
-    }
-
-    #[derive(sqlx::FromRow)]
-    struct TicketToCancel {
-        ticket_status: String,
-        price_cents: i32,
-        order_id: Uuid,
-        buyer_id: Uuid,
-        buyer_name: String,
-        buyer_email: String,
-        order_status: String,
-        event_id: Uuid,
-        event_status: String,
-        starts_at: DateTime<Utc>,
-        cancel_hours: i32,
-        time_zone: String,
-        title: String,
-        slug: String,
     }
 
     /// After a commit that wrote refunds down: the outbox and the refund job, now.
@@ -100,20 +84,10 @@ pub mod ssr {
     pub async fn cancel_ticket(id: Uuid) -> Result<(), AppError> {
         let (state, user) = require_user().await?;
         let mut tx = state.pool.begin().await?;
-        // The event's lock first, as every change to its places takes it.
-        let t = sqlx::query_as::<_, TicketToCancel>(
-            "select t.status as ticket_status, t.price_cents, t.order_id, o.buyer_id,
-                    o.buyer_name, o.buyer_email, o.status as order_status,
-                    e.id as event_id, e.status as event_status, e.starts_at, e.cancel_hours, e.time_zone, e.title,
-                    e.slug
-             from tickets t join orders o on o.id = t.order_id join events e on e.id = t.event_id
-             where t.id = $1 for update of e, t",
-        )
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .filter(|t| t.buyer_id == user.id)
-        .ok_or_else(|| AppError::not_found("There is no such ticket."))?;
+        let t = db::ticket_locked(&mut tx, id)
+            .await?
+            .filter(|t| t.buyer_id == user.id)
+            .ok_or_else(|| AppError::not_found("There is no such ticket."))?;
         let conflict = |message: String| AppError::Conflict {
             field: None,
             message,
@@ -133,33 +107,15 @@ pub mod ssr {
                 platform::time::label(until, tz)
             )));
         }
-        sqlx::query("update tickets set status = 'void', cancelled_at = now() where id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        db::void_ticket(&mut tx, id).await?;
         let refund = if t.order_status == "paid" && t.price_cents > 0 {
-            sqlx::query(
-                "insert into refunds (order_id, amount_cents, reason) values ($1, $2, $3)
-                 on conflict (order_id, reason) do nothing",
-            )
-            .bind(t.order_id)
-            .bind(t.price_cents)
-            .bind(format!("ticket:{id}"))
-            .execute(&mut *tx)
-            .await?;
+            db::refund(&mut tx, t.order_id, t.price_cents, &format!("ticket:{id}")).await?;
             t.price_cents
         } else {
             0
         };
         // An order with no valid ticket left is cancelled.
-        sqlx::query(
-            "update orders set status = 'cancelled', updated_at = now()
-             where id = $1 and not exists
-                 (select 1 from tickets where order_id = $1 and status = 'valid')",
-        )
-        .bind(t.order_id)
-        .execute(&mut *tx)
-        .await?;
+        db::cancel_if_empty(&mut tx, t.order_id).await?;
         let event_url = state.url(&format!("/e/{}", t.slug));
         mail::enqueue(
             &mut *tx,
@@ -192,30 +148,6 @@ pub mod ssr {
         }
     }
 
-    /// Everyone holding a valid ticket, one line per order: who, and the order's paid tickets'
-    /// sum.
-    #[derive(sqlx::FromRow)]
-    struct Holder {
-        order_id: Uuid,
-        buyer_name: String,
-        buyer_email: String,
-        order_status: String,
-        valid_cents: i64,
-    }
-
-    async fn holders(conn: &mut sqlx::PgConnection, event: Uuid) -> Result<Vec<Holder>, AppError> {
-        Ok(sqlx::query_as(
-            "select o.id as order_id, o.buyer_name, o.buyer_email, o.status as order_status,
-                    sum(t.price_cents)::bigint as valid_cents
-             from orders o join tickets t on t.order_id = o.id
-             where o.event_id = $1 and o.status in ('paid', 'confirmed', 'door') and t.status = 'valid'
-             group by o.id order by o.created_at",
-        )
-        .bind(event)
-        .fetch_all(conn)
-        .await?)
-    }
-
     #[tracing::instrument(skip_all, fields(%slug))]
     pub async fn cancel_event(slug: &str, confirm: bool, message: &str) -> Result<(), AppError> {
         let (state, user) = require_user().await?;
@@ -223,11 +155,7 @@ pub mod ssr {
         let message = note(message)?;
         must_confirm(confirm, "cancel the event and refund everyone")?;
         let mut tx = state.pool.begin().await?;
-        let status: String =
-            sqlx::query_scalar("select status from events where id = $1 for update")
-                .bind(event.id)
-                .fetch_one(&mut *tx)
-                .await?;
+        let status = db::lock_status(&mut tx, event.id).await?;
         if !matches!(status.as_str(), "published" | "postponed") {
             return Err(AppError::Conflict {
                 field: None,
@@ -237,27 +165,10 @@ pub mod ssr {
                 },
             });
         }
-        let holders = holders(&mut tx, event.id).await?;
-        sqlx::query("update events set status = 'cancelled', updated_at = now() where id = $1")
-            .bind(event.id)
-            .execute(&mut *tx)
-            .await?;
+        let holders = db::holders(&mut tx, event.id).await?;
         // Holds end now; their payments are cancelled at Stripe after the commit (one that
         // lands anyway is refunded: see checkout::settle).
-        let holds: Vec<Option<String>> = sqlx::query_scalar(
-            "update orders set status = 'cancelled', updated_at = now()
-             where event_id = $1 and status = 'reserved' returning payment_intent_id",
-        )
-        .bind(event.id)
-        .fetch_all(&mut *tx)
-        .await?;
-        sqlx::query(
-            "update tickets set status = 'void', cancelled_at = now()
-             where event_id = $1 and status = 'valid'",
-        )
-        .bind(event.id)
-        .execute(&mut *tx)
-        .await?;
+        let holds = db::call_off(&mut tx, event.id).await?;
         let url = state.url(&format!("/e/{}", event.slug));
         for h in &holders {
             let refund = if h.order_status == "paid" {
@@ -266,14 +177,7 @@ pub mod ssr {
                 0
             };
             if refund > 0 {
-                sqlx::query(
-                    "insert into refunds (order_id, amount_cents, reason)
-                     values ($1, $2, 'event_cancelled') on conflict (order_id, reason) do nothing",
-                )
-                .bind(h.order_id)
-                .bind(refund)
-                .execute(&mut *tx)
-                .await?;
+                db::refund(&mut tx, h.order_id, refund, "event_cancelled").await?;
             }
             mail::enqueue(
                 &mut *tx,
@@ -288,17 +192,10 @@ pub mod ssr {
             )
             .await?;
         }
-        sqlx::query(
-            "update orders set status = 'cancelled', updated_at = now()
-             where event_id = $1 and status in ('paid', 'confirmed', 'door')",
-        )
-        .bind(event.id)
-        .execute(&mut *tx)
-        .await?;
         tx.commit().await?;
         send_now(&state);
         let stripe = state.payments()?;
-        for intent in holds.into_iter().flatten() {
+        for intent in holds {
             if let Err(e) = stripe.cancel_intent(&intent).await {
                 tracing::warn!(%intent, error = %e, "a cancelled hold's payment is still open");
             }
@@ -314,14 +211,7 @@ pub mod ssr {
         let message = note(message)?;
         must_confirm(confirm, "postpone the event")?;
         let mut tx = state.pool.begin().await?;
-        let changed = sqlx::query(
-            "update events set status = 'postponed', updated_at = now()
-             where id = $1 and status = 'published'",
-        )
-        .bind(event.id)
-        .execute(&mut *tx)
-        .await?;
-        if changed.rows_affected() == 0 {
+        if !db::postpone(&mut tx, event.id).await? {
             return Err(AppError::Conflict {
                 field: None,
                 message: "Only a published event can be postponed.".into(),
@@ -329,7 +219,7 @@ pub mod ssr {
         }
         let url = state.url(&format!("/e/{}", event.slug));
         let tickets_url = state.url("/tickets");
-        for h in holders(&mut tx, event.id).await? {
+        for h in db::holders(&mut tx, event.id).await? {
             mail::enqueue(
                 &mut *tx,
                 &mails::event_postponed(

@@ -125,6 +125,39 @@ pub async fn places_still_free(
     Ok(true)
 }
 
+/// The event of the order the PaymentIntent `intent` pays, if any (no lock).
+pub async fn event_of_intent(
+    conn: &mut PgConnection,
+    intent: &str,
+) -> Result<Option<Uuid>, AppError> {
+    Ok(
+        sqlx::query_scalar("select event_id from orders where payment_intent_id = $1")
+            .bind(intent)
+            .fetch_optional(conn)
+            .await?,
+    )
+}
+
+/// Whether the event still takes its attendees (published or postponed).
+pub async fn event_on(conn: &mut PgConnection, event: Uuid) -> Result<bool, AppError> {
+    Ok(
+        sqlx::query_scalar("select status in ('published', 'postponed') from events where id = $1")
+            .bind(event)
+            .fetch_one(conn)
+            .await?,
+    )
+}
+
+/// The title of the event of `order`.
+pub async fn event_title(pool: &PgPool, order: Uuid) -> Result<String, AppError> {
+    Ok(sqlx::query_scalar(
+        "select e.title from orders o join events e on e.id = o.event_id where o.id = $1",
+    )
+    .bind(order)
+    .fetch_one(pool)
+    .await?)
+}
+
 /// Takes the event's row lock: every change to its places happens under it.
 pub async fn lock_event(conn: &mut PgConnection, event: Uuid) -> Result<(), AppError> {
     sqlx::query("select 1 from events where id = $1 for update")

@@ -57,11 +57,7 @@ pub async fn settle(
         return Ok(Outcome::Seen);
     }
     // Locks in the order every taking of places uses: the event's, then the order's.
-    let event_id: Option<uuid::Uuid> =
-        sqlx::query_scalar("select event_id from orders where payment_intent_id = $1")
-            .bind(&intent.id)
-            .fetch_optional(&mut *tx)
-            .await?;
+    let event_id = db::event_of_intent(&mut tx, &intent.id).await?;
     let Some(event_id) = event_id else {
         // Nothing recorded: the event is another app's (or another suite's) to act on.
         return Ok(Outcome::NotOurs);
@@ -74,11 +70,7 @@ pub async fn settle(
     let order = db::by_intent_locked(&mut tx, &intent.id)
         .await?
         .ok_or_else(|| AppError::internal("the order went away"))?;
-    let event_on: bool =
-        sqlx::query_scalar("select status in ('published', 'postponed') from events where id = $1")
-            .bind(event_id)
-            .fetch_one(&mut *tx)
-            .await?;
+    let event_on = db::event_on(&mut tx, event_id).await?;
     let outcome = if order.status == "paid" {
         Outcome::AlreadyPaid
     } else if intent.amount != i64::from(order.total_cents)
@@ -163,11 +155,7 @@ pub async fn webhook(State(state): State<AppState>, headers: HeaderMap, body: By
     let Some(intent) = event.payment_intent().filter(|_| ours) else {
         return (StatusCode::OK, "not ours").into_response();
     };
-    let seen: Result<bool, sqlx::Error> =
-        sqlx::query_scalar("select exists (select 1 from payment_webhook_events where id = $1)")
-            .bind(&event.id)
-            .fetch_one(&state.pool)
-            .await;
+    let seen = payments::seen(&state.pool, &event.id).await;
     match seen {
         Ok(true) => return (StatusCode::OK, "seen").into_response(),
         Ok(false) => {}

@@ -117,6 +117,25 @@ pub async fn paid_at_door(
         == 1)
 }
 
+/// Lets the ticket in (its order just paid at the door), in `conn`'s transaction.
+pub async fn let_in(
+    conn: &mut sqlx::PgConnection,
+    ticket: Uuid,
+    by: Uuid,
+    by_name: &str,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "update tickets set checked_in_at = now(), checked_in_by = $2, checked_in_by_name = $3
+         where id = $1 and checked_in_at is null",
+    )
+    .bind(ticket)
+    .bind(by)
+    .bind(by_name)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// How many of the event's tickets are let in, of how many that can be.
 pub async fn counts(pool: &PgPool, event: Uuid) -> Result<(i64, i64), AppError> {
     Ok(sqlx::query_as(

@@ -189,15 +189,7 @@ pub mod ssr {
                 message: "Nothing is due at the door for this ticket.".into(),
             });
         }
-        sqlx::query(
-            "update tickets set checked_in_at = now(), checked_in_by = $2, checked_in_by_name = $3
-             where id = $1 and checked_in_at is null",
-        )
-        .bind(ticket)
-        .bind(user.id)
-        .bind(&user.name)
-        .execute(&mut *tx)
-        .await?;
+        db::let_in(&mut tx, ticket, user.id, &user.name).await?;
         tx.commit().await?;
         tracing::info!(order = %row.order_id, by = %user.id, "paid at the door and let in");
         Ok(())

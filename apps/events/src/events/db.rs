@@ -94,6 +94,73 @@ pub async fn insert(
     ))
 }
 
+/// The slug of the event `id`.
+pub async fn slug_of(pool: &PgPool, id: Uuid) -> Result<String, AppError> {
+    Ok(sqlx::query_scalar("select slug from events where id = $1")
+        .bind(id)
+        .fetch_one(pool)
+        .await?)
+}
+
+/// The events (not cancelled) whose staff `user` is on: slug, title, start, zone.
+pub async fn staffed_by(
+    pool: &PgPool,
+    user: Uuid,
+) -> Result<Vec<(String, String, DateTime<Utc>, String)>, AppError> {
+    Ok(sqlx::query_as(
+        "select e.slug, e.title, e.starts_at, e.time_zone
+         from event_staff s join events e on e.id = s.event_id
+         where s.user_id = $1 and e.status <> 'cancelled'
+         order by e.starts_at limit 100",
+    )
+    .bind(user)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// The places the event's tickets take now (in `conn`'s transaction).
+pub async fn places_taken(conn: &mut sqlx::PgConnection, event: Uuid) -> Result<i64, AppError> {
+    Ok(sqlx::query_scalar(&format!(
+        "select count(*) from tickets t join orders o on o.id = t.order_id
+         where t.event_id = $1 and {TAKES_A_PLACE}"
+    ))
+    .bind(event)
+    .fetch_one(conn)
+    .await?)
+}
+
+/// Saves an event's edited fields; `rescheduled`: a postponed event is published again.
+pub async fn update(
+    conn: &mut sqlx::PgConnection,
+    id: Uuid,
+    f: &EventFields,
+    rescheduled: bool,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "update events set title = $2, description = $3, venue = $4, address = $5,
+                online = $6, time_zone = $7, starts_at = $8, ends_at = $9, capacity = $10,
+                cancel_hours = $11, door_payment = $13, updated_at = now(),
+                status = case when $12 then 'published' else status end
+         where id = $1",
+    )
+    .bind(id)
+    .bind(&f.title)
+    .bind(&f.description)
+    .bind(&f.venue)
+    .bind(&f.address)
+    .bind(f.online)
+    .bind(&f.time_zone)
+    .bind(f.starts_at)
+    .bind(f.ends_at)
+    .bind(f.capacity)
+    .bind(f.cancel_hours)
+    .bind(rescheduled)
+    .bind(f.door_payment)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// Points the event at its new cover `key`: the old key (`Some(None)`: it had none), or `None`
 /// when the event is gone.
 pub async fn set_cover(

@@ -185,19 +185,9 @@ pub mod ssr {
             });
         }
         let mut tx = state.pool.begin().await?;
-        sqlx::query("select 1 from events where id = $1 for update")
-            .bind(event.id)
-            .execute(&mut *tx)
-            .await?;
+        crate::checkout::db::lock_event(&mut tx, event.id).await?;
         if let Some(capacity) = f.capacity {
-            let taken: i64 = sqlx::query_scalar(&format!(
-                "select count(*) from tickets t join orders o on o.id = t.order_id
-                 where t.event_id = $1 and {}",
-                crate::events::db::TAKES_A_PLACE
-            ))
-            .bind(event.id)
-            .fetch_one(&mut *tx)
-            .await?;
+            let taken = crate::events::db::places_taken(&mut tx, event.id).await?;
             if i64::from(capacity) < taken {
                 return Err(AppError::validation(
                     "capacity",
@@ -207,39 +197,16 @@ pub mod ssr {
         }
         let moved = f.starts_at != event.starts_at || f.ends_at != event.ends_at;
         let rescheduled = moved && event.status == "postponed";
-        sqlx::query(
-            "update events set title = $2, description = $3, venue = $4, address = $5,
-                    online = $6, time_zone = $7, starts_at = $8, ends_at = $9, capacity = $10,
-                    cancel_hours = $11, door_payment = $13, updated_at = now(),
-                    status = case when $12 then 'published' else status end
-             where id = $1",
-        )
-        .bind(event.id)
-        .bind(&f.title)
-        .bind(&f.description)
-        .bind(&f.venue)
-        .bind(&f.address)
-        .bind(f.online)
-        .bind(&f.time_zone)
-        .bind(f.starts_at)
-        .bind(f.ends_at)
-        .bind(f.capacity)
-        .bind(f.cancel_hours)
-        .bind(rescheduled)
-        .bind(f.door_payment)
-        .execute(&mut *tx)
-        .await?;
+        crate::events::db::update(&mut tx, event.id, &f, rescheduled).await?;
         if moved && event.status != "draft" {
             let tz: chrono_tz::Tz = f.time_zone.parse().unwrap_or(chrono_tz::America::Chicago);
-            let holders: Vec<(String, String)> = sqlx::query_as(
-                "select distinct o.buyer_email, o.buyer_name
-                 from orders o join tickets t on t.order_id = o.id
-                 where o.event_id = $1 and o.status in ('paid', 'confirmed', 'door')
-                   and t.status = 'valid'",
-            )
-            .bind(event.id)
-            .fetch_all(&mut *tx)
-            .await?;
+            let mut holders: Vec<(String, String)> = crate::cancel::db::holders(&mut tx, event.id)
+                .await?
+                .into_iter()
+                .map(|h| (h.buyer_email, h.buyer_name))
+                .collect();
+            holders.sort();
+            holders.dedup_by(|a, b| a.0 == b.0);
             let when = format!(
                 "{} – {} ({})",
                 platform::time::label(f.starts_at, tz),

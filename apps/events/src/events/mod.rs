@@ -219,17 +219,8 @@ pub mod ssr {
         let sign_in_url = user
             .is_none()
             .then(|| state.sign_in_url(&format!("/e/{}", e.slug)));
-        let waiting_for: Vec<uuid::Uuid> = match &user {
-            Some(u) => {
-                sqlx::query_scalar(
-                    "select ticket_type_id from waitlist
-                     where event_id = $1 and user_id = $2 and status in ('waiting', 'offered')",
-                )
-                .bind(e.id)
-                .bind(u.id)
-                .fetch_all(&state.pool)
-                .await?
-            }
+        let waiting_for = match &user {
+            Some(u) => crate::waitlist::db::waiting_for(&state.pool, e.id, u.id).await?,
             None => Vec::new(),
         };
         Ok(EventView {

@@ -281,10 +281,7 @@ pub mod ssr {
         match STAFF.join(&state.pool, &token, &user).await? {
             Joined::Member(event) => {
                 tracing::info!(user_id = %user.id, %event, "joined an event's staff");
-                Ok(sqlx::query_scalar("select slug from events where id = $1")
-                    .bind(event)
-                    .fetch_one(&state.pool)
-                    .await?)
+                crate::events::db::slug_of(&state.pool, event).await
             }
             Joined::Unusable => Err(unusable()),
             Joined::Owner => Err(AppError::Conflict {
@@ -298,15 +295,7 @@ pub mod ssr {
 
     pub async fn mine() -> Result<Vec<StaffedEvent>, AppError> {
         let (state, user) = require_user().await?;
-        let rows: Vec<(String, String, chrono::DateTime<chrono::Utc>, String)> = sqlx::query_as(
-            "select e.slug, e.title, e.starts_at, e.time_zone
-             from event_staff s join events e on e.id = s.event_id
-             where s.user_id = $1 and e.status <> 'cancelled'
-             order by e.starts_at limit 100",
-        )
-        .bind(user.id)
-        .fetch_all(&state.pool)
-        .await?;
+        let rows = crate::events::db::staffed_by(&state.pool, user.id).await?;
         Ok(rows
             .into_iter()
             .map(|(slug, title, starts_at, tz)| {

@@ -41,33 +41,23 @@ pub async fn confirm_free(id: Uuid) -> Result<(), AppError> {
 }
 
 #[cfg(feature = "ssr")]
+pub mod db;
+
+#[cfg(feature = "ssr")]
 pub mod ssr {
     use appkit::{AppState, require_user};
     use platform::AppError;
     use uuid::Uuid;
 
-    use super::OFFER_HOURS;
+    use super::{OFFER_HOURS, db};
     use crate::{events::rules, tickets::db as tickets_db};
-
-    #[derive(sqlx::FromRow)]
-    struct TypeState {
-        slug: String,
-        status: String,
-        starts_at: chrono::DateTime<chrono::Utc>,
-        event_id: uuid::Uuid,
-    }
 
     /// Joins; the event's slug.
     pub async fn join(ticket_type_id: Uuid) -> Result<String, AppError> {
         let (state, user) = require_user().await?;
-        let t: TypeState = sqlx::query_as(
-            "select e.slug, e.status, e.starts_at, e.id as event_id
-             from ticket_types tt join events e on e.id = tt.event_id where tt.id = $1",
-        )
-        .bind(ticket_type_id)
-        .fetch_optional(&state.pool)
-        .await?
-        .ok_or_else(|| AppError::not_found("There is no such ticket type."))?;
+        let t = db::type_state(&state.pool, ticket_type_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("There is no such ticket type."))?;
         if t.status != "published" || t.starts_at <= chrono::Utc::now() {
             return Err(AppError::Conflict {
                 field: None,
@@ -85,51 +75,21 @@ pub mod ssr {
                 message: "Places are still to be had: take one instead.".into(),
             });
         }
-        sqlx::query(
-            "insert into waitlist (event_id, ticket_type_id, user_id, name, email)
-             values ($1, $2, $3, $4, $5)
-             on conflict (ticket_type_id, user_id) where status in ('waiting', 'offered')
-             do nothing",
-        )
-        .bind(t.event_id)
-        .bind(ticket_type_id)
-        .bind(user.id)
-        .bind(&user.name)
-        .bind(&user.email)
-        .execute(&state.pool)
-        .await?;
+        db::add(&state.pool, t.event_id, ticket_type_id, &user).await?;
         tracing::info!(user_id = %user.id, %ticket_type_id, "joined a waiting list");
         Ok(t.slug)
     }
 
     pub async fn leave(ticket_type_id: Uuid) -> Result<String, AppError> {
         let (state, user) = require_user().await?;
-        let slug: Option<String> = sqlx::query_scalar(
-            "update waitlist w set status = 'left' from events e
-             where e.id = w.event_id and w.ticket_type_id = $1 and w.user_id = $2
-               and w.status = 'waiting'
-             returning e.slug",
-        )
-        .bind(ticket_type_id)
-        .bind(user.id)
-        .fetch_optional(&state.pool)
-        .await?;
+        let slug = db::leave(&state.pool, ticket_type_id, user.id).await?;
         slug.ok_or_else(|| AppError::not_found("You are not on that waiting list."))
     }
 
     pub async fn confirm_free(id: Uuid) -> Result<(), AppError> {
         let (state, user) = require_user().await?;
         let mut tx = state.pool.begin().await?;
-        let done = sqlx::query(
-            "update orders set status = 'confirmed', updated_at = now()
-             where id = $1 and buyer_id = $2 and status = 'reserved' and expires_at > now()
-               and total_cents = 0",
-        )
-        .bind(id)
-        .bind(user.id)
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() == 0 {
+        if !db::confirm_free(&mut tx, id, user.id).await? {
             return Err(AppError::Conflict {
                 field: None,
                 message: "This place can no longer be confirmed: its hold has ended.".into(),
@@ -142,74 +102,22 @@ pub mod ssr {
 
     /// The offer whose hold `order` is has been taken up.
     pub async fn claimed(conn: &mut sqlx::PgConnection, order: Uuid) -> Result<(), AppError> {
-        sqlx::query(
-            "update waitlist set status = 'claimed' where order_id = $1 and status = 'offered'",
-        )
-        .bind(order)
-        .execute(conn)
-        .await?;
-        Ok(())
-    }
-
-    #[derive(sqlx::FromRow)]
-    struct Waiting {
-        id: Uuid,
-        ticket_type_id: Uuid,
-        user_id: Uuid,
-        name: String,
-        email: String,
-        price_cents: i32,
-        type_name: String,
+        db::claimed(conn, order).await
     }
 
     /// Offers the event's free places to the people waiting, first come first served, each a
     /// hold of one place for [`OFFER_HOURS`] with an email. Call after places were freed.
     pub async fn offer_free_places(state: &AppState, event: Uuid) -> Result<usize, AppError> {
         let mut tx = state.pool.begin().await?;
-        let e = sqlx::query_as::<
-            _,
-            (
-                String,
-                String,
-                Option<i32>,
-                chrono::DateTime<chrono::Utc>,
-                String,
-            ),
-        >(
-            "select slug, title, capacity, starts_at, status from events where id = $1 for update",
-        )
-        .bind(event)
-        .fetch_one(&mut *tx)
-        .await?;
-        let (slug, title, capacity, starts_at, status) = e;
+        let (slug, title, capacity, starts_at, status) = db::lock_event(&mut tx, event).await?;
         if status != "published" || starts_at <= chrono::Utc::now() {
             return Ok(0);
         }
-        let waiting: Vec<Waiting> = sqlx::query_as(
-            "select w.id, w.ticket_type_id, w.user_id, w.name, w.email, tt.price_cents,
-                    tt.name as type_name
-             from waitlist w join ticket_types tt on tt.id = w.ticket_type_id
-             where w.event_id = $1 and w.status = 'waiting'
-             order by w.created_at, w.id",
-        )
-        .bind(event)
-        .fetch_all(&mut *tx)
-        .await?;
+        let waiting = db::waiting(&mut tx, event).await?;
         let mut offered = 0;
         for w in waiting {
-            let (type_capacity, type_taken, event_taken): (i32, i64, i64) =
-                sqlx::query_as(&format!(
-                    "select tt.capacity,
-                        (select count(*) from tickets t join orders o on o.id = t.order_id
-                          where t.ticket_type_id = tt.id and {p}),
-                        (select count(*) from tickets t join orders o on o.id = t.order_id
-                          where t.event_id = tt.event_id and {p})
-                 from ticket_types tt where tt.id = $1",
-                    p = crate::events::db::TAKES_A_PLACE
-                ))
-                .bind(w.ticket_type_id)
-                .fetch_one(&mut *tx)
-                .await?;
+            let (type_capacity, type_taken, event_taken) =
+                db::places(&mut tx, w.ticket_type_id).await?;
             let left = rules::places_left(
                 i64::from(type_capacity),
                 type_taken,
@@ -238,14 +146,7 @@ pub mod ssr {
                 },
             )
             .await?;
-            sqlx::query(
-                "update waitlist set status = 'offered', order_id = $2, offered_at = now()
-                 where id = $1",
-            )
-            .bind(w.id)
-            .bind(order)
-            .execute(&mut *tx)
-            .await?;
+            db::offered(&mut tx, w.id, order).await?;
             let claim = state.url(&format!("/orders/{order}"));
             let how = if w.price_cents > 0 {
                 format!(
@@ -289,17 +190,7 @@ pub mod ssr {
         if orders.is_empty() {
             return Ok(());
         }
-        sqlx::query(
-            "update waitlist set status = 'lapsed' where order_id = any($1) and status = 'offered'",
-        )
-        .bind(orders)
-        .execute(&state.pool)
-        .await?;
-        let events: Vec<Uuid> =
-            sqlx::query_scalar("select distinct event_id from orders where id = any($1)")
-                .bind(orders)
-                .fetch_all(&state.pool)
-                .await?;
+        let events = db::lapse(&state.pool, orders).await?;
         for event in events {
             offer_free_places(state, event).await?;
         }
