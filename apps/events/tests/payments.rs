@@ -569,6 +569,22 @@ async fn the_card_form_pays_through_the_server_and_a_declined_card_says_why() {
     );
     assert_eq!(order_status(&app, declined).await, "reserved");
 
+    // Not a card token: a field error, nothing sent to Stripe.
+    let res = app
+        .call(
+            "/api/orders/pay",
+            &[("id", &order.to_string()), ("token", "../v1/refunds")],
+            Some(&dan),
+        )
+        .await;
+    assert_eq!(
+        res.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{:?}",
+        res.body
+    );
+    assert_eq!(res.body["Validation"]["field"], json!("card"));
+
     // Someone else cannot pay it (nor learn that it exists).
     let eve = app.signed_in("Eve").await;
     let res = pay_with_card(&app, &eve, order, cards::VISA).await;

@@ -270,8 +270,14 @@ pub async fn refund_sent(
     .bind(provider_id)
     .execute(&mut *conn)
     .await?;
+    // Never more than the order's total on the books (a refund of a payment that did not match
+    // its order, `amount_mismatch`, gives back what was charged, which may be more): a check
+    // failing here would roll back the record of a refund Stripe has made, and the job would
+    // send it again.
     sqlx::query(
-        "update orders set refunded_cents = refunded_cents + $2, updated_at = now() where id = $1",
+        "update orders set refunded_cents = least(total_cents, refunded_cents + $2),
+                updated_at = now()
+         where id = $1",
     )
     .bind(refund.order_id)
     .bind(refund.amount_cents)

@@ -267,6 +267,17 @@ pub mod ssr {
     pub async fn pay(id: Uuid, token: String) -> Result<String, AppError> {
         let (state, user) = require_user().await?;
         let order = own(&state, user.id, id).await?;
+        let token = token.trim();
+        if !token.starts_with("tok_")
+            || !token
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        {
+            return Err(AppError::validation(
+                "card",
+                "The card form sent no card. Reload the page and try again.",
+            ));
+        }
         if !order.live {
             return Err(AppError::Conflict {
                 field: None,
@@ -285,7 +296,7 @@ pub mod ssr {
             .ok_or_else(|| AppError::internal("a live hold without a payment"))?;
         let paid = state
             .payments()?
-            .pay_with_token(&intent.id, token.trim())
+            .pay_with_token(&intent.id, token)
             .await
             .map_err(|e| {
                 if e.is_card_error() {

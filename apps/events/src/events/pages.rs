@@ -366,7 +366,8 @@ fn CallOff(slug: String, postponable: bool) -> impl IntoView {
         <section class="mt-8 rounded-lg border border-red-200 bg-white p-5">
             <h2 class="text-lg font-semibold">"Postpone or cancel"</h2>
             {postponable.then(move || view! {
-                <ActionForm action=postpone attr:class="mt-3 space-y-3" attr:data-testid="postpone-form">
+                <h3 class="mt-3 font-semibold">"Postpone"</h3>
+                <ActionForm action=postpone attr:class="mt-2 space-y-3" attr:data-testid="postpone-form">
                     <input type="hidden" name="slug" value=postpone_slug/>
                     <TextArea name="message" id="postpone-message" label="A note to every ticket holder (optional)" error=postpone_error/>
                     <label class="flex items-center gap-2 text-sm">
@@ -377,7 +378,8 @@ fn CallOff(slug: String, postponable: bool) -> impl IntoView {
                     <SubmitButton label="Postpone the event" pending=postpone.pending()/>
                 </ActionForm>
             })}
-            <ActionForm action=cancel attr:class="mt-6 space-y-3" attr:data-testid="cancel-event-form">
+            <h3 class="mt-6 font-semibold text-red-800">"Cancel"</h3>
+            <ActionForm action=cancel attr:class="mt-2 space-y-3" attr:data-testid="cancel-event-form">
                 <input type="hidden" name="slug" value=slug/>
                 <TextArea name="message" id="cancel-message" label="A note to every ticket holder (optional)" error=cancel_error/>
                 <label class="flex items-center gap-2 text-sm">
