@@ -10,7 +10,7 @@ use uuid::Uuid;
 /// The signed-in person's event tickets; `None` when the suite has no events app.
 #[server(prefix = "/api/account", endpoint = "event-tickets")]
 pub async fn my_event_tickets() -> Result<Option<MyTickets>, AppError> {
-    ssr::tickets().await.map_err(AppError::respond)
+    ssr::tickets().await.map_err(AppError::respond_as_section)
 }
 
 /// Takes one free place of `ticket_type_id` at `app` (the home page's RSVP button), once per
@@ -22,10 +22,15 @@ pub async fn home_rsvp(app: String, ticket_type_id: Uuid, key: String) -> Result
         .map_err(AppError::respond)
 }
 
+/// The signed-in person's event tickets, loading (see [`crate::orders::RecentOrders`] for why
+/// the page creates it).
+pub fn my_tickets_resource() -> Resource<Result<Option<MyTickets>, AppError>> {
+    Resource::new_blocking(|| (), |()| my_event_tickets())
+}
+
 /// The account page's "My tickets" (nothing when the suite has no events app).
 #[component]
-pub fn MyEventTickets() -> impl IntoView {
-    let tickets = Resource::new_blocking(|| (), |()| my_event_tickets());
+pub fn MyEventTickets(tickets: Resource<Result<Option<MyTickets>, AppError>>) -> impl IntoView {
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {

@@ -18,9 +18,14 @@ pub struct PastOrder {
     pub again_key: String,
 }
 
+/// The signed-in person's recent restaurant orders, loading.
+pub fn recent_orders_resource() -> Resource<Result<Vec<PastOrder>, AppError>> {
+    Resource::new_blocking(|| (), |()| recent_restaurant_orders())
+}
+
 #[server(prefix = "/api/account", endpoint = "restaurant-orders")]
 pub async fn recent_restaurant_orders() -> Result<Vec<PastOrder>, AppError> {
-    ssr::recent().await.map_err(AppError::respond)
+    ssr::recent().await.map_err(AppError::respond_as_section)
 }
 
 /// Places the same order again, then opens it on the restaurants app.
@@ -29,9 +34,11 @@ pub async fn order_again(order_id: Uuid, key: String) -> Result<(), AppError> {
     ssr::again(order_id, key).await.map_err(AppError::respond)
 }
 
+/// The account page's list of recent orders. The page creates `orders` (with
+/// [`recent_orders_resource`]) beside its own data: a resource created inside another's
+/// `Suspense` can leave the server's answer unfinished (leptos-rs/leptos#4866).
 #[component]
-pub fn RecentOrders() -> impl IntoView {
-    let orders = Resource::new_blocking(|| (), |()| recent_restaurant_orders());
+pub fn RecentOrders(orders: Resource<Result<Vec<PastOrder>, AppError>>) -> impl IntoView {
     view! {
         <section class="rounded-lg border border-slate-200 bg-white p-5 md:col-span-2" data-testid="recent-orders">
             <h2 class="text-lg font-semibold">"Recent restaurant orders"</h2>

@@ -1,6 +1,6 @@
 //! An app's pages and server functions, and its built browser files.
 
-use std::{net::SocketAddr, path::Path, sync::Arc};
+use std::{net::SocketAddr, path::Path, sync::Arc, time::Duration};
 
 use axum::{Router, middleware};
 use leptos::prelude::*;
@@ -86,12 +86,52 @@ pub(crate) async fn route_list(root: &Root) -> Vec<AxumRouteListing> {
     rendered_whole(generate_route_list(move || root()))
 }
 
+/// How long a page may take to render before the visitor is told to try again: far beyond a
+/// page's normal time (each call a page makes to another app has its own deadline of a second
+/// or two), and well within nginx's 60 s, which would answer a bare "504 Gateway Time-out".
+const PAGE_DEADLINE: Duration = Duration::from_secs(20);
+
 async fn render_gate(
     req: axum::extract::Request,
     next: middleware::Next,
 ) -> axum::response::Response {
     let _rendering = ROUTE_LISTING.read().await;
-    next.run(req).await
+    // Pages are read with GET; a server function (POST) may take its time over an upload.
+    if req.method() != http::Method::GET {
+        return next.run(req).await;
+    }
+    let path = req.uri().path().to_owned();
+    within(PAGE_DEADLINE, &path, next.run(req)).await
+}
+
+/// `page`'s answer, or a 503 that says to try again when it has not come within `deadline` (and
+/// an error in the log naming the page: a render that never finishes is a bug to find).
+async fn within(
+    deadline: Duration,
+    path: &str,
+    page: impl Future<Output = axum::response::Response>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match tokio::time::timeout(deadline, page).await {
+        Ok(res) => res,
+        Err(_) => {
+            tracing::error!(path, ?deadline, "a page did not render within its deadline");
+            (
+                http::StatusCode::SERVICE_UNAVAILABLE,
+                [
+                    (http::header::RETRY_AFTER, "5"),
+                    (http::header::CACHE_CONTROL, "no-store"),
+                ],
+                axum::response::Html(
+                    "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+                     <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+                     <title>Try again</title></head><body><h1>This page took too long</h1>\
+                     <p>Reload it to try again.</p></body></html>",
+                ),
+            )
+                .into_response()
+        }
+    }
 }
 
 /// Adds an app's pages (`routes`, from [`route_list`]) and server functions to `router`. Both
@@ -188,4 +228,31 @@ pub(crate) fn pkg_routes(site_root: &Path) -> Router {
                 )
             }),
         )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use axum::response::IntoResponse;
+
+    use super::within;
+
+    #[tokio::test]
+    async fn a_page_that_never_renders_is_answered_503_at_its_deadline() {
+        let res = within(
+            Duration::from_millis(20),
+            "/stuck",
+            std::future::pending::<axum::response::Response>(),
+        )
+        .await;
+        assert_eq!(res.status(), http::StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(res.headers()[http::header::RETRY_AFTER], "5");
+
+        let res = within(Duration::from_secs(5), "/quick", async {
+            "the page".into_response()
+        })
+        .await;
+        assert_eq!(res.status(), http::StatusCode::OK);
+    }
 }

@@ -178,6 +178,16 @@ mod server {
             }
             self
         }
+
+        /// For server functions that fill one section of a page (the account page's orders
+        /// from another app, say): as [`respond`](Self::respond) when called on their own
+        /// (`/api/…`), while a page that shows the section and its error in place keeps its
+        /// own status.
+        pub fn respond_as_section(self) -> Self {
+            let own_call = leptos::prelude::use_context::<http::request::Parts>()
+                .is_some_and(|p| p.uri.path().starts_with("/api/"));
+            if own_call { self.respond() } else { self }
+        }
     }
 
     /// Middleware for server-function routes: errors raised by the framework before the

@@ -70,7 +70,11 @@ pub fn AccountPage() -> impl IntoView {
     // A plain form: "Sign out everywhere" ends this page's session too, and goes home.
     let everywhere = ServerAction::<SignOutEverywhere>::new();
     let unlink = ServerAction::<UnlinkProvider>::new();
+    // Every resource of the page is made here, not in the view its own data shows: they load
+    // at once, and none is created inside another's Suspense (leptos-rs/leptos#4866).
     let account = Resource::new_blocking(|| (), |()| get_account());
+    let orders = crate::orders::recent_orders_resource();
+    let tickets = crate::events::my_tickets_resource();
     view! {
         <Title text="Your account"/>
         <h1 class="text-2xl font-bold">"Your account"</h1>
@@ -140,8 +144,8 @@ pub fn AccountPage() -> impl IntoView {
                                 <h2 class="text-lg font-semibold">"Email"</h2>
                                 <email::ChangeEmailForm has_password=acc.has_password/>
                             </section>
-                            <crate::orders::RecentOrders/>
-                            <crate::events::MyEventTickets/>
+                            <crate::orders::RecentOrders orders/>
+                            <crate::events::MyEventTickets tickets/>
                             <section class="rounded-lg border border-slate-200 bg-white p-5 md:col-span-2">
                                 <h2 class="text-lg font-semibold">"Where you are signed in"</h2>
                                 <ul class="mt-3 divide-y divide-slate-100 text-sm" data-testid="sessions">

@@ -1,5 +1,6 @@
 //! HTTP tests of the portal: a real server on a free port, a real PostgreSQL database per test.
 
+mod account;
 mod admin;
 mod email_change;
 mod headers;
