@@ -243,8 +243,9 @@ mod tests {
         assert!(conf.contains("server_name stepperslife.com;"));
         assert!(conf.contains("server_name restaurants.stepperslife.com;"));
         assert!(conf.contains("server 127.0.0.1:3010;"));
+        assert!(conf.contains("server_name events.stepperslife.com;"));
         assert!(
-            !conf.contains("events.stepperslife.com"),
+            !conf.contains("store.stepperslife.com"),
             "disabled apps get no server"
         );
     }

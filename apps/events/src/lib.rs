@@ -14,6 +14,8 @@ pub mod cover;
 pub mod door;
 pub mod events;
 #[cfg(feature = "ssr")]
+mod seed;
+#[cfg(feature = "ssr")]
 pub mod server;
 pub mod staff;
 pub mod tickets;

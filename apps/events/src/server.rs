@@ -20,6 +20,7 @@ pub fn app() -> appkit::AppDef {
         .pages(crate::app::App)
         .bucket()
         .payments()
+        .seed(|state| Box::pin(crate::seed::demo(state)))
         .webhooks(axum::Router::new().route(
             payments::WEBHOOK_PATH,
             axum::routing::post(crate::checkout::settle::webhook),

@@ -31,6 +31,40 @@ pub fn gradient_png(width: u32, height: u32, from: [u8; 3], to: [u8; 3]) -> Vec<
     out
 }
 
+/// Stores a demo cover (a gradient from `from` to `to`, shaped like a photograph) under
+/// `prefix` and hands its key to `attach`, which points the record at it only where there is
+/// still none: when it says no (another instance was quicker) or fails, the picture is deleted
+/// again. Best effort, as demo data is: a failure is logged, not returned.
+pub async fn attach_cover<F, Fut, E>(
+    storage: &crate::Storage,
+    prefix: &str,
+    (from, to): ([u8; 3], [u8; 3]),
+    attach: F,
+) where
+    F: FnOnce(String) -> Fut,
+    Fut: std::future::Future<Output = Result<bool, E>>,
+    E: std::fmt::Display,
+{
+    let png = gradient_png(640, 360, from, to);
+    let stored = match storage.put_image(prefix, &png).await {
+        Ok(stored) => stored,
+        Err(e) => {
+            tracing::warn!(error = %e, prefix, "demo cover not stored");
+            return;
+        }
+    };
+    match attach(stored.key.clone()).await {
+        Ok(true) => {}
+        Ok(false) => {
+            let _ = storage.delete_picture(&stored.key).await;
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, prefix, "demo cover not attached");
+            let _ = storage.delete_picture(&stored.key).await;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

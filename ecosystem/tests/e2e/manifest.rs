@@ -1,5 +1,6 @@
-//! Enabling an app in the manifest is all it takes: the throwaway case is the events skeleton
-//! (built on the app kit, disabled in the committed manifest), enabled here beside restaurants.
+//! The manifest alone decides what runs: events, enabled in the committed manifest, is
+//! rendered, built, started, benchmarked and shown on the portal; the same manifest with it
+//! disabled leaves every trace of it out.
 
 use platform::suite::Manifest;
 use suite::{
@@ -9,8 +10,8 @@ use suite::{
     render,
 };
 
-/// The committed manifest with events enabled.
-fn with_events() -> &'static Manifest {
+/// The committed manifest with events disabled.
+fn without_events() -> &'static Manifest {
     let mut m = Manifest::embedded().clone();
     let events = m
         .apps
@@ -18,18 +19,19 @@ fn with_events() -> &'static Manifest {
         .find(|a| a.name == "events")
         .expect("the manifest lists events");
     assert!(
-        !events.enabled,
-        "events is not enabled yet in the committed manifest"
+        events.enabled,
+        "events is enabled in the committed manifest"
     );
-    events.enabled = true;
+    events.enabled = false;
     Box::leak(Box::new(m))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn enabling_an_app_in_the_manifest_is_all_it_takes() {
-    let manifest = with_events();
+async fn the_manifest_alone_decides_which_apps_run() {
+    let manifest = Manifest::embedded();
 
-    // Rendered configuration: a server and an upstream in both nginx variants, a unit.
+    // Rendered configuration: a server and an upstream in both nginx variants, a unit; none
+    // of it when the app is disabled.
     let files = render::all_files(manifest);
     let file = |name: &str| {
         files
@@ -45,12 +47,18 @@ async fn enabling_an_app_in_the_manifest_is_all_it_takes() {
         file("ecosystem/systemd/stepperslife-events.service")
             .contains("ExecStart=/opt/stepperslife/bin/events")
     );
-    let committed = render::all_files(Manifest::embedded());
+    let disabled = render::all_files(without_events());
     assert!(
-        !committed
+        !disabled
             .iter()
             .any(|(_, c)| c.contains("events.stepperslife")),
-        "and nothing of it while it is disabled"
+        "nothing of it while it is disabled"
+    );
+    assert!(
+        !disabled
+            .iter()
+            .any(|(p, _)| p.contains("stepperslife-events")),
+        "no unit while it is disabled"
     );
 
     // The build: its browser bundle, linted and built with the others.
@@ -58,7 +66,7 @@ async fn enabling_an_app_in_the_manifest_is_all_it_takes() {
     assert!(bundles.contains(&("events".to_owned(), Bundle::Public)));
     assert!(bundles.contains(&("restaurants".to_owned(), Bundle::Manage)));
     assert!(
-        !build::bundles(Manifest::embedded())
+        !build::bundles(without_events())
             .iter()
             .any(|(a, _)| a == "events")
     );
@@ -110,7 +118,11 @@ async fn enabling_an_app_in_the_manifest_is_all_it_takes() {
             home.contains(r#"data-testid="home-events-upcoming""#),
             "{home}"
         );
-        assert!(home.contains("Upcoming events") && home.contains("No events coming up yet."));
+        // (The demo events: the launcher seeds every app.)
+        assert!(
+            home.contains("Upcoming events") && home.contains("Saturday Steppers Social"),
+            "{home}"
+        );
         assert!(home.contains(&format!(r#"href="{}/""#, stack.suite.origin_of("events"))));
         assert!(home.contains(r#"data-testid="home-restaurants-featured""#));
 

@@ -24,6 +24,8 @@ pub struct Options {
     pub absolute: Duration,
     /// Where the portal reaches the restaurants app (by default: nowhere, it is "down").
     pub restaurants_url: String,
+    /// Where it reaches the events app (by default: nowhere).
+    pub events_url: String,
     pub providers: Vec<portal::oauth::ssr::ProviderConfig>,
     /// Deliver the portal's mail to the test process's maildev.
     pub mail: bool,
@@ -34,6 +36,7 @@ impl Default for Options {
         Self {
             absolute: Duration::from_secs(3600),
             restaurants_url: harness::NOWHERE.into(),
+            events_url: harness::NOWHERE.into(),
             providers: Vec::new(),
             mail: true,
         }
@@ -49,7 +52,7 @@ pub async fn spawn_with(opts: Options) -> TestApp {
         providers: opts.providers,
         aggregate_timeout: Duration::from_millis(500),
     });
-    let (absolute, restaurants) = (opts.absolute, opts.restaurants_url);
+    let (absolute, restaurants, events) = (opts.absolute, opts.restaurants_url, opts.events_url);
     let harness_opts = if opts.mail {
         Opts::default().with_mail()
     } else {
@@ -58,6 +61,7 @@ pub async fn spawn_with(opts: Options) -> TestApp {
     let opts = harness_opts.configure(move |cfg| {
         cfg.sessions.absolute = absolute;
         cfg.internal_urls.insert("restaurants".into(), restaurants);
+        cfg.internal_urls.insert("events".into(), events);
     });
     TestApp(harness::TestApp::spawn_with(def, opts).await)
 }

@@ -45,13 +45,19 @@ async fn health_and_readiness_answer() {
 async fn the_home_page_shows_the_sections_each_app_serves() {
     let restaurants =
         harness::TestApp::spawn_with(restaurants::server::app(), Opts::seeded()).await;
+    let events = harness::TestApp::spawn_with(events::server::app(), Opts::seeded()).await;
     let app = spawn_with(Options {
         restaurants_url: format!("http://{}", restaurants.addr),
+        events_url: format!("http://{}", events.addr),
         ..Options::default()
     })
     .await;
     let html = app.get("/", None).await.text().await.expect("body");
-    for section in ["home-restaurants-featured", "home-restaurants-new"] {
+    for section in [
+        "home-restaurants-featured",
+        "home-restaurants-new",
+        "home-events-upcoming",
+    ] {
         assert!(
             html.contains(&format!(r#"data-testid="{section}""#)),
             "{section}"
@@ -68,6 +74,19 @@ async fn the_home_page_shows_the_sections_each_app_serves() {
     );
     // The covers come from the app's own host, sized for the card.
     assert!(html.contains(&format!(r#"src="{}/media/covers/"#, restaurants.origin)));
+    // The demo events, soonest first, with their covers and a link each.
+    assert!(html.contains("Upcoming events"));
+    let (online, social) = (
+        html.find("Footwork Fundamentals (online)")
+            .expect("a demo event"),
+        html.find("Saturday Steppers Social").expect("another"),
+    );
+    assert!(online < social, "the sooner one first");
+    assert!(html.contains(&format!(
+        r#"href="{}/e/saturday-steppers-social""#,
+        events.origin
+    )));
+    assert!(html.contains(&format!(r#"src="{}/media/covers/"#, events.origin)));
     assert!(!html.contains("can't be reached"));
 }
 

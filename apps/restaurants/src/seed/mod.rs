@@ -31,21 +31,14 @@ async fn covers(state: &AppState) {
         let Ok(Some(id)) = db::without_cover(&state.pool, slug).await else {
             continue;
         };
-        let png = storage::demo::gradient_png(640, 360, from, to);
-        let stored = match storage.put_image(&format!("covers/{id}"), &png).await {
-            Ok(stored) => stored,
-            Err(e) => {
-                tracing::warn!(error = %e, slug, "demo cover not stored");
-                continue;
-            }
-        };
-        // Only where there is still none (another instance may have been quicker).
-        if !matches!(
-            db::set_cover_if_none(&state.pool, id, &stored.key).await,
-            Ok(true)
-        ) {
-            let _ = storage.delete_picture(&stored.key).await;
-        }
+        let pool = &state.pool;
+        storage::demo::attach_cover(
+            storage,
+            &format!("covers/{id}"),
+            (from, to),
+            |key| async move { db::set_cover_if_none(pool, id, &key).await },
+        )
+        .await;
     }
 }
 
