@@ -238,6 +238,17 @@ async fn a_paid_ticket_is_held_while_its_buyer_pays_and_is_paid_when_stripe_says
         text.contains("$50.00") && text.contains("/tickets"),
         "{text}"
     );
+    // Each ticket's code, as the door takes it.
+    let codes: Vec<String> =
+        sqlx::query_scalar("select secret from tickets where order_id = $1 order by id")
+            .bind(order)
+            .fetch_all(&app.db.pool)
+            .await
+            .expect("codes");
+    assert_eq!(codes.len(), 2);
+    for code in &codes {
+        assert!(text.contains(code.as_str()), "{code} in {text}");
+    }
 
     // The page says so; asking again changes nothing.
     let page = app

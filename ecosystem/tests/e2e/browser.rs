@@ -749,3 +749,262 @@ async fn an_account_is_made_from_the_inbox_and_a_forgotten_password_is_reset_thr
         .await;
     b.wait_text("[data-testid=header-user]", "Rita Reset").await;
 }
+
+impl Browser {
+    /// Sets the value of the input at `css` as a picker would (for `datetime-local`, whose
+    /// typed form depends on the browser's locale).
+    async fn set_value(&self, css: &str, value: &str) {
+        self.find(css).await;
+        self.client
+            .execute(
+                "const el = document.querySelector(arguments[0]); el.value = arguments[1]; \
+                 el.dispatchEvent(new Event('input', { bubbles: true }));",
+                vec![json!(css), json!(value)],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("set {css}: {e}"));
+    }
+
+    /// Clicks the element at `inner` inside the first `outer` whose text holds `needle`.
+    async fn click_within(&self, outer: &str, needle: &str, inner: &str) {
+        for el in self
+            .client
+            .find_all(Locator::Css(outer))
+            .await
+            .expect("find")
+        {
+            if el.text().await.is_ok_and(|t| t.contains(needle)) {
+                el.find(Locator::Css(inner))
+                    .await
+                    .unwrap_or_else(|e| panic!("no {inner} in the {outer} of {needle:?}: {e}"))
+                    .click()
+                    .await
+                    .expect("click");
+                return;
+            }
+        }
+        panic!("no {outer} holds {needle:?}");
+    }
+}
+
+#[tokio::test]
+async fn an_attendee_rsvps_from_the_portal_buys_by_card_on_a_phone_and_is_let_in_once() {
+    let world = World::start().await;
+    let organizer = Browser::start().await;
+    let attendee = Browser::start().await;
+    let db = world.db_of("events").await;
+
+    // The organizer creates an event two days ahead, with a paid and a free ticket type.
+    organizer
+        .sign_up(&world, "Oscar Organizer", "oscar@example.com")
+        .await;
+    organizer.goto(&world.url("events", "/dashboard/new")).await;
+    organizer.fill("title", "Riverside Step Night").await;
+    organizer.fill("venue", "Riverside Hall").await;
+    organizer
+        .fill("address", "100 N Riverside Plaza, Chicago")
+        .await;
+    organizer
+        .set_value("[name=time_zone]", "America/Chicago")
+        .await;
+    let day: String = sqlx::query_scalar(
+        "select to_char((now() at time zone 'America/Chicago')::date + 2, 'YYYY-MM-DD')",
+    )
+    .fetch_one(&db)
+    .await
+    .expect("a date");
+    organizer
+        .set_value("[name=starts]", &format!("{day}T20:00"))
+        .await;
+    organizer
+        .set_value("[name=ends]", &format!("{day}T23:30"))
+        .await;
+    organizer
+        .click("[data-testid=event-form] button[type=submit]")
+        .await;
+    organizer.find("[data-testid=ticket-type-form]").await;
+    let slug = organizer
+        .client
+        .current_url()
+        .await
+        .expect("url")
+        .path()
+        .strip_prefix("/dashboard/e/")
+        .expect("on the event's dashboard")
+        .to_owned();
+    for (name, price) in [("General", "25"), ("Community pass", "")] {
+        organizer
+            .type_into("[data-testid=ticket-type-form] [name=name]", name)
+            .await;
+        organizer
+            .type_into("[data-testid=ticket-type-form] [name=price]", price)
+            .await;
+        organizer
+            .type_into("[data-testid=ticket-type-form] [name=capacity]", "50")
+            .await;
+        organizer
+            .click("[data-testid=ticket-type-form] button[type=submit]")
+            .await;
+        organizer
+            .wait_text("[data-testid=manage-ticket-types]", name)
+            .await;
+    }
+    organizer
+        .click("[data-testid=publish-form] button[type=submit]")
+        .await;
+    // (Published, it opens the event's public page.)
+    organizer
+        .wait_text("[data-testid=ticket-types]", "Community pass")
+        .await;
+
+    // The attendee, on a phone, RSVPs from the portal home (which keeps each app's sections
+    // for a few seconds)...
+    attendee
+        .client
+        .set_window_size(390, 844)
+        .await
+        .expect("a phone-sized window");
+    attendee
+        .sign_up(&world, "Ada Attendee", "ada@example.com")
+        .await;
+    attendee.goto(&world.url("portal", "/")).await;
+    attendee
+        .reload_until("[data-testid=home-events-upcoming]", "Riverside Step Night")
+        .await;
+    attendee
+        .click_within(
+            "[data-testid=home-card]",
+            "Riverside Step Night",
+            "[data-testid=home-rsvp]",
+        )
+        .await;
+    attendee
+        .wait_text("[data-testid=tickets]", "Community pass")
+        .await;
+
+    // ...and buys a paid ticket on the event's page, by card.
+    attendee
+        .goto(&world.url("events", &format!("/e/{slug}")))
+        .await;
+    attendee
+        .click("[data-testid=ticket-type][data-name=General] [data-testid=buy]")
+        .await;
+    attendee
+        .wait_text("[data-testid=order-headline]", "Pay to get your tickets")
+        .await;
+    attendee
+        .find("[data-testid=card-element] input[placeholder=number]")
+        .await;
+    for (field, value) in [
+        ("number", "4242424242424242"),
+        ("exp_month", "12"),
+        ("exp_year", "34"),
+        ("cvc", "123"),
+        ("postal_code", "60601"),
+    ] {
+        attendee
+            .type_into(
+                &format!("[data-testid=card-element] input[placeholder={field}]"),
+                value,
+            )
+            .await;
+    }
+    attendee.click("[data-testid=pay]").await;
+    attendee
+        .wait_text(
+            "[data-testid=order-headline]",
+            "Paid: your tickets are ready",
+        )
+        .await;
+    assert_eq!(
+        sqlx::query_scalar::<_, i64>(
+            "select count(*) from tickets t join orders o on o.id = t.order_id
+             join events e on e.id = o.event_id
+             where e.slug = $1 and o.status in ('paid', 'confirmed') and t.status = 'valid'",
+        )
+        .bind(&slug)
+        .fetch_one(&db)
+        .await
+        .expect("count"),
+        2,
+        "one free ticket and one paid"
+    );
+
+    // Both come by email, with their codes (after the sign-up confirmation).
+    let mails = world.mails_to("ada@example.com", 3).await;
+    let paid = mails
+        .iter()
+        .find(|m| m["subject"] == "Your tickets for Riverside Step Night")
+        .expect("the paid tickets' mail");
+    assert!(
+        mails
+            .iter()
+            .any(|m| m["subject"] == "You're going to Riverside Step Night"),
+        "the RSVP's mail"
+    );
+    let text = paid["text"].as_str().unwrap_or_default();
+    let code = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Ticket 1 (General): "))
+        .unwrap_or_else(|| panic!("a ticket code in {text}"))
+        .to_owned();
+
+    // The organizer types the code at the door: the attendee is in...
+    organizer
+        .goto(&world.url("events", &format!("/dashboard/e/{slug}/door")))
+        .await;
+    organizer
+        .type_into("[data-testid=door-code-form] [name=code]", &code)
+        .await;
+    organizer
+        .click("[data-testid=door-code-form] button[type=submit]")
+        .await;
+    organizer
+        .wait_text(
+            "[data-testid=door-done]",
+            "Checked in: Ada Attendee (General)",
+        )
+        .await;
+    organizer
+        .wait_text("[data-testid=door-count]", "1 of 2 in")
+        .await;
+
+    // ...and a second check-in of the same ticket is refused, with when and by whom.
+    organizer
+        .type_into("[data-testid=door-code-form] [name=code]", &code)
+        .await;
+    organizer
+        .click("[data-testid=door-code-form] button[type=submit]")
+        .await;
+    organizer
+        .wait_text("[data-testid=door]", "Already in: Ada Attendee (General)")
+        .await;
+    organizer
+        .wait_text("[data-testid=door]", "by Oscar Organizer")
+        .await;
+    organizer
+        .wait_text("[data-testid=door-count]", "1 of 2 in")
+        .await;
+    assert!(
+        organizer
+            .client
+            .find(Locator::Css("[data-testid=door-done]"))
+            .await
+            .is_err(),
+        "no green \"Checked in\" beside the refusal"
+    );
+    let checked_in: i64 = sqlx::query_scalar(
+        "select count(*) from tickets where secret = $1 and checked_in_at is not null",
+    )
+    .bind(&code)
+    .fetch_one(&db)
+    .await
+    .expect("count");
+    assert_eq!(checked_in, 1);
+
+    organizer.assert_clean_console("the organizer").await;
+    attendee.assert_clean_console("the attendee").await;
+    let _ = organizer.client.close().await;
+    let _ = attendee.client.close().await;
+    world.stop().await;
+}

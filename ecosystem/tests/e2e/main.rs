@@ -210,9 +210,24 @@ impl World {
     }
 
     pub async fn restaurants_db(&self) -> sqlx::PgPool {
-        platform::db::connect(&self.stack().database_urls["restaurants"], 2)
+        self.db_of("restaurants").await
+    }
+
+    /// A connection pool to `app`'s database, as the app's own role.
+    pub async fn db_of(&self, app: &str) -> sqlx::PgPool {
+        platform::db::connect(&self.stack().database_urls[app], 2)
             .await
-            .expect("restaurants db")
+            .unwrap_or_else(|e| panic!("{app}'s database: {e}"))
+    }
+
+    /// The mails to `address` once there are `count` of them (15 s at most).
+    pub async fn mails_to(&self, address: &str, count: usize) -> Vec<serde_json::Value> {
+        self.stack()
+            .maildev
+            .as_ref()
+            .expect("the suite runs maildev")
+            .wait_for(address, count, std::time::Duration::from_secs(15))
+            .await
     }
 
     /// Stops the suite and removes what it made.

@@ -29,13 +29,14 @@ pub async fn paid(
     order: &OrderRow,
 ) -> Result<(), AppError> {
     let lines = db::lines(&mut *conn, order.id).await?;
+    let codes = crate::tickets::db::codes_text(&mut *conn, order.id).await?;
     let message = Message {
         kind: "tickets-paid",
         to_address: order.buyer_email.clone(),
         to_name: order.buyer_name.clone(),
         subject: format!("Your tickets for {}", order.title),
         text: format!(
-            "Thank you, {}! Your payment went through.\n\n{}\n\nPaid: {}\n\nYour tickets, with the codes the door scans: {}\nThe event: {}\n",
+            "Thank you, {}! Your payment went through.\n\n{}\n\nPaid: {}\n\nYour tickets, with the codes the door takes:\n{codes}\n\nWith their QR codes: {}\nThe event: {}\n",
             order.buyer_name,
             lines_text(&lines),
             format_cents(i64::from(order.total_cents)),

@@ -71,7 +71,9 @@ fn Door(v: DoorState) -> impl IntoView {
             <p class="text-sm"><a class="underline" href=format!("/dashboard/e/{}", v.slug)>{v.title.clone()}</a></p>
             <h1 class="text-2xl font-bold">"Door"</h1>
             <p class="text-slate-700" data-testid="door-count">{format!("{} of {} in", v.checked_in, v.tickets)}</p>
-            {v.done.clone().map(|t| view! {
+            // The last one let in, unless the door has since refused one (a green "Checked
+            // in" beside the refusal would read as a yes).
+            {let done = v.done.clone(); move || done.clone().filter(|_| error.get().is_none()).map(|t| view! {
                 <p class="mt-4 rounded-lg bg-emerald-50 p-4 text-lg font-semibold text-emerald-900" role="status" data-testid="door-done">
                     {format!("Checked in: {} ({})", t.holder, t.type_name)}
                 </p>

@@ -133,6 +133,7 @@ pub async fn take(
         },
     )
     .await?;
+    let codes = codes_text(&mut tx, order).await?;
     if how == Take::AtTheDoor {
         let message = mail::Message {
             kind: "door-reserved",
@@ -141,7 +142,8 @@ pub async fn take(
             subject: format!("Your places for {}: pay at the door", sale.title),
             text: format!(
                 "Hello {},\n\nYour places are reserved: {} × {} at {}. Pay {} at the door; \
-                 show your tickets there: {}/tickets\n\nThe event: {}/e/{}\n",
+                 show your tickets there.\n\n{codes}\n\nWith their QR codes: {}/tickets\n\
+                 The event: {}/e/{}\n",
                 req.buyer.name,
                 req.quantity,
                 sale.type_name,
@@ -162,8 +164,9 @@ pub async fn take(
             to_name: req.buyer.name.clone(),
             subject: format!("You're going to {}", sale.title),
             text: format!(
-                "Hello {},\n\nYour places are confirmed: {} × {} at {}.\n\nYour tickets, with \
-                 the codes the door scans: {}/tickets\nThe event: {}/e/{}\n",
+                "Hello {},\n\nYour places are confirmed: {} × {} at {}.\n\nYour tickets, \
+                 with the codes the door takes:\n{codes}\n\nWith their QR codes: {}/tickets\n\
+                 The event: {}/e/{}\n",
                 req.buyer.name,
                 req.quantity,
                 sale.type_name,
@@ -247,6 +250,24 @@ pub async fn insert_order(
     .execute(&mut *conn)
     .await?;
     Ok(order)
+}
+
+/// The tickets of `order` as its mails list them: one line per ticket, its type and the code
+/// the door takes (typed, or scanned from the QR code on the tickets page).
+pub async fn codes_text(conn: &mut sqlx::PgConnection, order: Uuid) -> Result<String, AppError> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "select tt.name, t.secret from tickets t join ticket_types tt on tt.id = t.ticket_type_id
+         where t.order_id = $1 and t.status = 'valid' order by tt.created_at, t.id",
+    )
+    .bind(order)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .iter()
+        .enumerate()
+        .map(|(i, (name, code))| format!("  Ticket {} ({name}): {code}", i + 1))
+        .collect::<Vec<_>>()
+        .join("\n"))
 }
 
 /// A ticket of the buyer's, with its event.
