@@ -140,3 +140,56 @@ async fn an_organizer_edits_an_event_and_holders_hear_of_a_new_date() {
         "{text}"
     );
 }
+
+/// The description is shown formatted (paragraphs, emphasis, lists, web links), and whatever
+/// markup or script an organizer types is shown as text, never run.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_description_is_shown_formatted_and_never_as_markup() {
+    let app = spawn_with(Opts::default()).await;
+    let ada = app.signed_in("Ada").await;
+    let description = "Doors at **8**.\n\n- Smart casual\n- [Parking](https://example.com/park)\n\n\
+                       <script>alert(1)</script> [x](javascript:alert(1))";
+    let slug = create(&app, &ada, &[("description", description)]).await;
+    add_type(&app, &ada, &slug, "General", "", "10").await;
+    app.call("/api/events/publish", &[("slug", &slug)], Some(&ada))
+        .await;
+    let page = app
+        .get(&format!("/e/{slug}"), None)
+        .await
+        .text()
+        .await
+        .expect("page");
+    let shown = page
+        .split_once(r#"data-testid="event-description""#)
+        .and_then(|(_, rest)| rest.split_once("</div>"))
+        .map(|(d, _)| d)
+        .unwrap_or_else(|| panic!("a description in {page}"));
+    assert!(
+        shown.contains("<p>Doors at <strong>8</strong>.</p>"),
+        "{shown}"
+    );
+    assert!(shown.contains("<li>Smart casual</li>"), "{shown}");
+    assert!(
+        shown.contains(
+            r#"<a href="https://example.com/park" rel="nofollow ugc noopener">Parking</a>"#
+        ),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{shown}"
+    );
+    assert!(
+        !shown.contains("<script") && !shown.contains(r#"href="javascript"#),
+        "{shown}"
+    );
+
+    // The edit form has it as typed.
+    let form = app
+        .get(&format!("/dashboard/e/{slug}/edit"), Some(&ada))
+        .await
+        .text()
+        .await
+        .expect("form");
+    assert!(form.contains("Doors at **8**."), "{form}");
+}

@@ -56,6 +56,8 @@ pub mod config;
 #[cfg(feature = "server")]
 pub mod db;
 #[cfg(feature = "server")]
+pub mod formatted;
+#[cfg(feature = "server")]
 pub mod health;
 #[cfg(feature = "server")]
 pub mod idempotency;

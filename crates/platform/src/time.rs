@@ -57,6 +57,17 @@ pub fn label(at: DateTime<Utc>, zone: Tz) -> String {
         .to_string()
 }
 
+/// An end `ends` in `zone` as read after its start `starts`: only the time when both fall on
+/// the same local day ("20:00 – 23:30"), else the whole label.
+pub fn end_label(starts: DateTime<Utc>, ends: DateTime<Utc>, zone: Tz) -> String {
+    let (s, e) = (starts.with_timezone(&zone), ends.with_timezone(&zone));
+    if s.date_naive() == e.date_naive() {
+        e.format("%H:%M").to_string()
+    } else {
+        label(ends, zone)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,6 +79,13 @@ mod tests {
         assert_eq!(at.to_rfc3339(), "2026-12-13T02:00:00+00:00");
         assert_eq!(for_input(at, chicago), "2026-12-12T20:00");
         assert_eq!(label(at, chicago), "Sat 12 Dec 2026, 20:00");
+        let late = local_instant("ends", "2026-12-12T23:30", chicago).expect("instant");
+        let after_midnight = local_instant("ends", "2026-12-13T01:00", chicago).expect("instant");
+        assert_eq!(end_label(at, late, chicago), "23:30");
+        assert_eq!(
+            end_label(at, after_midnight, chicago),
+            "Sun 13 Dec 2026, 01:00"
+        );
         assert_eq!(zone("tz", "").expect("default").name(), DEFAULT_TIME_ZONE);
         assert!(zone("tz", "Mars/Olympus").is_err());
         assert!(local_instant("starts", "next friday", chicago).is_err());

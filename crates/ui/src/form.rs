@@ -63,6 +63,9 @@ pub fn TextArea(
     /// Initial value.
     #[prop(optional, into)]
     value: String,
+    /// A line under the label on what to type (e.g. [`FORMATTING_HINT`]).
+    #[prop(optional)]
+    hint: Option<&'static str>,
     /// The last error of the form.
     #[prop(into)]
     error: Signal<Option<AppError>>,
@@ -70,10 +73,15 @@ pub fn TextArea(
     let message = move || error.get().and_then(|e| e.message_for(name));
     let id = id.unwrap_or_else(|| name.to_owned());
     let err_id = format!("{id}-error");
-    let described = err_id.clone();
+    let hint_id = format!("{id}-hint");
+    let described = match hint {
+        Some(_) => format!("{hint_id} {err_id}"),
+        None => err_id.clone(),
+    };
     view! {
         <div class="space-y-1">
             <label for=id.clone() class="block text-sm font-medium text-slate-700">{label}</label>
+            {hint.map(|h| view! { <p id=hint_id class="text-sm text-slate-500">{h}</p> })}
             <textarea
                 id=id
                 name=name
@@ -89,6 +97,10 @@ pub fn TextArea(
         </div>
     }
 }
+
+/// What a text area whose text is shown formatted (`platform::formatted`) understands.
+pub const FORMATTING_HINT: &str = "Blank lines separate paragraphs. **bold**, *italic*, a line \
+     starting with \"- \" for a list, [a link](https://…).";
 
 /// Escapes text for use as HTML (here: a textarea's initial content).
 fn escape_html(s: &str) -> String {

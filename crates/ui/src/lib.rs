@@ -10,7 +10,7 @@ mod pager;
 mod picture;
 
 pub use document::{AppFrame, Document, FAVICON_SVG, Page, page_title};
-pub use form::{FormError, SubmitButton, TextArea, TextField, TimeZoneSelect};
+pub use form::{FORMATTING_HINT, FormError, SubmitButton, TextArea, TextField, TimeZoneSelect};
 pub use header::SuiteHeader;
 pub use live::{use_hydrated, use_live, use_tick};
 pub use misc::{ErrorBox, NotFound};

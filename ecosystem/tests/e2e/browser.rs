@@ -61,8 +61,18 @@ fn chromium() -> String {
 
 impl Browser {
     async fn start() -> Self {
+        Self::start_in(None).await
+    }
+
+    /// A browser whose clock is in time zone `tz` (else the machine's).
+    async fn start_in(tz: Option<&str>) -> Self {
         // Port 0: chromedriver binds a free port itself and says which.
-        let mut driver = std::process::Command::new("chromedriver")
+        let mut driver = std::process::Command::new("chromedriver");
+        if let Some(tz) = tz {
+            // Chromium inherits it from chromedriver.
+            driver.env("TZ", tz);
+        }
+        let mut driver = driver
             .arg("--port=0")
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null())
@@ -791,7 +801,8 @@ impl Browser {
 async fn an_attendee_rsvps_from_the_portal_buys_by_card_on_a_phone_and_is_let_in_once() {
     let world = World::start().await;
     let organizer = Browser::start().await;
-    let attendee = Browser::start().await;
+    // An attendee visiting from London, for an event in Chicago.
+    let attendee = Browser::start_in(Some("Europe/London")).await;
     let db = world.db_of("events").await;
 
     // The organizer creates an event two days ahead, with a paid and a free ticket type.
@@ -885,6 +896,19 @@ async fn an_attendee_rsvps_from_the_portal_buys_by_card_on_a_phone_and_is_let_in
     // ...and buys a paid ticket on the event's page, by card.
     attendee
         .goto(&world.url("events", &format!("/e/{slug}")))
+        .await;
+    // Its times in the event's zone, and in the attendee's own: six hours later.
+    attendee
+        .wait_text(
+            "[data-testid=event-when]",
+            "20:00 – 23:30 (America/Chicago)",
+        )
+        .await;
+    attendee
+        .wait_text("[data-testid=event-when-yours]", "Your time:")
+        .await;
+    attendee
+        .wait_text("[data-testid=event-when-yours]", "02:00")
         .await;
     attendee
         .click("[data-testid=ticket-type][data-name=General] [data-testid=buy]")

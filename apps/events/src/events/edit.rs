@@ -123,7 +123,7 @@ fn EditForm(raw: RawEvent) -> impl IntoView {
         <ActionForm action=update attr:class="mt-4 max-w-xl space-y-4" attr:data-testid="edit-event-form">
             <input type="hidden" name="slug" value=slug/>
             <TextField name="title" label="Title" value=raw.title required=true error/>
-            <TextArea name="description" label="Description" value=raw.description error/>
+            <TextArea name="description" label="Description" hint=ui::FORMATTING_HINT value=raw.description error/>
             <TextField name="venue" label="Venue" value=raw.venue error/>
             <TextField name="address" label="Address" value=raw.address autocomplete="street-address" error/>
             <label class="flex items-center gap-2 text-sm">

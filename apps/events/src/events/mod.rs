@@ -62,7 +62,10 @@ pub struct EventView {
     pub id: Uuid,
     pub slug: String,
     pub title: String,
+    /// The description as its organizer typed it (Markdown), and as the page shows it
+    /// (sanitized HTML, `platform::formatted`).
     pub description: String,
+    pub description_html: String,
     pub venue: String,
     pub address: String,
     pub online: bool,
@@ -70,7 +73,9 @@ pub struct EventView {
     pub status: String,
     pub time_zone: String,
     pub starts_at: DateTime<Utc>,
-    /// Start and end in the event's zone: "Sat 12 Dec 2026, 20:00".
+    pub ends_at: DateTime<Utc>,
+    /// Start and end in the event's zone: "Sat 12 Dec 2026, 20:00", and "23:30" for an end on
+    /// the same day.
     pub starts_label: String,
     pub ends_label: String,
     pub capacity: Option<i32>,
@@ -227,6 +232,7 @@ pub mod ssr {
             id: e.id,
             slug: e.slug,
             title: e.title,
+            description_html: platform::formatted::to_html(&e.description),
             description: e.description,
             venue: e.venue,
             address: e.address,
@@ -234,9 +240,10 @@ pub mod ssr {
             organizer_name: e.organizer_name,
             status: e.status,
             starts_label: platform::time::label(e.starts_at, tz),
-            ends_label: platform::time::label(e.ends_at, tz),
+            ends_label: platform::time::end_label(e.starts_at, e.ends_at, tz),
             time_zone: e.time_zone,
             starts_at: e.starts_at,
+            ends_at: e.ends_at,
             capacity: e.capacity,
             cover_url: e.cover_key.as_deref().map(storage::Storage::public_path),
             ticket_types,

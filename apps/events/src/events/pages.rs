@@ -82,6 +82,7 @@ fn EventDetails(e: EventView) -> impl IntoView {
                 <time datetime=e.starts_at.to_rfc3339()>{e.starts_label.clone()}</time>
                 " – " {e.ends_label.clone()} " (" {e.time_zone.clone()} ")"
             </p>
+            <InYourZone starts_at=e.starts_at.to_rfc3339() ends_at=e.ends_at.to_rfc3339() zone=e.time_zone.clone()/>
             <p class="text-slate-700" data-testid="event-place">{place}</p>
             {(!e.organizer_name.is_empty()).then(|| view! {
                 <p class="text-sm text-slate-500">"By " {e.organizer_name.clone()}</p>
@@ -92,7 +93,7 @@ fn EventDetails(e: EventView) -> impl IntoView {
             {e.is_organizer.then(|| view! {
                 <a class="mt-2 inline-block text-sm underline" href=format!("/dashboard/e/{}", e.slug)>"Manage this event"</a>
             })}
-            <p class="mt-4 whitespace-pre-line">{e.description.clone()}</p>
+            <div class="formatted mt-4" data-testid="event-description" inner_html=e.description_html.clone()></div>
             <section class="mt-6 rounded-lg border border-slate-200 bg-white p-5">
                 <h2 class="text-lg font-semibold">"Tickets"</h2>
                 <ul class="mt-3 divide-y divide-slate-100" data-testid="ticket-types">
@@ -256,7 +257,7 @@ pub fn NewEventPage() -> impl IntoView {
         <h1 class="text-2xl font-bold">"New event"</h1>
         <ActionForm action=create attr:class="mt-4 max-w-xl space-y-4" attr:data-testid="event-form">
             <TextField name="title" label="Title" required=true error/>
-            <TextArea name="description" label="Description" error/>
+            <TextArea name="description" label="Description" hint=ui::FORMATTING_HINT error/>
             <TextField name="venue" label="Venue" error/>
             <TextField name="address" label="Address" autocomplete="street-address" error/>
             <label class="flex items-center gap-2 text-sm">
@@ -420,5 +421,72 @@ fn WaitlistButton(
                 <button type="submit" class="text-sm underline">"Leave it"</button>
             </ActionForm>
         }.into_any(),
+    }
+}
+
+/// The event's times in the viewer's own zone, when it is not the event's: only the browser
+/// knows it, so this shows nothing until the page runs (and nothing without JavaScript).
+#[island]
+fn InYourZone(starts_at: String, ends_at: String, zone: String) -> impl IntoView {
+    let yours = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        yours.set(in_your_zone::label(&starts_at, &ends_at, &zone));
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (&starts_at, &ends_at, &zone);
+    });
+    view! {
+        {move || yours.get().map(|t| view! {
+            <p class="text-sm text-slate-600" data-testid="event-when-yours">{t}</p>
+        })}
+    }
+}
+
+#[cfg(feature = "hydrate")]
+mod in_your_zone {
+    use js_sys::{Array, Date, Intl, Object, Reflect};
+    use wasm_bindgen::JsValue;
+
+    /// "Your time: Sun 13 Dec, 02:00 – 07:00 GMT" when the browser's zone is not `zone`.
+    pub fn label(starts_at: &str, ends_at: &str, zone: &str) -> Option<String> {
+        let resolved = Intl::DateTimeFormat::new(&Array::new(), &Object::new()).resolved_options();
+        let yours = Reflect::get(&resolved, &"timeZone".into())
+            .ok()?
+            .as_string()?;
+        if yours == zone {
+            return None;
+        }
+        let format = |at: &str, parts: &[(&str, &str)]| -> Option<String> {
+            let options = Object::new();
+            for (k, v) in parts {
+                Reflect::set(&options, &(*k).into(), &(*v).into()).ok()?;
+            }
+            Intl::DateTimeFormat::new(&Array::new(), &options)
+                .format()
+                .call1(&JsValue::NULL, &Date::new(&at.into()))
+                .ok()?
+                .as_string()
+        };
+        let day = [("weekday", "short"), ("day", "numeric"), ("month", "short")];
+        let time = [("hour", "2-digit"), ("minute", "2-digit")];
+        let same_day = format(starts_at, &day)? == format(ends_at, &day)?;
+        let start = format(starts_at, &[day.as_slice(), time.as_slice()].concat())?;
+        let end = if same_day {
+            format(
+                ends_at,
+                &[time.as_slice(), &[("timeZoneName", "short")]].concat(),
+            )?
+        } else {
+            format(
+                ends_at,
+                &[
+                    day.as_slice(),
+                    time.as_slice(),
+                    &[("timeZoneName", "short")],
+                ]
+                .concat(),
+            )?
+        };
+        Some(format!("Your time: {start} – {end}"))
     }
 }

@@ -16,23 +16,13 @@ pub const EVENT: &[(&str, &str)] = &[
     ("cancel_hours", ""),
 ];
 
-/// The app, with events enabled in the suite it belongs to (the manifest still has it off
-/// until its issue is done; a disabled app's origin is not one of the suite's).
+/// The events app on a free port, with its own database and bucket.
 pub async fn spawn() -> TestApp {
     spawn_with(Opts::default()).await
 }
 
 /// Like [`spawn`], with `opts`.
 pub async fn spawn_with(opts: Opts) -> TestApp {
-    let opts = opts.configure(|cfg| {
-        let mut manifest = cfg.suite.manifest.clone();
-        for app in &mut manifest.apps {
-            if app.name == "events" {
-                app.enabled = true;
-            }
-        }
-        cfg.suite.manifest = Box::leak(Box::new(manifest));
-    });
     TestApp::spawn_with(events::server::app(), opts).await
 }
 
