@@ -31,6 +31,7 @@ pub fn App() -> impl IntoView {
                 <Route path=(StaticSegment("staff"), StaticSegment("join"), ParamSegment("token")) view=crate::staff::JoinStaffPage/>
                 <Route path=(StaticSegment("dashboard"), StaticSegment("e"), ParamSegment("slug"), StaticSegment("edit")) view=crate::events::edit::EditEventPage/>
                 <Route path=(StaticSegment("dashboard"), StaticSegment("e"), ParamSegment("slug"), StaticSegment("attendees")) view=AttendeesPage/>
+                <Route path=(StaticSegment("dashboard"), StaticSegment("e"), ParamSegment("slug"), StaticSegment("types"), ParamSegment("id")) view=crate::events::types::TicketTypePage/>
             </Routes>
         </AppFrame>
     }

@@ -161,6 +161,25 @@ async fn staff_work_the_door_and_nothing_else_and_strangers_nothing() {
             vec![("slug", &slug), ("user_id", &ada_id)],
         ),
         ("/api/events/for-edit", vec![("slug", &slug)]),
+        (
+            "/api/events/ticket-type",
+            vec![("slug", &slug), ("id", &general)],
+        ),
+        (
+            "/api/events/update-ticket-type",
+            vec![
+                ("slug", &slug),
+                ("id", &general),
+                ("name", "Taken"),
+                ("price", "1"),
+                ("capacity", "99"),
+                ("max_per_order", ""),
+            ],
+        ),
+        (
+            "/api/events/remove-ticket-type",
+            vec![("slug", &slug), ("id", &general)],
+        ),
     ];
     for who in [&sam, &eve] {
         for (path, form) in &organizer_only {
@@ -198,7 +217,14 @@ async fn staff_work_the_door_and_nothing_else_and_strangers_nothing() {
         (title.as_str(), status.as_str(), cover),
         ("Saturday Social", "published", None)
     );
-    assert_eq!(count(&app, "select count(*) from ticket_types").await, 1);
+    assert_eq!(
+        count(
+            &app,
+            "select count(*) from ticket_types where name = 'General' and capacity = 10 and price_cents = 0"
+        )
+        .await,
+        1
+    );
     assert_eq!(
         count(&app, "select count(*) from event_staff_invites").await,
         1

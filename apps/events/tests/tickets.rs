@@ -418,6 +418,11 @@ async fn every_page_carries_the_security_headers() {
         ),
         visit("/dashboard/e/{slug}/staff", staff_page, Some(&ada)),
         visit(
+            "/dashboard/e/{slug}/types/{id}",
+            format!("/dashboard/e/{slug}/types/{vip}"),
+            Some(&ada),
+        ),
+        visit(
             "/staff/join/{token}",
             format!("/staff/join/{token}"),
             Some(&sam),

@@ -256,3 +256,84 @@ pub async fn publish(pool: &PgPool, event: Uuid) -> Result<bool, AppError> {
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// The ticket type `id` of `event`, with the places it takes (in `conn`'s transaction).
+pub async fn ticket_type(
+    conn: &mut sqlx::PgConnection,
+    event: Uuid,
+    id: Uuid,
+) -> Result<Option<TicketTypeRow>, AppError> {
+    Ok(sqlx::query_as(&format!(
+        "select tt.id, tt.name, tt.price_cents, tt.capacity, tt.max_per_order, tt.sales_start,
+                tt.sales_end,
+                (select count(*) from tickets t join orders o on o.id = t.order_id
+                  where t.ticket_type_id = tt.id and {TAKES_A_PLACE}) as taken
+         from ticket_types tt where tt.id = $1 and tt.event_id = $2"
+    ))
+    .bind(id)
+    .bind(event)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Whether any ticket of the type was ever issued (held, paid, cancelled: it is on someone's
+/// order, so the type stays).
+pub async fn ticket_type_issued(conn: &mut sqlx::PgConnection, id: Uuid) -> Result<bool, AppError> {
+    Ok(
+        sqlx::query_scalar("select exists (select 1 from tickets where ticket_type_id = $1)")
+            .bind(id)
+            .fetch_one(conn)
+            .await?,
+    )
+}
+
+/// How many ticket types the event has.
+pub async fn ticket_type_count(
+    conn: &mut sqlx::PgConnection,
+    event: Uuid,
+) -> Result<i64, AppError> {
+    Ok(
+        sqlx::query_scalar("select count(*) from ticket_types where event_id = $1")
+            .bind(event)
+            .fetch_one(conn)
+            .await?,
+    )
+}
+
+/// Saves a ticket type's edited fields (new orders take its new price; orders made keep
+/// theirs).
+pub async fn update_ticket_type(
+    conn: &mut sqlx::PgConnection,
+    id: Uuid,
+    f: &TicketTypeFields,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "update ticket_types set name = $2, price_cents = $3, capacity = $4, max_per_order = $5,
+                sales_start = $6, sales_end = $7
+         where id = $1",
+    )
+    .bind(id)
+    .bind(&f.name)
+    .bind(f.price_cents)
+    .bind(f.capacity)
+    .bind(f.max_per_order)
+    .bind(f.sales_start)
+    .bind(f.sales_end)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Removes a ticket type no ticket was issued of, with its waiting list (whose entries, with
+/// no ticket, were never offered a place).
+pub async fn remove_ticket_type(conn: &mut sqlx::PgConnection, id: Uuid) -> Result<(), AppError> {
+    sqlx::query("delete from waitlist where ticket_type_id = $1 and order_id is null")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("delete from ticket_types where id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

@@ -15,6 +15,21 @@ pub mod ics;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod rules;
+pub mod types;
+
+/// The ticket type form as sent.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct RawTicketType {
+    pub name: String,
+    /// "0" or empty for free; "25" or "25.50" dollars.
+    pub price: String,
+    pub capacity: String,
+    pub max_per_order: String,
+    /// When sales open and close (`datetime-local`, in the event's zone); empty: from
+    /// publication, until the event starts.
+    pub sales_start: String,
+    pub sales_end: String,
+}
 
 /// The event form as sent.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]

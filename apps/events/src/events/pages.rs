@@ -329,7 +329,14 @@ fn ManageEvent(e: EventView) -> impl IntoView {
             <h2 class="text-lg font-semibold">"Ticket types"</h2>
             <ul class="mt-2 space-y-1 text-sm" data-testid="manage-ticket-types">
                 {e.ticket_types.iter().map(|t| view! {
-                    <li>{format!("{} · {} · {} left", t.name, t.price_label, t.left)}</li>
+                    <li class="flex flex-wrap items-baseline gap-x-3">
+                        <span>{format!("{} · {} · {} left", t.name, t.price_label, t.left)}</span>
+                        {(e.status != "cancelled").then(|| view! {
+                            <a class="underline" href=format!("/dashboard/e/{}/types/{}", e.slug, t.id) data-testid="edit-ticket-type">
+                                "Edit" <span class="sr-only">{format!(" {}", t.name)}</span>
+                            </a>
+                        })}
+                    </li>
                 }).collect_view()}
             </ul>
             <ActionForm action=add attr:class="mt-4 grid gap-3 sm:grid-cols-2" attr:data-testid="ticket-type-form">

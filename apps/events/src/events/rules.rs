@@ -7,7 +7,7 @@ use platform::{
     text::{Lines, field, name},
 };
 
-pub use super::RawEvent;
+pub use super::{RawEvent, RawTicketType};
 
 /// An event's fields, checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,20 +86,6 @@ impl EventFields {
             door_payment: raw.door_payment.is_some(),
         })
     }
-}
-
-/// The ticket type form as sent.
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct RawTicketType {
-    pub name: String,
-    /// "0" or empty for free; "25" or "25.50" dollars.
-    pub price: String,
-    pub capacity: String,
-    pub max_per_order: String,
-    /// When sales open and close (`datetime-local`, in the event's zone); empty: from
-    /// publication, until the event starts.
-    pub sales_start: String,
-    pub sales_end: String,
 }
 
 /// A ticket type's fields, checked.
