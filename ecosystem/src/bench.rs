@@ -177,6 +177,27 @@ async fn measure(stack: &Stack, opts: BenchOptions) -> anyhow::Result<()> {
         );
     }
     println!();
+    println!(
+        "{:<32} {:>12}   (budget {} KB: the HTML, stylesheet, script, wasm and the pictures it loads at once, gzip-compressed as nginx sends them)",
+        "first load of a page",
+        "KB",
+        FIRST_LOAD_BUDGET / 1000
+    );
+    for (name, url) in &targets {
+        if let Some(bytes) = first_load(&http, url).await? {
+            println!(
+                "{:<32} {:>12.1}{}",
+                name,
+                bytes as f64 / 1000.0,
+                if bytes > FIRST_LOAD_BUDGET {
+                    "   OVER BUDGET"
+                } else {
+                    ""
+                }
+            );
+        }
+    }
+    println!();
     println!("{:<32} {:>12} {:>12}", "server", "RSS now", "peak RSS");
     for app in stack.suite.manifest.enabled().map(|a| a.name.as_str()) {
         let Some((rss, peak)) = stack.pid(app).and_then(memory_kib) else {
@@ -193,9 +214,100 @@ async fn measure(stack: &Stack, opts: BenchOptions) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The most a public page's first load may transfer (the issues' budget: 250 KB).
+pub const FIRST_LOAD_BUDGET: u64 = 250 * 1000;
+
+/// What a first visit to the page at `url` transfers, `None` for what is not a page: the HTML
+/// and what it loads at once (see [`first_load_assets`]), text and wasm gzip-compressed as
+/// nginx sends them (level 5), pictures as they are.
+pub async fn first_load(http: &reqwest::Client, url: &str) -> anyhow::Result<Option<u64>> {
+    let res = http.get(url).send().await?.error_for_status()?;
+    let html_page = res
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    let html = res.text().await?;
+    if !html_page {
+        return Ok(None);
+    }
+    let base = reqwest::Url::parse(url)?;
+    let mut total = gzip_len(html.as_bytes())?;
+    for (asset, compressed) in first_load_assets(&html) {
+        let bytes = http
+            .get(base.join(&asset)?)
+            .send()
+            .await?
+            .error_for_status()?
+            .bytes()
+            .await?;
+        total += if compressed {
+            gzip_len(&bytes)?
+        } else {
+            bytes.len() as u64
+        };
+    }
+    Ok(Some(total))
+}
+
+/// What a page loads at once besides its HTML, `(url, sent compressed)`: stylesheets, preloaded
+/// scripts and wasm, and pictures that are not `loading="lazy"` (inline `data:` ones are in the
+/// HTML already).
+pub fn first_load_assets(html: &str) -> Vec<(String, bool)> {
+    let attr = |tag: &str, name: &str| -> Option<String> {
+        let key = format!(" {name}=\"");
+        let start = tag.find(&key)? + key.len();
+        tag[start..].split('"').next().map(str::to_owned)
+    };
+    let mut out = Vec::new();
+    for tag in html.split('<').skip(1) {
+        let tag = tag.split('>').next().unwrap_or_default();
+        let src = if tag.starts_with("link ")
+            && matches!(
+                attr(tag, "rel").as_deref(),
+                Some("stylesheet" | "modulepreload" | "preload")
+            ) {
+            attr(tag, "href").map(|h| (h, true))
+        } else if tag.starts_with("img ") && attr(tag, "loading").as_deref() != Some("lazy") {
+            attr(tag, "src").map(|h| (h, false))
+        } else {
+            None
+        };
+        if let Some((url, compressed)) = src
+            && !url.starts_with("data:")
+        {
+            out.push((url.replace("&amp;", "&"), compressed));
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn gzip_len(bytes: &[u8]) -> anyhow::Result<u64> {
+    use std::io::Write;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(5));
+    gz.write_all(bytes)?;
+    Ok(gz.finish()?.len() as u64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_first_load_counts_what_the_page_loads_at_once() {
+        let html = r#"<html><head><link rel="icon" href="data:image/svg+xml,x"><link rel="stylesheet" href="/pkg/a.css"><link rel="modulepreload" href="/pkg/a.js" crossorigin=""><link rel="preload" href="/pkg/a_bg.wasm" as="fetch"></head><body><img src="/media/c.webp?w=1&amp;h=2" alt=""><img src="/media/later.webp" loading="lazy"><img src="data:image/png;base64,x"><a href="/e/x">x</a></body></html>"#;
+        assert_eq!(
+            first_load_assets(html),
+            vec![
+                ("/media/c.webp?w=1&h=2".to_owned(), false),
+                ("/pkg/a.css".to_owned(), true),
+                ("/pkg/a.js".to_owned(), true),
+                ("/pkg/a_bg.wasm".to_owned(), true),
+            ]
+        );
+    }
 
     #[test]
     fn quantiles_use_the_nearest_rank() {
