@@ -21,6 +21,8 @@ use crate::launcher::{Stack, StackOptions};
 pub struct BenchOptions {
     pub duration: Duration,
     pub concurrency: usize,
+    /// Run Lighthouse on each page too (npm's, installed in `ecosystem/lighthouse/` on first use).
+    pub audit: bool,
 }
 
 impl Default for BenchOptions {
@@ -28,6 +30,7 @@ impl Default for BenchOptions {
         Self {
             duration: Duration::from_secs(10),
             concurrency: 16,
+            audit: false,
         }
     }
 }
@@ -139,8 +142,19 @@ pub async fn run(state_dir: &Path, opts: BenchOptions) -> anyhow::Result<()> {
     stack_opts.show_logs = false;
     stack_opts.name_suffix = "_bench".into();
     stack_opts.free_ports = true;
+    let lighthouse = match opts.audit {
+        true => Some(lighthouse(state_dir.parent().unwrap_or(state_dir))?),
+        false => None,
+    };
     let stack = Stack::start(stack_opts).await?;
-    let result = measure(&stack, opts).await;
+    let result = async {
+        measure(&stack, opts).await?;
+        if let Some(lighthouse) = lighthouse {
+            audit(&stack, &lighthouse).await?;
+        }
+        anyhow::Ok(())
+    }
+    .await;
     stack.stop().await;
     result
 }
@@ -209,6 +223,89 @@ async fn measure(stack: &Stack, opts: BenchOptions) -> anyhow::Result<()> {
             app,
             rss as f64 / 1024.0,
             peak as f64 / 1024.0
+        );
+    }
+    Ok(())
+}
+
+/// Lighthouse from npm (pinned by `ecosystem/lighthouse/package-lock.json`), installed on first
+/// use: it drives the machine's Chromium and downloads no browser.
+fn lighthouse(repo: &Path) -> anyhow::Result<std::path::PathBuf> {
+    let dir = repo.join("ecosystem/lighthouse");
+    let bin = dir.join("node_modules/.bin/lighthouse");
+    if !bin.exists() {
+        println!("installing Lighthouse (ecosystem/lighthouse/, once)");
+        let ok = std::process::Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--loglevel=error"])
+            .current_dir(&dir)
+            .status()?
+            .success();
+        anyhow::ensure!(ok, "npm install in {} failed", dir.display());
+    }
+    Ok(bin)
+}
+
+/// Lighthouse's mobile performance and accessibility scores of each page target, with the
+/// accessibility audits that fail (the budget: performance 90 or more, no failure).
+async fn audit(stack: &Stack, lighthouse: &Path) -> anyhow::Result<()> {
+    let chromium = std::env::var("CHROME_PATH").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let http = reqwest::Client::new();
+    println!();
+    println!(
+        "{:<32} {:>12} {:>14}   (Lighthouse, mobile; budget: performance 90, no accessibility failure)",
+        "audit", "performance", "accessibility"
+    );
+    for (name, url) in targets(stack.suite.manifest, &stack.addrs) {
+        if first_load(&http, &url).await?.is_none() {
+            continue;
+        }
+        let dir = tempfile::tempdir()?;
+        let report = dir.path().join("report.json");
+        let ok = tokio::process::Command::new(lighthouse)
+            .arg(&url)
+            .args([
+                "--quiet",
+                "--form-factor=mobile",
+                "--only-categories=performance,accessibility",
+                "--output=json",
+            ])
+            .arg(format!("--output-path={}", report.display()))
+            .arg(format!(
+                "--chrome-flags=--headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+                 --disable-background-networking --disable-component-update --disable-sync \
+                 --user-data-dir={}",
+                dir.path().join("profile").display()
+            ))
+            .env("CHROME_PATH", &chromium)
+            .status()
+            .await?
+            .success();
+        anyhow::ensure!(ok, "Lighthouse failed on {url}");
+        let r: serde_json::Value = serde_json::from_slice(&std::fs::read(&report)?)?;
+        let score = |c: &str| r["categories"][c]["score"].as_f64().map(|s| s * 100.0);
+        let failing: Vec<&str> = r["categories"]["accessibility"]["auditRefs"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|a| a["id"].as_str())
+            .filter(|id| r["audits"][*id]["score"].as_f64() == Some(0.0))
+            .collect();
+        let (perf, a11y) = (score("performance"), score("accessibility"));
+        println!(
+            "{:<32} {:>12} {:>14}{}{}",
+            name,
+            perf.map_or("?".into(), |p| format!("{p:.0}")),
+            a11y.map_or("?".into(), |a| format!("{a:.0}")),
+            if perf.is_some_and(|p| p < 90.0) {
+                "   BELOW 90"
+            } else {
+                ""
+            },
+            if failing.is_empty() {
+                String::new()
+            } else {
+                format!("   failing: {}", failing.join(", "))
+            }
         );
     }
     Ok(())

@@ -9,7 +9,7 @@ use suite::{
 
 const USAGE: &str =
     "usage: suite <build|run|bench|render|lint-wasm|make-admin> [--release] [--no-build]
-             [--wasm-only] [--proxy] [--duration SECS] [--concurrency N]
+             [--wasm-only] [--proxy] [--duration SECS] [--concurrency N] [--audit]
 
   build    build every enabled app (wasm, stylesheet, server binaries; --wasm-only: no servers);
            prints each app's wasm size (raw, and gzip and brotli for --release)
@@ -17,7 +17,9 @@ const USAGE: &str =
   run      build, then start the whole suite locally until Ctrl-C (--proxy: behind nginx, every
            host on the manifest's local_proxy_port, as in production)
   bench    build for release, start the suite with demo data, print req/s, p50/p99 latency of
-           the busiest pages and each server's memory (--duration 10, --concurrency 16)
+           the busiest pages, their first load against the 250 KB budget and each server's
+           memory (--duration 10, --concurrency 16; --audit: Lighthouse's mobile performance
+           and accessibility scores of each page too, with Debian's chromium)
   render   write nginx/ and ecosystem/systemd/ from the manifest
   make-admin EMAIL  make that account a suite admin (the portal's database: PORTAL_DATABASE_URL,
            else the local suite's)";
@@ -51,6 +53,7 @@ async fn main() -> anyhow::Result<()> {
             if let Some(n) = flag(&args, "--concurrency")? {
                 opts.concurrency = usize::try_from(n)?.max(1);
             }
+            opts.audit = args.iter().any(|a| a == "--audit");
             if !no_build {
                 build::build_all(BuildOptions {
                     release: true,

@@ -29,7 +29,7 @@ pub fn DashboardPage() -> impl IntoView {
         <Title text="Dashboard"/>
         <div class="flex flex-wrap items-center justify-between gap-3">
             <h1 class="text-2xl font-bold">"Your restaurants"</h1>
-            <a href="/new" rel="external" class="rounded-md bg-amber-600 px-4 py-2 text-sm font-semibold text-white hover:bg-amber-700">"Add a restaurant"</a>
+            <a href="/new" rel="external" class="rounded-md bg-amber-700 px-4 py-2 text-sm font-semibold text-white hover:bg-amber-800">"Add a restaurant"</a>
         </div>
         <Suspense fallback=|| view! { <p class="mt-4 text-slate-500">"Loading…"</p> }>
             {move || Suspend::new(async move {

@@ -154,7 +154,7 @@ pub fn SubmitButton(
         <button
             type="submit"
             disabled=move || pending.get()
-            class="inline-flex w-full justify-center rounded-md bg-amber-600 px-4 py-2 text-base font-semibold text-white hover:bg-amber-700 disabled:opacity-60 sm:w-auto"
+            class="inline-flex w-full justify-center rounded-md bg-amber-700 px-4 py-2 text-base font-semibold text-white hover:bg-amber-800 disabled:opacity-60 sm:w-auto"
         >
             {label}
         </button>

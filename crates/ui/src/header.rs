@@ -82,7 +82,7 @@ fn HeaderBar(nav: SuiteNav) -> impl IntoView {
         }
         .into_any(),
         None => view! {
-            <a href=signin class="rounded-md bg-amber-600 px-3 py-1.5 text-sm font-semibold text-white hover:bg-amber-700" data-testid="sign-in">
+            <a href=signin class="rounded-md bg-amber-700 px-3 py-1.5 text-sm font-semibold text-white hover:bg-amber-800" data-testid="sign-in">
                 "Sign in"
             </a>
         }

@@ -172,7 +172,7 @@ fn CardView(card: Card, app: String, buttons: Buttons) -> impl IntoView {
                     <input type="hidden" name="app" value=app.clone()/>
                     <input type="hidden" name="ticket_type_id" value=ticket_type_id.to_string()/>
                     <input type="hidden" name="key" value=format!("{}-{}", buttons.key, ticket_type_id.simple())/>
-                    <button type="submit" class="rounded-md bg-amber-600 px-3 py-1.5 text-sm font-semibold text-white hover:bg-amber-700" data-testid="home-rsvp">
+                    <button type="submit" class="rounded-md bg-amber-700 px-3 py-1.5 text-sm font-semibold text-white hover:bg-amber-800" data-testid="home-rsvp">
                         <span aria-hidden="true">"RSVP"</span>
                         <span class="sr-only">{format!("RSVP to {title}")}</span>
                     </button>

@@ -95,7 +95,7 @@ fn Order(o: OrderView) -> impl IntoView {
             </table>
             {o.refunded_label.clone().map(|r| view! { <p class="mt-2 text-sm text-slate-700" data-testid="order-refunded">{r}</p> })}
             {matches!(o.status.as_str(), "paid" | "confirmed" | "door").then(|| view! {
-                <a class="mt-4 inline-block rounded-md bg-amber-600 px-4 py-2 text-sm font-semibold text-white hover:bg-amber-700" href="/tickets">"See my tickets"</a>
+                <a class="mt-4 inline-block rounded-md bg-amber-700 px-4 py-2 text-sm font-semibold text-white hover:bg-amber-800" href="/tickets">"See my tickets"</a>
             })}
             {(o.status == "reserved" && o.total_cents == 0).then(|| view! { <ConfirmFree id=o.id/> })}
             {o.pay.clone().map(|pay| view! {
@@ -118,7 +118,7 @@ fn ConfirmFree(id: Uuid) -> impl IntoView {
         <ActionForm action=confirm attr:class="mt-6">
             <input type="hidden" name="id" value=id.to_string()/>
             <ui::FormError error/>
-            <button type="submit" class="w-full rounded-md bg-amber-600 px-4 py-3 text-base font-semibold text-white hover:bg-amber-700 sm:w-auto" data-testid="confirm-free">"Confirm my place"</button>
+            <button type="submit" class="w-full rounded-md bg-amber-700 px-4 py-3 text-base font-semibold text-white hover:bg-amber-800 sm:w-auto" data-testid="confirm-free">"Confirm my place"</button>
         </ActionForm>
     }
 }
@@ -183,7 +183,7 @@ pub fn CardForm(order: Uuid, pay: PayView, total: String) -> impl IntoView {
             <label class="mt-3 block text-sm font-medium" for="card-element">"Card"</label>
             <div id="card-element" class="mt-1 rounded-md border border-slate-300 p-3" data-testid="card-element"></div>
             <p class="mt-2 text-sm text-red-700" role="alert" aria-live="assertive" data-testid="card-error">{move || error.get()}</p>
-            <button type="submit" class="mt-3 w-full rounded-md bg-amber-600 px-4 py-3 text-base font-semibold text-white hover:bg-amber-700 disabled:opacity-60 sm:w-auto"
+            <button type="submit" class="mt-3 w-full rounded-md bg-amber-700 px-4 py-3 text-base font-semibold text-white hover:bg-amber-800 disabled:opacity-60 sm:w-auto"
                 disabled=move || busy.get() || !hydrated.get() data-testid="pay">
                 {move || if busy.get() { "Paying…".to_owned() } else { format!("Pay {total}") }}
             </button>

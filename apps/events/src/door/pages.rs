@@ -88,7 +88,7 @@ fn Door(v: DoorState) -> impl IntoView {
             <ActionForm action=check_in attr:class="mt-6 rounded-lg border border-slate-200 bg-white p-4" attr:data-testid="door-code-form">
                 <input type="hidden" name="slug" value=v.slug.clone()/>
                 <TextField name="code" label="Ticket code (scan the QR with the phone's camera, or type it)" autocomplete="off" required=true error/>
-                <button type="submit" class="mt-3 w-full rounded-md bg-amber-600 px-4 py-3 text-base font-semibold text-white hover:bg-amber-700">"Check in"</button>
+                <button type="submit" class="mt-3 w-full rounded-md bg-amber-700 px-4 py-3 text-base font-semibold text-white hover:bg-amber-800">"Check in"</button>
             </ActionForm>
             <form method="get" class="mt-6" role="search">
                 <label for="door-q" class="block text-sm font-medium">"Find by name or email"</label>

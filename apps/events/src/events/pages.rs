@@ -138,7 +138,7 @@ fn TicketTypeRow(
             </div>
             {match (t.on_sale, sign_in) {
                 (true, Some(href)) => view! {
-                    <a href=href class="rounded-md bg-amber-600 px-4 py-2 text-sm font-semibold text-white hover:bg-amber-700" data-testid="sign-in-to-rsvp">
+                    <a href=href class="rounded-md bg-amber-700 px-4 py-2 text-sm font-semibold text-white hover:bg-amber-800" data-testid="sign-in-to-rsvp">
                         {if free { "Sign in to RSVP" } else { "Sign in to buy" }}
                     </a>
                 }.into_any(),
@@ -157,7 +157,7 @@ fn TicketTypeRow(
                         view! {
                             <ActionForm action=rsvp attr:class="flex items-end gap-2">
                                 {fields}
-                                <button type="submit" class="rounded-md bg-amber-600 px-4 py-2 text-sm font-semibold text-white hover:bg-amber-700" data-testid="rsvp">"RSVP"</button>
+                                <button type="submit" class="rounded-md bg-amber-700 px-4 py-2 text-sm font-semibold text-white hover:bg-amber-800" data-testid="rsvp">"RSVP"</button>
                             </ActionForm>
                         }.into_any()
                     } else {
@@ -179,7 +179,7 @@ fn TicketTypeRow(
                             <div class="flex flex-col items-end gap-2">
                                 <ActionForm action=buy attr:class="flex items-end gap-2">
                                     {fields}
-                                    <button type="submit" class="rounded-md bg-amber-600 px-4 py-2 text-sm font-semibold text-white hover:bg-amber-700" data-testid="buy">"Buy"</button>
+                                    <button type="submit" class="rounded-md bg-amber-700 px-4 py-2 text-sm font-semibold text-white hover:bg-amber-800" data-testid="buy">"Buy"</button>
                                 </ActionForm>
                                 {door_form}
                             </div>
@@ -202,7 +202,7 @@ pub fn DashboardPage() -> impl IntoView {
         <Title text="Your events"/>
         <div class="flex flex-wrap items-center justify-between gap-2">
             <h1 class="text-2xl font-bold">"Your events"</h1>
-            <a href="/dashboard/new" class="rounded-md bg-amber-600 px-4 py-2 text-sm font-semibold text-white hover:bg-amber-700" data-testid="new-event">"New event"</a>
+            <a href="/dashboard/new" class="rounded-md bg-amber-700 px-4 py-2 text-sm font-semibold text-white hover:bg-amber-800" data-testid="new-event">"New event"</a>
         </div>
         <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
             {move || Suspend::new(async move {

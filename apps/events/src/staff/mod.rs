@@ -158,7 +158,7 @@ fn StaffManage(
             {members}
             <ActionForm action=invite attr:class="mt-6">
                 <input type="hidden" name="slug" value=d.slug.clone()/>
-                <button class="rounded-md bg-amber-600 px-4 py-2 text-sm font-semibold text-white" data-testid="create-invite">"Create an invitation link"</button>
+                <button class="rounded-md bg-amber-700 px-4 py-2 text-sm font-semibold text-white" data-testid="create-invite">"Create an invitation link"</button>
             </ActionForm>
             {d.invite_link.map(|link| view! {
                 <div class="mt-3 rounded-md bg-slate-50 p-3 text-sm">
@@ -201,7 +201,7 @@ pub fn JoinStaffPage() -> impl IntoView {
                                 <ActionForm action=join attr:class="mt-4 space-y-3">
                                     <input type="hidden" name="token" value=token/>
                                     <FormError error/>
-                                    <button class="rounded-md bg-amber-600 px-4 py-2 font-semibold text-white" data-testid="join-staff">"Join"</button>
+                                    <button class="rounded-md bg-amber-700 px-4 py-2 font-semibold text-white" data-testid="join-staff">"Join"</button>
                                 </ActionForm>
                             }.into_any(),
                         }

@@ -119,7 +119,7 @@ pub fn UpcomingPage() -> impl IntoView {
                 <label for="events-q" class="sr-only">"Search events"</label>
                 <input id="events-q" name="q" type="search" value=query.q.clone() placeholder="Search: salsa, workshop, Chicago…"
                     class="min-w-0 flex-1 rounded-md border border-slate-300 px-3 py-2 text-base"/>
-                <button type="submit" class="rounded-md bg-amber-600 px-4 py-2 text-base font-semibold text-white hover:bg-amber-700">"Search"</button>
+                <button type="submit" class="rounded-md bg-amber-700 px-4 py-2 text-base font-semibold text-white hover:bg-amber-800">"Search"</button>
             </div>
             <fieldset class="flex flex-wrap items-center gap-2">
                 <legend class="sr-only">"When"</legend>

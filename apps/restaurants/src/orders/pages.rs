@@ -238,7 +238,7 @@ fn MenuItemRow(
                             Either::Left(view! { <p class="text-sm font-medium text-red-700" data-testid="sold-out">"Sold out"</p> })
                         } else {
                             Either::Right(view! {
-                                <button type="button" class="mt-1 rounded-md bg-amber-600 px-3 py-1 text-sm font-semibold text-white hover:bg-amber-700 disabled:opacity-60"
+                                <button type="button" class="mt-1 rounded-md bg-amber-700 px-3 py-1 text-sm font-semibold text-white hover:bg-amber-800 disabled:opacity-60"
                                     data-testid="add-item" disabled=move || !hydrated.get()
                                     on:click=move |_| if has_choices { choosing.set(Some(id)) } else { try_add() }>
                                     "Add"
@@ -288,7 +288,7 @@ fn MenuItemRow(
                         }).collect_view()}
                         <p class="mt-1 text-sm text-red-600">{move || error.get()}</p>
                         <div class="mt-2 flex gap-2">
-                            <button type="button" class="rounded-md bg-amber-600 px-3 py-1 text-sm font-semibold text-white" data-testid="add-choice" on:click=move |_| try_add()>"Add to order"</button>
+                            <button type="button" class="rounded-md bg-amber-700 px-3 py-1 text-sm font-semibold text-white" data-testid="add-choice" on:click=move |_| try_add()>"Add to order"</button>
                             <button type="button" class="rounded-md border border-slate-300 px-3 py-1 text-sm" on:click=move |_| choosing.set(None)>"Cancel"</button>
                         </div>
                     </div>
@@ -381,7 +381,7 @@ fn CartPanel(
         // On a phone the cart is below the whole menu: a bar at the bottom of the screen
         // shows the total and jumps to it.
         <Show when=move || cart.with(|c| !c.is_empty())>
-            <a href="#cart" class="fixed inset-x-3 bottom-3 z-10 flex items-center justify-between rounded-lg bg-amber-600 px-4 py-3 font-semibold text-white shadow-lg lg:hidden" data-testid="cart-bar">
+            <a href="#cart" class="fixed inset-x-3 bottom-3 z-10 flex items-center justify-between rounded-lg bg-amber-700 px-4 py-3 font-semibold text-white shadow-lg lg:hidden" data-testid="cart-bar">
                 <span>{move || {
                     let n: u32 = cart.with(|c| c.iter().map(|l| l.quantity).sum());
                     format!("Your order · {n} item{}", if n == 1 { "" } else { "s" })
@@ -424,10 +424,10 @@ fn CartPanel(
                     prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))></textarea>
                 {match sign_in_url.clone() {
                     Some(url) => Either::Left(view! {
-                        <a href=url rel="external" class="mt-3 block rounded-md bg-amber-600 px-4 py-2 text-center font-semibold text-white" data-testid="sign-in-to-order">"Sign in to order"</a>
+                        <a href=url rel="external" class="mt-3 block rounded-md bg-amber-700 px-4 py-2 text-center font-semibold text-white" data-testid="sign-in-to-order">"Sign in to order"</a>
                     }),
                     None => Either::Right(view! {
-                        <button type="button" class="mt-3 w-full rounded-md bg-amber-600 px-4 py-2 font-semibold text-white hover:bg-amber-700 disabled:opacity-60"
+                        <button type="button" class="mt-3 w-full rounded-md bg-amber-700 px-4 py-2 font-semibold text-white hover:bg-amber-800 disabled:opacity-60"
                             data-testid="place-order" disabled=move || !hydrated.get() || submit.pending().get() || (no_slots && !open_now) on:click=place>
                             {move || if submit.pending().get() { "Placing…" } else { "Place pickup order" }}
                         </button>
@@ -724,7 +724,7 @@ fn LiveQueue(initial: Queue) -> impl IntoView {
                                                 <ActionForm action=step>
                                                     <input type="hidden" name="id" value=o.id.to_string()/>
                                                     <input type="hidden" name="step" value=s.as_str()/>
-                                                    <button class=if matches!(s, Step::Reject | Step::Withdraw) { "rounded-md border border-red-300 px-3 py-1.5 text-sm text-red-700" } else { "rounded-md bg-amber-600 px-3 py-1.5 text-sm font-semibold text-white" }
+                                                    <button class=if matches!(s, Step::Reject | Step::Withdraw) { "rounded-md border border-red-300 px-3 py-1.5 text-sm text-red-700" } else { "rounded-md bg-amber-700 px-3 py-1.5 text-sm font-semibold text-white" }
                                                         data-step=s.as_str()>{s.label()}</button>
                                                 </ActionForm>
                                             }).collect_view()}

@@ -36,7 +36,7 @@ pub fn RestaurantListPage() -> impl IntoView {
         <Title text=""/>
         <div class="flex flex-wrap items-center justify-between gap-3">
             <h1 class="text-2xl font-bold">"Restaurants"</h1>
-            <a href="/new" class="rounded-md bg-amber-600 px-4 py-2 text-sm font-semibold text-white hover:bg-amber-700" data-testid="add-restaurant">
+            <a href="/new" class="rounded-md bg-amber-700 px-4 py-2 text-sm font-semibold text-white hover:bg-amber-800" data-testid="add-restaurant">
                 "Add your restaurant"
             </a>
         </div>

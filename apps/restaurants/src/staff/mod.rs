@@ -121,7 +121,7 @@ fn StaffManager(initial: StaffData) -> impl IntoView {
             <FormError error=remove_error/>
             <ActionForm action=invite attr:class="mt-6">
                 <input type="hidden" name="restaurant_id" value=rid.to_string()/>
-                <button class="rounded-md bg-amber-600 px-4 py-2 text-sm font-semibold text-white" data-testid="create-invite">"Create an invitation link"</button>
+                <button class="rounded-md bg-amber-700 px-4 py-2 text-sm font-semibold text-white" data-testid="create-invite">"Create an invitation link"</button>
             </ActionForm>
             {move || invite.value().get().map(|r| match r {
                 Ok(link) => Either::Left(view! {
@@ -180,7 +180,7 @@ fn JoinForm(token: String) -> impl IntoView {
         <ActionForm action=join attr:class="mt-4 space-y-3">
             <input type="hidden" name="token" value=token/>
             <FormError error/>
-            <button class="rounded-md bg-amber-600 px-4 py-2 font-semibold text-white" data-testid="join-staff">"Join"</button>
+            <button class="rounded-md bg-amber-700 px-4 py-2 font-semibold text-white" data-testid="join-staff">"Join"</button>
         </ActionForm>
     }
 }
