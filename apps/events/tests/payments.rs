@@ -624,3 +624,39 @@ async fn the_card_form_pays_through_the_server_and_a_declined_card_says_why() {
     assert_eq!(intents[0]["status"], json!("succeeded"));
     assert_eq!(intents[0]["amount"], json!(5000));
 }
+
+/// A hold that lapsed while no instance of the app ran is expired by the next one to start (its
+/// jobs run at once on start, one instance at a time), and its place can be had again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn holds_that_lapsed_while_the_app_was_down_are_released_when_an_instance_starts() {
+    let app = spawn().await;
+    let ada = app.signed_in("Ada").await;
+    let bob = app.signed_in("Bob").await;
+    let carol = app.signed_in("Carol").await;
+    let vip = paid_event(&app, &ada, "1").await;
+    let (status, order, body) = checkout(&app, &bob, &vip, "1", "down-bob").await;
+    let order = order.unwrap_or_else(|| panic!("{status}: {body}"));
+    // Its ten minutes passed an hour ago, while nothing ran; the instance that was up has run
+    // its expiry job at its own start, and not again since (every 30 s).
+    sqlx::query("update orders set expires_at = now() - interval '1 hour' where id = $1")
+        .bind(order)
+        .execute(&app.db.pool)
+        .await
+        .expect("lapse");
+    assert_eq!(order_status(&app, order).await, "reserved");
+
+    // Another instance starts on the same database (a restart, a deploy).
+    let _second = TestApp::spawn_with(
+        events::server::app(),
+        Opts::default().configure({
+            let url = app.db.url.clone();
+            move |cfg| cfg.database_url = secrecy::SecretString::from(url)
+        }),
+    )
+    .await;
+    wait_for_status(&app, order, "expired").await;
+
+    // The place is free for the next buyer.
+    let (status, order, body) = checkout(&app, &carol, &vip, "1", "down-carol").await;
+    assert!(order.is_some(), "{status}: {body}");
+}
