@@ -149,12 +149,20 @@ pub fn SubmitButton(
     /// Whether the form is being sent.
     #[prop(into)]
     pending: Signal<bool>,
+    /// A step that cannot be undone (cancelling an event): red, not the suite's amber.
+    #[prop(optional)]
+    danger: bool,
 ) -> impl IntoView {
+    let colour = if danger {
+        "bg-red-700 hover:bg-red-800"
+    } else {
+        "bg-amber-700 hover:bg-amber-800"
+    };
     view! {
         <button
             type="submit"
             disabled=move || pending.get()
-            class="inline-flex w-full justify-center rounded-md bg-amber-700 px-4 py-2 text-base font-semibold text-white hover:bg-amber-800 disabled:opacity-60 sm:w-auto"
+            class=format!("inline-flex w-full justify-center rounded-md {colour} px-4 py-2 text-base font-semibold text-white disabled:opacity-60 sm:w-auto")
         >
             {label}
         </button>

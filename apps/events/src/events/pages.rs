@@ -395,7 +395,7 @@ fn CallOff(slug: String, postponable: bool) -> impl IntoView {
                     "Cancel: every ticket is void and every payment refunded. This cannot be undone."
                 </label>
                 <FormError error=cancel_error/>
-                <SubmitButton label="Cancel the event" pending=cancel.pending()/>
+                <SubmitButton label="Cancel the event" pending=cancel.pending() danger=true/>
             </ActionForm>
         </section>
     }
