@@ -53,7 +53,7 @@ pub mod ssr {
         e: &db::EventRow,
     ) -> Result<(EventSummary, Vec<TicketTypeView>), AppError> {
         let types = type_views(e, db::ticket_types(&state.pool, e.id).await?, Utc::now());
-        let tz: chrono_tz::Tz = e.time_zone.parse().unwrap_or(chrono_tz::America::Chicago);
+        let tz: chrono_tz::Tz = platform::time::stored_zone(&e.time_zone);
         // Each type's places left already stop at the whole event's.
         let on_sale_left: i64 = types.iter().filter(|t| t.on_sale).map(|t| t.left).sum();
         let event_left = e.capacity.map_or(on_sale_left, |_| {
@@ -201,7 +201,7 @@ pub mod ssr {
             .await?
             .into_iter()
             .map(|t| {
-                let tz: chrono_tz::Tz = t.time_zone.parse().unwrap_or(chrono_tz::America::Chicago);
+                let tz: chrono_tz::Tz = platform::time::stored_zone(&t.time_zone);
                 MyTicket {
                     id: t.id,
                     event_url: state.url(&format!("/e/{}", t.slug)),

@@ -27,6 +27,12 @@ pub fn zone(field: &str, raw: &str) -> Result<Tz, AppError> {
     })
 }
 
+/// A zone name read back from the database, where only names [`zone`] accepted are written;
+/// the default zone should one ever not parse (a name dropped from a later tz database).
+pub fn stored_zone(name: &str) -> Tz {
+    name.parse().unwrap_or(chrono_tz::America::Chicago)
+}
+
 /// A local date and time as a `datetime-local` input sends it (`2026-12-12T20:00`, seconds
 /// optional), in `zone`, as the instant it means. A time the clocks skip (the spring-forward
 /// hour) is refused with a message; one they pass twice (the fall-back hour) is the first.

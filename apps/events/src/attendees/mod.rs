@@ -76,10 +76,7 @@ pub mod ssr {
     pub async fn list(slug: String, q: String, page: u32) -> Result<AttendeesState, AppError> {
         let (state, user) = require_user().await?;
         let event = door_of(&state.pool, &slug, user.id).await?;
-        let tz: chrono_tz::Tz = event
-            .time_zone
-            .parse()
-            .unwrap_or(chrono_tz::America::Chicago);
+        let tz: chrono_tz::Tz = platform::time::stored_zone(&event.time_zone);
         let page = page.clamp(1, paging::MAX_PAGE);
         let (rows, total) = db::page(
             &state.pool,
@@ -137,10 +134,7 @@ pub mod ssr {
         Path(slug): Path<String>,
     ) -> Result<Response, AppError> {
         let event = door_of(&state.pool, &slug, user.id).await?;
-        let tz: chrono_tz::Tz = event
-            .time_zone
-            .parse()
-            .unwrap_or(chrono_tz::America::Chicago);
+        let tz: chrono_tz::Tz = platform::time::stored_zone(&event.time_zone);
         let (rows, _) = db::page(&state.pool, event.id, "", 100_000, 0).await?;
         let mut body = platform::csv::row(&[
             "Name",

@@ -101,7 +101,7 @@ pub mod ssr {
         }
         let until = cancel_until(t.starts_at, t.cancel_hours);
         if t.event_status != "postponed" && Utc::now() > until {
-            let tz: chrono_tz::Tz = t.time_zone.parse().unwrap_or(chrono_tz::America::Chicago);
+            let tz: chrono_tz::Tz = platform::time::stored_zone(&t.time_zone);
             return Err(conflict(format!(
                 "Tickets to this event could be cancelled until {}. Ask the organizer.",
                 platform::time::label(until, tz)

@@ -229,10 +229,7 @@ pub mod ssr {
         };
         let mut conn = state.pool.acquire().await?;
         let lines = db::lines(&mut conn, id).await?;
-        let tz: chrono_tz::Tz = order
-            .time_zone
-            .parse()
-            .unwrap_or(chrono_tz::America::Chicago);
+        let tz: chrono_tz::Tz = platform::time::stored_zone(&order.time_zone);
         Ok(OrderView {
             id,
             event_slug: order.slug.clone(),

@@ -141,10 +141,7 @@ pub mod ssr {
     ) -> Result<DoorState, AppError> {
         let (state, user) = require_user().await?;
         let event = door_of(&state.pool, &slug, user.id).await?;
-        let tz: chrono_tz::Tz = event
-            .time_zone
-            .parse()
-            .unwrap_or(chrono_tz::America::Chicago);
+        let tz: chrono_tz::Tz = platform::time::stored_zone(&event.time_zone);
         let code = code_of(&code);
         let scanned = if code.is_empty() {
             None
@@ -225,10 +222,7 @@ pub mod ssr {
             return Ok(id);
         }
         // Nothing changed: say why, from the ticket as it is now.
-        let tz: chrono_tz::Tz = event
-            .time_zone
-            .parse()
-            .unwrap_or(chrono_tz::America::Chicago);
+        let tz: chrono_tz::Tz = platform::time::stored_zone(&event.time_zone);
         let now = db::find(&state.pool, event.id, db::Which::Id(row.id))
             .await?
             .map(|r| door_ticket(r, tz))

@@ -157,7 +157,7 @@ pub mod ssr {
     pub async fn for_edit(slug: String) -> Result<RawEvent, AppError> {
         let (state, user) = require_user().await?;
         let e = organizer_of(&state.pool, &slug, user.id).await?;
-        let tz: chrono_tz::Tz = e.time_zone.parse().unwrap_or(chrono_tz::America::Chicago);
+        let tz: chrono_tz::Tz = platform::time::stored_zone(&e.time_zone);
         Ok(RawEvent {
             title: e.title,
             description: e.description,
@@ -199,7 +199,7 @@ pub mod ssr {
         let rescheduled = moved && event.status == "postponed";
         crate::events::db::update(&mut tx, event.id, &f, rescheduled).await?;
         if moved && event.status != "draft" {
-            let tz: chrono_tz::Tz = f.time_zone.parse().unwrap_or(chrono_tz::America::Chicago);
+            let tz: chrono_tz::Tz = platform::time::stored_zone(&f.time_zone);
             let mut holders: Vec<(String, String)> = crate::cancel::db::holders(&mut tx, event.id)
                 .await?
                 .into_iter()

@@ -170,10 +170,6 @@ pub mod ssr {
 
     use super::{EventView, OrganizerEvent, TicketTypeView, db, rules};
 
-    fn zone(name: &str) -> chrono_tz::Tz {
-        name.parse().unwrap_or(chrono_tz::America::Chicago)
-    }
-
     /// An event's ticket types as its page shows them at `now`: places left (of the type and
     /// of the whole event), and whether each can be had.
     pub fn type_views(
@@ -196,7 +192,7 @@ pub mod ssr {
                 let sale_note = match (t.sales_start, t.sales_end) {
                     (Some(s), _) if s > now => Some(format!(
                         "On sale from {}",
-                        platform::time::label(s, zone(&e.time_zone))
+                        platform::time::label(s, platform::time::stored_zone(&e.time_zone))
                     )),
                     (_, Some(end)) if end <= now && e.starts_at > now => {
                         Some("Sales have closed".to_owned())
@@ -234,7 +230,7 @@ pub mod ssr {
             return Err(AppError::not_found("There is no such event."));
         }
         let types = db::ticket_types(&state.pool, e.id).await?;
-        let tz = zone(&e.time_zone);
+        let tz = platform::time::stored_zone(&e.time_zone);
         let ticket_types = type_views(&e, types, Utc::now());
         let sign_in_url = user
             .is_none()
@@ -300,7 +296,7 @@ pub mod ssr {
                 sales_start,
                 sales_end,
             },
-            zone(&event.time_zone),
+            platform::time::stored_zone(&event.time_zone),
             event.starts_at,
         )?;
         db::add_ticket_type(&state.pool, event.id, &fields).await?;
@@ -378,7 +374,10 @@ pub mod ssr {
             .await?
             .into_iter()
             .map(|e| OrganizerEvent {
-                starts_label: platform::time::label(e.starts_at, zone(&e.time_zone)),
+                starts_label: platform::time::label(
+                    e.starts_at,
+                    platform::time::stored_zone(&e.time_zone),
+                ),
                 slug: e.slug,
                 title: e.title,
                 status: e.status,

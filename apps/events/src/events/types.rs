@@ -70,10 +70,6 @@ mod ssr {
     use super::TicketTypeForEdit;
     use crate::events::{RawTicketType, db, rules::TicketTypeFields};
 
-    fn zone(name: &str) -> chrono_tz::Tz {
-        name.parse().unwrap_or(chrono_tz::America::Chicago)
-    }
-
     fn not_found() -> AppError {
         AppError::not_found("This event has no such ticket type.")
     }
@@ -87,7 +83,7 @@ mod ssr {
             .ok_or_else(not_found)?;
         let issued = db::ticket_type_issued(&mut conn, id).await?;
         let last = db::ticket_type_count(&mut conn, event.id).await? <= 1;
-        let tz = zone(&event.time_zone);
+        let tz = platform::time::stored_zone(&event.time_zone);
         let input = |at: Option<chrono::DateTime<chrono::Utc>>| {
             at.map(|at| platform::time::for_input(at, tz))
                 .unwrap_or_default()
@@ -124,7 +120,11 @@ mod ssr {
                 message: "A cancelled event cannot be changed.".into(),
             });
         }
-        let f = TicketTypeFields::parse(&raw, zone(&event.time_zone), event.starts_at)?;
+        let f = TicketTypeFields::parse(
+            &raw,
+            platform::time::stored_zone(&event.time_zone),
+            event.starts_at,
+        )?;
         let mut tx = state.pool.begin().await?;
         crate::checkout::db::lock_event(&mut tx, event.id).await?;
         let t = db::ticket_type(&mut tx, event.id, id)

@@ -299,7 +299,7 @@ pub mod ssr {
         Ok(rows
             .into_iter()
             .map(|(slug, title, starts_at, tz)| {
-                let tz: chrono_tz::Tz = tz.parse().unwrap_or(chrono_tz::America::Chicago);
+                let tz: chrono_tz::Tz = platform::time::stored_zone(&tz);
                 StaffedEvent {
                     slug,
                     title,

@@ -237,7 +237,7 @@ pub mod ssr {
             .await?
             .into_iter()
             .map(|t| {
-                let tz: chrono_tz::Tz = t.time_zone.parse().unwrap_or(chrono_tz::America::Chicago);
+                let tz: chrono_tz::Tz = platform::time::stored_zone(&t.time_zone);
                 let qr = qr_svg(&crate::door::door_url(&state.origin, &t.slug, &t.secret));
                 let until = crate::cancel::ssr::cancel_until(t.starts_at, t.cancel_hours);
                 let valid = t.status == "valid";

@@ -224,8 +224,7 @@ pub mod ssr {
             items: rows
                 .into_iter()
                 .map(|r| {
-                    let tz: chrono_tz::Tz =
-                        r.time_zone.parse().unwrap_or(chrono_tz::America::Chicago);
+                    let tz: chrono_tz::Tz = platform::time::stored_zone(&r.time_zone);
                     EventCard {
                         when: platform::time::label(r.starts_at, tz),
                         place: if r.online {

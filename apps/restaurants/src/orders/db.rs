@@ -277,7 +277,7 @@ const SELECT: &str =
 
 /// A moment as the restaurant's people and customers read it: "Sat 21 Nov 18:15", local time.
 pub fn local_label(zone: &str, at: DateTime<Utc>) -> String {
-    let tz: chrono_tz::Tz = zone.parse().unwrap_or(chrono_tz::America::Chicago);
+    let tz: chrono_tz::Tz = platform::time::stored_zone(zone);
     at.with_timezone(&tz).format("%a %-d %b %H:%M").to_string()
 }
 

@@ -87,9 +87,7 @@ pub struct Row {
 
 impl Row {
     pub fn tz(&self) -> Tz {
-        self.time_zone
-            .parse()
-            .unwrap_or(chrono_tz::America::Chicago)
+        platform::time::stored_zone(&self.time_zone)
     }
 
     pub fn detail(self, hours: Vec<Period>) -> RestaurantDetail {
@@ -295,11 +293,7 @@ pub async fn hours_by_id(
         return Ok(None);
     };
     let hours = hours_of(pool, &[id]).await?.remove(&id).unwrap_or_default();
-    Ok(Some((
-        name,
-        zone.parse().unwrap_or(chrono_tz::America::Chicago),
-        hours,
-    )))
+    Ok(Some((name, platform::time::stored_zone(&zone), hours)))
 }
 
 /// Id and name of the restaurant at `slug`; `NotFound` when there is none.
