@@ -244,8 +244,9 @@ mod tests {
         assert!(conf.contains("server_name restaurants.stepperslife.com;"));
         assert!(conf.contains("server 127.0.0.1:3010;"));
         assert!(conf.contains("server_name events.stepperslife.com;"));
+        assert!(conf.contains("server_name store.stepperslife.com;"));
         assert!(
-            !conf.contains("store.stepperslife.com"),
+            !conf.contains("classes.stepperslife.com"),
             "disabled apps get no server"
         );
     }

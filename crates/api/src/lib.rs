@@ -3,6 +3,7 @@
 pub mod events;
 pub mod home;
 pub mod restaurants;
+pub mod store;
 
 #[cfg(feature = "client")]
 pub mod client;

@@ -287,16 +287,22 @@ impl TestApp {
     /// Like [`signed_in`](Self::signed_in), signed in at `signed_in_at` (unix seconds), with the
     /// session's idle deadline an hour from now (as if it had just been used).
     pub async fn signed_in_since(&self, name: &str, signed_in_at: i64) -> User {
-        self.session_for(name, signed_in_at, false).await
+        self.session_for(name, signed_in_at, false, "member").await
+    }
+
+    /// Like [`signed_in`](Self::signed_in), for a suite admin.
+    pub async fn signed_in_admin(&self, name: &str) -> User {
+        self.session_for(name, SessionReader::now(), false, "admin")
+            .await
     }
 
     /// Like [`signed_in_since`](Self::signed_in_since), for someone who chose "Keep me signed
     /// in" (the longer lifetimes apply).
     pub async fn kept_signed_in_since(&self, name: &str, signed_in_at: i64) -> User {
-        self.session_for(name, signed_in_at, true).await
+        self.session_for(name, signed_in_at, true, "member").await
     }
 
-    async fn session_for(&self, name: &str, signed_in_at: i64, kept: bool) -> User {
+    async fn session_for(&self, name: &str, signed_in_at: i64, kept: bool, role: &str) -> User {
         let user = SessionUser {
             id: Uuid::new_v4(),
             name: name.to_owned(),
@@ -305,7 +311,7 @@ impl TestApp {
                 name.to_lowercase().replace(' ', "."),
                 &Uuid::new_v4().simple().to_string()[..6]
             ),
-            role: "member".into(),
+            role: role.into(),
             signed_in_at,
             kept,
         };

@@ -2,10 +2,15 @@
 
 mod client;
 mod config;
+mod flow;
 pub mod webhook;
 
 pub use client::{Intent, IntentStatus, NewIntent, PaymentError, Refund, Stripe, StripeError};
 pub use config::PaymentsConfig;
+pub use flow::{
+    DueRefund, REFUND_ATTEMPTS, RefundBook, card_token, not_through, refused, send_refunds,
+    unavailable,
+};
 
 use sqlx::PgExecutor;
 

@@ -18,6 +18,9 @@ pub use store::{SESSION_TABLE, SuiteStore, delete_expired, stored_id};
 pub const DEMO_USER_ID: uuid::Uuid =
     uuid::Uuid::from_u128(0x5eed_0000_0000_4000_8000_0000_0000_0001);
 
+/// The demo account's address (where the demo shop's orders are announced).
+pub const DEMO_EMAIL: &str = "demo@stepperslife.com";
+
 pub use tower_sessions::{Session, session::Id as SessionId};
 
 /// Makes `session` end after `secs` seconds without use (a short-lived visitor's session).

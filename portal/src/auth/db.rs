@@ -93,7 +93,7 @@ pub async fn add_demo_user(pool: &PgPool, id: Uuid, hash: &str) -> Result<(), Ap
          on conflict do nothing",
     )
     .bind(id)
-    .bind("demo@stepperslife.com")
+    .bind(sso::DEMO_EMAIL)
     .bind("Demo Owner")
     .bind(hash)
     .execute(pool)

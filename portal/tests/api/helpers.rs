@@ -26,6 +26,8 @@ pub struct Options {
     pub restaurants_url: String,
     /// Where it reaches the events app (by default: nowhere).
     pub events_url: String,
+    /// Where it reaches the store (by default: nowhere).
+    pub store_url: String,
     pub providers: Vec<portal::oauth::ssr::ProviderConfig>,
     /// Deliver the portal's mail to the test process's maildev.
     pub mail: bool,
@@ -37,6 +39,7 @@ impl Default for Options {
             absolute: Duration::from_secs(3600),
             restaurants_url: harness::NOWHERE.into(),
             events_url: harness::NOWHERE.into(),
+            store_url: harness::NOWHERE.into(),
             providers: Vec::new(),
             mail: true,
         }
@@ -52,7 +55,12 @@ pub async fn spawn_with(opts: Options) -> TestApp {
         providers: opts.providers,
         aggregate_timeout: Duration::from_millis(500),
     });
-    let (absolute, restaurants, events) = (opts.absolute, opts.restaurants_url, opts.events_url);
+    let (absolute, restaurants, events, store) = (
+        opts.absolute,
+        opts.restaurants_url,
+        opts.events_url,
+        opts.store_url,
+    );
     let harness_opts = if opts.mail {
         Opts::default().with_mail()
     } else {
@@ -62,6 +70,7 @@ pub async fn spawn_with(opts: Options) -> TestApp {
         cfg.sessions.absolute = absolute;
         cfg.internal_urls.insert("restaurants".into(), restaurants);
         cfg.internal_urls.insert("events".into(), events);
+        cfg.internal_urls.insert("store".into(), store);
     });
     TestApp(harness::TestApp::spawn_with(def, opts).await)
 }

@@ -46,9 +46,11 @@ async fn the_home_page_shows_the_sections_each_app_serves() {
     let restaurants =
         harness::TestApp::spawn_with(restaurants::server::app(), Opts::seeded()).await;
     let events = harness::TestApp::spawn_with(events::server::app(), Opts::seeded()).await;
+    let store = harness::TestApp::spawn_with(store::server::app(), Opts::seeded()).await;
     let app = spawn_with(Options {
         restaurants_url: format!("http://{}", restaurants.addr),
         events_url: format!("http://{}", events.addr),
+        store_url: format!("http://{}", store.addr),
         ..Options::default()
     })
     .await;
@@ -57,6 +59,7 @@ async fn the_home_page_shows_the_sections_each_app_serves() {
         "home-restaurants-featured",
         "home-restaurants-new",
         "home-events-upcoming",
+        "home-store-new",
     ] {
         assert!(
             html.contains(&format!(r#"data-testid="{section}""#)),
@@ -87,6 +90,13 @@ async fn the_home_page_shows_the_sections_each_app_serves() {
         events.origin
     )));
     assert!(html.contains(&format!(r#"src="{}/media/covers/"#, events.origin)));
+    // The demo shop's products, newest first, with their pictures.
+    assert!(html.contains("New in the store") && html.contains("Suede-sole dance shoe"));
+    assert!(html.contains(&format!(
+        r#"href="{}/p/suede-sole-dance-shoe""#,
+        store.origin
+    )));
+    assert!(html.contains(&format!(r#"src="{}/media/products/"#, store.origin)));
     assert!(!html.contains("can't be reached"));
 }
 

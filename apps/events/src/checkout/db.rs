@@ -237,7 +237,6 @@ pub async fn expire_lapsed(pool: &PgPool) -> Result<Vec<(Uuid, Option<String>)>,
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct DueRefund {
     pub id: Uuid,
-    pub order_id: Uuid,
     pub amount_cents: i32,
     pub payment_intent_id: Option<String>,
     pub attempts: i32,
@@ -246,7 +245,7 @@ pub struct DueRefund {
 /// The next refund to send, locked (in `conn`'s transaction) so that no one else sends it.
 pub async fn next_due_refund(conn: &mut PgConnection) -> Result<Option<DueRefund>, AppError> {
     Ok(sqlx::query_as(
-        "select r.id, r.order_id, r.amount_cents, o.payment_intent_id, r.attempts
+        "select r.id, r.amount_cents, o.payment_intent_id, r.attempts
          from refunds r join orders o on o.id = r.order_id
          where r.status = 'pending'
          order by r.created_at limit 1
@@ -258,17 +257,17 @@ pub async fn next_due_refund(conn: &mut PgConnection) -> Result<Option<DueRefund
 
 pub async fn refund_sent(
     conn: &mut PgConnection,
-    refund: &DueRefund,
+    id: Uuid,
     provider_id: &str,
 ) -> Result<(), AppError> {
-    sqlx::query(
+    let (order, amount): (Uuid, i32) = sqlx::query_as(
         "update refunds set status = 'done', provider_id = $2, done_at = now(),
                 attempts = attempts + 1
-         where id = $1",
+         where id = $1 returning order_id, amount_cents",
     )
-    .bind(refund.id)
+    .bind(id)
     .bind(provider_id)
-    .execute(&mut *conn)
+    .fetch_one(&mut *conn)
     .await?;
     // Never more than the order's total on the books (a refund of a payment that did not match
     // its order, `amount_mismatch`, gives back what was charged, which may be more): a check
@@ -279,8 +278,8 @@ pub async fn refund_sent(
                 updated_at = now()
          where id = $1",
     )
-    .bind(refund.order_id)
-    .bind(refund.amount_cents)
+    .bind(order)
+    .bind(amount)
     .execute(conn)
     .await?;
     Ok(())
@@ -288,7 +287,7 @@ pub async fn refund_sent(
 
 pub async fn refund_failed(
     conn: &mut PgConnection,
-    refund: &DueRefund,
+    id: Uuid,
     error: &str,
     give_up: bool,
 ) -> Result<(), AppError> {
@@ -297,7 +296,7 @@ pub async fn refund_failed(
                 status = case when $3 then 'failed' else status end
          where id = $1",
     )
-    .bind(refund.id)
+    .bind(id)
     .bind(error)
     .bind(give_up)
     .execute(conn)

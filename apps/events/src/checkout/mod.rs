@@ -264,17 +264,7 @@ pub mod ssr {
     pub async fn pay(id: Uuid, token: String) -> Result<String, AppError> {
         let (state, user) = require_user().await?;
         let order = own(&state, user.id, id).await?;
-        let token = token.trim();
-        if !token.starts_with("tok_")
-            || !token
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_')
-        {
-            return Err(AppError::validation(
-                "card",
-                "The card form sent no card. Reload the page and try again.",
-            ));
-        }
+        let token = payments::card_token(&token)?;
         if !order.live {
             return Err(AppError::Conflict {
                 field: None,
@@ -295,36 +285,14 @@ pub mod ssr {
             .payments()?
             .pay_with_token(&intent.id, token)
             .await
-            .map_err(|e| {
-                if e.is_card_error() {
-                    let message = match &e {
-                        payments::StripeError::Api { message, .. } if !message.is_empty() => {
-                            message.clone()
-                        }
-                        _ => "Your card was declined.".to_owned(),
-                    };
-                    AppError::validation("card", message)
-                } else {
-                    settle::unavailable(e)
-                }
-            })?;
+            .map_err(|e| payments::refused(&e, settle::KEPT))?;
         Ok(match paid.status {
             payments::IntentStatus::Succeeded => {
                 settle::settle(&state, &paid, None).await?;
                 own(&state, user.id, id).await?.status
             }
             payments::IntentStatus::RequiresAction => "requires_action".to_owned(),
-            other => {
-                tracing::warn!(order = %id, status = ?other, "a card payment did not go through");
-                return Err(AppError::validation(
-                    "card",
-                    paid.last_payment_error
-                        .and_then(|e| e.message)
-                        .unwrap_or_else(|| {
-                            "The payment did not go through. Try another card.".into()
-                        }),
-                ));
-            }
+            _ => return Err(payments::not_through(paid)),
         })
     }
 

@@ -123,181 +123,21 @@ fn ConfirmFree(id: Uuid) -> impl IntoView {
     }
 }
 
-/// The card form (an island): Stripe.js draws the card fields and turns what is typed into a
-/// token, which never carries the number to this server; the server pays the order with it and
-/// the order's page shows the outcome. When the bank asks the card holder to confirm (3-D
-/// Secure), Stripe.js does it in the page, and the server is asked again.
+/// The card form (an island): the shared card fields and payment (`ui::card`: Stripe.js turns
+/// what is typed into a token, which never carries the number to this server), paying this
+/// order through this app's server functions.
 #[island]
 pub fn CardForm(order: Uuid, pay: PayView, total: String) -> impl IntoView {
-    let error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
-    let hydrated = ui::use_hydrated();
-    #[cfg(feature = "hydrate")]
-    let card = {
-        let card = StoredValue::new_local(None::<stripe_js::Card>);
-        let key = pay.publishable_key.clone();
-        Effect::new(
-            move |_| match stripe_js::Card::mount(&key, "#card-element") {
-                Ok(c) => card.set_value(Some(c)),
-                Err(message) => error.set(Some(message)),
-            },
-        );
-        card
-    };
-    let secret = StoredValue::new(pay.client_secret.clone());
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
-        error.set(None);
-        #[cfg(feature = "hydrate")]
-        {
-            let Some(c) = card.get_value() else {
-                busy.set(false);
-                error.set(Some("The card form did not load. Reload the page.".into()));
-                return;
-            };
-            let secret = secret.get_value();
-            leptos::task::spawn_local(async move {
-                match stripe_js::pay(&c, order, &secret).await {
-                    Ok(()) => {
-                        if let Some(w) = web_sys::window() {
-                            let _ = w.location().set_href(&format!("/orders/{order}"));
-                        }
-                    }
-                    Err(message) => {
-                        error.set(Some(message));
-                        busy.set(false);
-                    }
-                }
-            });
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = (secret, order);
-    };
-    view! {
-        <form class="mt-6 rounded-lg border border-slate-200 bg-white p-5" on:submit=submit data-testid="card-form">
-            <h2 class="text-lg font-semibold">"Pay by card"</h2>
-            <label class="mt-3 block text-sm font-medium" for="card-element">"Card"</label>
-            <div id="card-element" class="mt-1 rounded-md border border-slate-300 p-3" data-testid="card-element"></div>
-            <p class="mt-2 text-sm text-red-700" role="alert" aria-live="assertive" data-testid="card-error">{move || error.get()}</p>
-            <button type="submit" class="mt-3 w-full rounded-md bg-amber-700 px-4 py-3 text-base font-semibold text-white hover:bg-amber-800 disabled:opacity-60 sm:w-auto"
-                disabled=move || busy.get() || !hydrated.get() data-testid="pay">
-                {move || if busy.get() { "Paying…".to_owned() } else { format!("Pay {total}") }}
-            </button>
-        </form>
-    }
-}
-
-/// Stripe.js, from the page's card form.
-#[cfg(feature = "hydrate")]
-mod stripe_js {
-    use js_sys::{Promise, Reflect};
-    use uuid::Uuid;
-    use wasm_bindgen::{JsValue, prelude::wasm_bindgen};
-    use wasm_bindgen_futures::JsFuture;
-
-    #[wasm_bindgen]
-    extern "C" {
-        #[derive(Clone)]
-        type Stripe;
-        #[wasm_bindgen(catch, js_name = Stripe)]
-        fn stripe(key: &str) -> Result<Stripe, JsValue>;
-        #[wasm_bindgen(method, catch)]
-        fn elements(this: &Stripe) -> Result<Elements, JsValue>;
-        #[wasm_bindgen(method, catch, js_name = createToken)]
-        fn create_token(this: &Stripe, card: &Element) -> Result<Promise, JsValue>;
-        #[wasm_bindgen(method, catch, js_name = confirmCardPayment)]
-        fn confirm_card_payment(this: &Stripe, secret: &str) -> Result<Promise, JsValue>;
-
-        #[derive(Clone)]
-        type Elements;
-        #[wasm_bindgen(method, catch)]
-        fn create(this: &Elements, kind: &str) -> Result<Element, JsValue>;
-
-        #[derive(Clone)]
-        type Element;
-        #[wasm_bindgen(method, catch)]
-        fn mount(this: &Element, selector: &str) -> Result<(), JsValue>;
-    }
-
-    /// The card fields, mounted.
-    #[derive(Clone)]
-    pub struct Card {
-        stripe: Stripe,
-        element: Element,
-    }
-
-    const NOT_LOADED: &str =
-        "The card form could not load. Check your connection and reload the page.";
-
-    impl Card {
-        pub fn mount(key: &str, selector: &str) -> Result<Self, String> {
-            let loaded = web_sys::window()
-                .is_some_and(|w| Reflect::has(&w, &JsValue::from_str("Stripe")).unwrap_or(false));
-            if !loaded {
-                return Err(NOT_LOADED.into());
-            }
-            let stripe = stripe(key).map_err(|_| NOT_LOADED.to_owned())?;
-            let element = stripe
-                .elements()
-                .and_then(|e| e.create("card"))
-                .map_err(|_| NOT_LOADED.to_owned())?;
-            element.mount(selector).map_err(|_| NOT_LOADED.to_owned())?;
-            Ok(Self { stripe, element })
-        }
-    }
-
-    /// `{ error: { message } }` of a Stripe.js answer, if it is one.
-    fn error_of(answer: &JsValue) -> Option<String> {
-        let error = Reflect::get(answer, &"error".into()).ok()?;
-        if error.is_null() || error.is_undefined() {
-            return None;
-        }
-        Some(
-            Reflect::get(&error, &"message".into())
-                .ok()
-                .and_then(|m| m.as_string())
-                .unwrap_or_else(|| "The card was refused.".into()),
-        )
-    }
-
-    async fn settled(promise: Result<Promise, JsValue>) -> Result<JsValue, String> {
-        let promise = promise.map_err(|_| NOT_LOADED.to_owned())?;
-        let answer = JsFuture::from(promise)
-            .await
-            .map_err(|_| "The card service did not answer. Try again.".to_owned())?;
-        match error_of(&answer) {
-            Some(message) => Err(message),
-            None => Ok(answer),
-        }
-    }
-
-    /// Pays `order` with the card typed in: a token from Stripe.js, the server's payment with
-    /// it, and the bank's confirmation in the page when it asks for one.
-    pub async fn pay(card: &Card, order: Uuid, secret: &str) -> Result<(), String> {
-        let answer = settled(card.stripe.create_token(&card.element)).await?;
-        let token = Reflect::get(&answer, &"token".into())
-            .ok()
-            .and_then(|t| Reflect::get(&t, &"id".into()).ok())
-            .and_then(|id| id.as_string())
-            .ok_or_else(|| "The card form gave no card. Check the number.".to_owned())?;
-        let status = super::super::pay(order, token)
-            .await
-            .map_err(|e| e.to_string())?;
-        if status == "requires_action" {
-            settled(card.stripe.confirm_card_payment(secret)).await?;
-            let status = super::super::confirm_payment(order)
+    let (error, busy, on_submit) = ui::card::use_card_form(
+        pay.publishable_key,
+        pay.client_secret,
+        format!("/orders/{order}"),
+        move |token| async move { super::pay(order, token).await.map_err(|e| e.to_string()) },
+        move || async move {
+            super::confirm_payment(order)
                 .await
-                .map_err(|e| e.to_string())?;
-            if status != "paid" {
-                return Err(
-                    "Your bank did not confirm the payment. Try again, or another card.".into(),
-                );
-            }
-        }
-        Ok(())
-    }
+                .map_err(|e| e.to_string())
+        },
+    );
+    view! { <ui::card::CardFields total error busy on_submit/> }
 }

@@ -17,14 +17,12 @@ use axum::{
     http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
 };
-use payments::{Intent, IntentStatus, StripeError};
+use payments::{DueRefund, Intent, IntentStatus, RefundBook, StripeError};
 use platform::AppError;
 use secrecy::ExposeSecret;
+use sqlx::PgConnection;
 
 use super::db;
-
-/// Tried this often, a refund that keeps failing is left for a person to look at.
-const REFUND_ATTEMPTS: i32 = 20;
 
 /// What a report did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,12 +124,11 @@ pub async fn settle_intent(state: &AppState, id: &str) -> Result<Outcome, AppErr
 
 /// Stripe is down or refused: the buyer is told to try again, the cause is logged.
 pub fn unavailable(e: StripeError) -> AppError {
-    tracing::warn!(error = %e, "stripe call failed");
-    AppError::Unavailable(
-        "Card payments are not answering right now. Your places stay held: try again in a moment."
-            .into(),
-    )
+    payments::unavailable(&e, KEPT)
 }
+
+/// What stays the buyer's while Stripe does not answer.
+pub const KEPT: &str = "Your places stay held.";
 
 /// `POST /webhooks/stripe`: Stripe's notices. The signature is checked over the raw body first;
 /// an event about another app's payment (the account is the suite's) is acknowledged and left.
@@ -207,42 +204,45 @@ pub async fn expire_holds(state: AppState) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The refund job: sends every refund written down and not sent, one at a time, each under its
-/// row lock (so two instances never send one twice) and with an idempotency key of its own.
-pub async fn send_refunds(state: AppState) -> anyhow::Result<()> {
-    let stripe = state.payments()?;
-    loop {
-        let mut tx = state.pool.begin().await?;
-        let Some(refund) = db::next_due_refund(&mut tx).await? else {
-            return Ok(());
-        };
-        let Some(intent) = refund.payment_intent_id.clone() else {
-            db::refund_failed(&mut tx, &refund, "the order has no payment", true).await?;
-            tx.commit().await?;
-            continue;
-        };
-        let key = format!("{}-refund-{}", state.app, refund.id);
-        match stripe
-            .refund(&intent, i64::from(refund.amount_cents), &key)
-            .await
-        {
-            Ok(r) => {
-                db::refund_sent(&mut tx, &refund, &r.id).await?;
-                tracing::info!(order = %refund.order_id, refund = %r.id, amount = refund.amount_cents, "refunded");
-            }
-            Err(e) => {
-                let give_up =
-                    matches!(e, StripeError::Api { .. }) || refund.attempts + 1 >= REFUND_ATTEMPTS;
-                tracing::warn!(order = %refund.order_id, error = %e, give_up, "refund failed");
-                db::refund_failed(&mut tx, &refund, &e.to_string(), give_up).await?;
-                tx.commit().await?;
-                if !give_up {
-                    // Tried again at the job's next run.
-                    return Ok(());
-                }
-                continue;
-            }
-        }
-        tx.commit().await?;
+/// The events' refunds table.
+struct Refunds;
+
+fn id_of(r: &DueRefund) -> Result<uuid::Uuid, AppError> {
+    r.id.parse().map_err(AppError::internal)
+}
+
+impl RefundBook for Refunds {
+    async fn next_due(&self, conn: &mut PgConnection) -> Result<Option<DueRefund>, AppError> {
+        Ok(db::next_due_refund(conn).await?.map(|r| DueRefund {
+            id: r.id.to_string(),
+            amount_cents: i64::from(r.amount_cents),
+            payment_intent_id: r.payment_intent_id,
+            attempts: r.attempts,
+        }))
     }
+
+    async fn sent(
+        &self,
+        conn: &mut PgConnection,
+        r: &DueRefund,
+        provider_id: &str,
+    ) -> Result<(), AppError> {
+        db::refund_sent(conn, id_of(r)?, provider_id).await
+    }
+
+    async fn failed(
+        &self,
+        conn: &mut PgConnection,
+        r: &DueRefund,
+        error: &str,
+        give_up: bool,
+    ) -> Result<(), AppError> {
+        db::refund_failed(conn, id_of(r)?, error, give_up).await
+    }
+}
+
+/// The refund job (see [`payments::send_refunds`]): every refund written down and not sent,
+/// each once.
+pub async fn send_refunds(state: AppState) -> anyhow::Result<()> {
+    payments::send_refunds(&state.pool, state.payments()?, state.app, &Refunds).await
 }

@@ -1,0 +1,36 @@
+//! The store server: what it is made of. Everything else a server does is the app kit's.
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// Pages a visitor is sent to sign in for.
+const SIGN_IN_REQUIRED: &[&str] = &[
+    "/orders",
+    "/orders/**",
+    "/dashboard",
+    "/dashboard/**",
+    "/admin/**",
+];
+
+/// How often lapsed reservations return their units and written-down refunds are sent.
+const JOB_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The store app.
+pub fn app() -> appkit::AppDef {
+    appkit::AppDef::new("store", &MIGRATOR)
+        .pages(crate::app::App)
+        .bucket()
+        .payments()
+        .seed(|state| Box::pin(crate::seed::demo(state)))
+        .webhooks(axum::Router::new().route(
+            payments::WEBHOOK_PATH,
+            axum::routing::post(crate::checkout::settle::webhook),
+        ))
+        .job("release-reservations", JOB_EVERY, |s| {
+            Box::pin(crate::checkout::settle::expire_reservations(s))
+        })
+        .job("send-refunds", JOB_EVERY, |s| {
+            Box::pin(crate::checkout::settle::send_refunds(s))
+        })
+        .sign_in_required(SIGN_IN_REQUIRED)
+        .public_api(crate::api::ssr::routes())
+}
