@@ -13,5 +13,6 @@ mod on_behalf;
 pub mod orders;
 #[cfg(feature = "ssr")]
 pub mod server;
+pub mod store;
 
 appkit::browser_entry!();

@@ -25,6 +25,9 @@ pub mod ssr {
         products::db as products,
     };
 
+    /// Most orders `GET /api/v1/orders` answers (the newest; the rest are on the store's page).
+    const MY_ORDERS_LIMIT: usize = 20;
+
     pub fn routes() -> Router<AppState> {
         Router::new()
             .route(HOME_PATH, get(home))
@@ -165,6 +168,7 @@ pub mod ssr {
         let orders = crate::orders::db::of_buyer(&state.pool, user.id)
             .await?
             .into_iter()
+            .take(MY_ORDERS_LIMIT)
             .map(|o| MyOrder {
                 status_label: status_label(&o.status, &o.delivery),
                 url: state.url(&format!("/orders/{}", o.checkout_id)),
@@ -175,6 +179,9 @@ pub mod ssr {
                 created_at: o.created_at,
             })
             .collect();
-        Ok(Json(MyOrders { orders }))
+        Ok(Json(MyOrders {
+            orders,
+            orders_url: state.url("/orders"),
+        }))
     }
 }

@@ -11,6 +11,7 @@ pub mod app;
 pub mod cart;
 pub mod catalog;
 pub mod checkout;
+pub mod images;
 pub mod orders;
 pub mod products;
 #[cfg(feature = "ssr")]

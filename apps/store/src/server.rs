@@ -33,4 +33,5 @@ pub fn app() -> appkit::AppDef {
         })
         .sign_in_required(SIGN_IN_REQUIRED)
         .public_api(crate::api::ssr::routes())
+        .routes(crate::images::ssr::routes())
 }

@@ -113,6 +113,7 @@ async fn the_api_lists_new_products_a_product_and_my_orders() {
     assert_eq!(mine.orders.len(), 1);
     assert_eq!(mine.orders[0].total_cents, 8900 + 500);
     assert_eq!(mine.orders[0].status, "paid");
+    assert!(mine.orders_url.ends_with("/orders"), "{}", mine.orders_url);
     assert!(mine.orders[0].number.starts_with('S') && mine.orders[0].number.len() == 9);
     let theirs: MyOrders = app
         .get("/api/v1/orders", Some(&vera))

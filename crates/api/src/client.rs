@@ -12,6 +12,7 @@ use crate::restaurants::{
     IDEMPOTENCY_KEY, LIST_PATH, ORDERS_PATH, Order, PlaceOrder, RECENT_ORDERS_PATH, RecentOrders,
     RestaurantList, RestaurantQuery,
 };
+use crate::store::{MY_ORDERS_PATH as STORE_ORDERS_PATH, MyOrders as StoreOrders};
 
 /// What can go wrong calling another app.
 #[derive(Debug, thiserror::Error)]
@@ -96,6 +97,15 @@ impl OwnUrls for MyTickets {
         own_link(&mut self.tickets_url, origin);
         for t in &mut self.tickets {
             own_link(&mut t.event_url, origin);
+        }
+    }
+}
+
+impl OwnUrls for StoreOrders {
+    fn keep_own_urls(&mut self, origin: &str) {
+        own_link(&mut self.orders_url, origin);
+        for o in &mut self.orders {
+            own_link(&mut o.url, origin);
         }
     }
 }
@@ -270,6 +280,20 @@ impl AppClient {
         Self::send(shown, req, request_id)
             .await
             .map(|a| self.own::<MyTickets>(a))
+    }
+
+    /// `GET /api/v1/orders` of the store for the user whose session cookie is given.
+    pub async fn store_orders(
+        &self,
+        session_cookie: &str,
+        request_id: Option<&str>,
+    ) -> Result<StoreOrders, ClientError> {
+        let url = self.url(STORE_ORDERS_PATH)?;
+        let shown = url.to_string();
+        let req = self.http.get(url).header("cookie", session_cookie);
+        Self::send(shown, req, request_id)
+            .await
+            .map(|a| self.own::<StoreOrders>(a))
     }
 
     /// `POST /api/v1/rsvp` for the user whose session cookie is given, on behalf of a page at

@@ -103,4 +103,6 @@ pub struct MyOrder {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MyOrders {
     pub orders: Vec<MyOrder>,
+    /// Absolute URL of the page with all of them.
+    pub orders_url: String,
 }

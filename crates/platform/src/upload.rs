@@ -24,10 +24,12 @@ pub enum Problem {
     Unreadable,
     Gone,
     Failed,
+    /// It holds as many pictures as it may.
+    Full,
 }
 
 impl Problem {
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 10] = [
         Self::Type,
         Self::Size,
         Self::Pixels,
@@ -37,6 +39,7 @@ impl Problem {
         Self::Unreadable,
         Self::Gone,
         Self::Failed,
+        Self::Full,
     ];
 
     pub fn code(self) -> &'static str {
@@ -50,6 +53,7 @@ impl Problem {
             Self::Unreadable => "unreadable",
             Self::Gone => "gone",
             Self::Failed => "failed",
+            Self::Full => "full",
         }
     }
 
@@ -69,6 +73,9 @@ impl Problem {
             Self::Unreadable => "The upload could not be read. Try again.".to_owned(),
             Self::Gone => "That was deleted meanwhile.".to_owned(),
             Self::Failed => "The image could not be saved. Try again in a moment.".to_owned(),
+            Self::Full => {
+                "There are as many pictures as there can be: remove one first.".to_owned()
+            }
         }
     }
 

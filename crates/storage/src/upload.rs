@@ -52,6 +52,8 @@ impl From<AppError> for Failure {
         match e {
             AppError::Unauthorized | AppError::Forbidden(_) => Self::Refused(e),
             AppError::NotFound(_) => Self::Problem(Problem::Gone),
+            // The only conflict an upload meets: no room for one more picture.
+            AppError::Conflict { .. } => Self::Problem(Problem::Full),
             _ => Self::Problem(Problem::Failed),
         }
     }

@@ -1032,3 +1032,249 @@ async fn an_attendee_rsvps_from_the_portal_buys_by_card_on_a_phone_and_is_let_in
     let _ = attendee.client.close().await;
     world.stop().await;
 }
+
+impl Browser {
+    /// Signs up on the portal, is made a suite admin (as `suite make-admin` does), and signs
+    /// in again: the role a session carries is the one its sign-in found.
+    async fn sign_up_admin(&self, world: &World, name: &str, email: &str) {
+        self.sign_up(world, name, email).await;
+        let made = sqlx::query("update users set role = 'admin' where email = $1")
+            .bind(email)
+            .execute(&world.db_of("portal").await)
+            .await
+            .expect("made an admin");
+        assert_eq!(made.rows_affected(), 1);
+        self.click("[data-testid=sign-out]").await;
+        self.goto(&world.url("portal", "/signin")).await;
+        self.fill("email", email).await;
+        self.fill("password", "correct horse battery").await;
+        self.click("[data-testid=signin-form] button[type=submit]")
+            .await;
+        self.wait_text("[data-testid=header-user]", name).await;
+    }
+}
+
+#[tokio::test]
+async fn a_shop_opens_sells_two_variants_by_card_on_a_phone_and_ships_its_own_part() {
+    let world = World::start().await;
+    let vendor = Browser::start().await;
+    let admin = Browser::start().await;
+    let shopper = Browser::start().await;
+    let db = world.db_of("store").await;
+
+    // A member opens a shop; it waits for an admin.
+    vendor
+        .sign_up(&world, "Vera Vendor", "vera@example.com")
+        .await;
+    vendor.goto(&world.url("store", "/dashboard")).await;
+    vendor.fill("name", "Vera's Soles").await;
+    vendor.fill("description", "Hand-made dance shoes.").await;
+    vendor.fill("shipping", "4.50").await;
+    vendor
+        .click("[data-testid=shop-form] button[type=submit]")
+        .await;
+    vendor
+        .wait_text("[data-testid=shop-status]", "Waiting for an admin")
+        .await;
+
+    // An admin approves it.
+    admin
+        .sign_up_admin(&world, "Adam Admin", "adam@example.com")
+        .await;
+    admin.goto(&world.url("store", "/admin/shops")).await;
+    admin
+        .wait_text("[data-testid=admin-shops]", "Vera's Soles")
+        .await;
+    admin
+        .click_within("[data-testid=admin-shops] li", "Vera's Soles", "button")
+        .await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while sqlx::query_scalar::<_, String>("select status from shops where name = 'Vera''s Soles'")
+        .fetch_one(&db)
+        .await
+        .expect("shop")
+        != "approved"
+    {
+        assert!(std::time::Instant::now() < deadline, "never approved");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // The vendor adds a product with two variants and a photo, and publishes it.
+    vendor.goto(&world.url("store", "/dashboard")).await;
+    vendor
+        .wait_text("[data-testid=shop-status]", "Approved")
+        .await;
+    vendor
+        .goto(&world.url("store", "/dashboard/products/new"))
+        .await;
+    vendor.fill("title", "Velvet step shoe").await;
+    vendor
+        .fill("description", "Soft **velvet**, suede sole.")
+        .await;
+    vendor
+        .click("[data-testid=product-form] button[type=submit]")
+        .await;
+    for (n, (name, price, stock)) in [("Size 8", "79.00", "3"), ("Size 9", "84.50", "2")]
+        .into_iter()
+        .enumerate()
+    {
+        vendor.type_into("#new-name", name).await;
+        vendor.type_into("#new-price", price).await;
+        vendor.type_into("#new-stock", stock).await;
+        vendor
+            .click("[data-testid=variant-form] button[type=submit]")
+            .await;
+        vendor
+            .find(&format!("[data-testid=variants] li:nth-child({})", n + 1))
+            .await;
+    }
+    let photo = tempfile::Builder::new()
+        .suffix(".png")
+        .tempfile()
+        .expect("a file");
+    std::fs::write(photo.path(), devstack::testkit::photo_png(320, 180)).expect("write");
+    vendor
+        .find("[data-testid=image-form] input[type=file]")
+        .await
+        .send_keys(&photo.path().to_string_lossy())
+        .await
+        .expect("choose the photo");
+    vendor.click("[data-testid=image-form] button").await;
+    vendor.find("[data-testid=images] img").await;
+    vendor
+        .click("[data-testid=publish-form] button[type=submit]")
+        .await;
+    vendor
+        .wait_text("[data-testid=published]", "Published")
+        .await;
+
+    // A shopper on a phone puts both sizes and another shop's brush in the cart...
+    shopper
+        .client
+        .set_window_size(390, 844)
+        .await
+        .expect("a phone-sized window");
+    shopper
+        .sign_up(&world, "Sam Shopper", "sam@example.com")
+        .await;
+    for (product, variant) in [
+        ("velvet-step-shoe", "Size 8"),
+        ("velvet-step-shoe", "Size 9"),
+        ("shoe-brush", "One size"),
+    ] {
+        shopper
+            .goto(&world.url("store", &format!("/p/{product}")))
+            .await;
+        shopper
+            .click_within("[data-testid=variant]", variant, "input")
+            .await;
+        shopper.click("[data-testid=add]").await;
+        shopper.wait_text("[data-testid=cart]", variant).await;
+    }
+    // $79.00 + $84.50 + $4.50 shipping; $12.50 + $5.00 shipping from the demo shop.
+    shopper
+        .wait_text("[data-testid=cart-total]", "$185.50")
+        .await;
+    shopper.fill("ship_name", "Sam Shopper").await;
+    shopper
+        .fill("ship_address", "1 Main St\nChicago, IL 60601")
+        .await;
+    shopper
+        .click("[data-testid=checkout-form] button[type=submit]")
+        .await;
+
+    // ...and pays by card.
+    shopper
+        .find("[data-testid=card-element] input[placeholder=number]")
+        .await;
+    for (field, value) in [
+        ("number", "4242424242424242"),
+        ("exp_month", "12"),
+        ("exp_year", "34"),
+        ("cvc", "123"),
+        ("postal_code", "60601"),
+    ] {
+        shopper
+            .type_into(
+                &format!("[data-testid=card-element] input[placeholder={field}]"),
+                value,
+            )
+            .await;
+    }
+    shopper.click("[data-testid=pay]").await;
+    shopper
+        .wait_text("[data-testid=checkout]", "your order is paid")
+        .await;
+    let mails = world.mails_to("sam@example.com", 2).await;
+    let paid = mails
+        .iter()
+        .find(|m| m["subject"] == "Your SteppersLife store order")
+        .expect("the confirmation");
+    let text = paid["text"].as_str().unwrap_or_default();
+    assert!(
+        text.contains("Vera's Soles")
+            && text.contains("Steppers Supply")
+            && text.contains("$185.50"),
+        "{text}"
+    );
+    let split: Vec<(String, i32)> = sqlx::query_as(
+        "select s.name, o.total_cents from orders o join shops s on s.id = o.shop_id order by s.name",
+    )
+    .fetch_all(&db)
+    .await
+    .expect("orders");
+    assert_eq!(
+        split,
+        [
+            ("Steppers Supply".to_owned(), 1750),
+            ("Vera's Soles".to_owned(), 16800)
+        ]
+    );
+
+    // The vendor sees only her own part, and ships it.
+    vendor.goto(&world.url("store", "/dashboard/orders")).await;
+    vendor
+        .wait_text("[data-testid=shop-orders]", "Velvet step shoe")
+        .await;
+    let orders = vendor
+        .find("[data-testid=shop-orders]")
+        .await
+        .text()
+        .await
+        .expect("text");
+    assert!(!orders.contains("brush"), "another shop's line: {orders}");
+    vendor
+        .click_within("[data-testid=shop-order]", "Sam Shopper", "button")
+        .await;
+    vendor
+        .wait_text("[data-testid=shop-order]", "Accepted")
+        .await;
+    vendor
+        .type_into(
+            "[data-testid=shop-order] [name=tracking_note]",
+            "USPS 9400 1111",
+        )
+        .await;
+    vendor
+        .click_within("[data-testid=shop-order]", "Sam Shopper", "button")
+        .await;
+    vendor
+        .wait_text("[data-testid=shop-order]", "Shipped")
+        .await;
+
+    // The shopper's order page shows it.
+    shopper.client.refresh().await.expect("reload");
+    shopper
+        .wait_text("[data-testid=checkout]", "USPS 9400 1111")
+        .await;
+    shopper
+        .wait_text("[data-testid=order-part]", "Shipped")
+        .await;
+
+    vendor.assert_clean_console("the vendor").await;
+    shopper.assert_clean_console("the shopper").await;
+    let _ = vendor.client.close().await;
+    let _ = admin.client.close().await;
+    let _ = shopper.client.close().await;
+    world.stop().await;
+}

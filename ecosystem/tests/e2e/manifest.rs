@@ -305,6 +305,12 @@ async fn events_on_the_portal(stack: &Stack) {
         .await
         .expect("html");
     assert!(account.contains(r#"data-testid="my-tickets""#), "{account}");
+    // And the store's section, from the store's API with the same session.
+    assert!(
+        account.contains(r#"data-testid="my-store-orders""#)
+            && account.contains("No store orders yet."),
+        "{account}"
+    );
     assert!(
         account.contains("Portal Social") && account.contains("General"),
         "{account}"

@@ -75,6 +75,7 @@ pub fn AccountPage() -> impl IntoView {
     let account = Resource::new_blocking(|| (), |()| get_account());
     let orders = crate::orders::recent_orders_resource();
     let tickets = crate::events::my_tickets_resource();
+    let store_orders = crate::store::my_store_orders_resource();
     view! {
         <Title text="Your account"/>
         <h1 class="text-2xl font-bold">"Your account"</h1>
@@ -146,6 +147,7 @@ pub fn AccountPage() -> impl IntoView {
                             </section>
                             <crate::orders::RecentOrders orders/>
                             <crate::events::MyEventTickets tickets/>
+                            <crate::store::MyStoreOrders orders=store_orders/>
                             <section class="rounded-lg border border-slate-200 bg-white p-5 md:col-span-2">
                                 <h2 class="text-lg font-semibold">"Where you are signed in"</h2>
                                 <ul class="mt-3 divide-y divide-slate-100 text-sm" data-testid="sessions">

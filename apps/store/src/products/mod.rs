@@ -63,6 +63,7 @@ pub struct ManageView {
     pub low_stock_at: i32,
     pub published: bool,
     pub variants: Vec<StockView>,
+    pub images: Vec<crate::images::ImageView>,
 }
 
 /// One of the shop's products, on its dashboard.
@@ -343,6 +344,7 @@ pub mod ssr {
         let p = db::by_id(&state.pool, id).await?;
         let variants = db::variants(&state.pool, id).await?;
         Ok(ManageView {
+            images: crate::images::ssr::of(&state.pool, id).await?,
             variants: variants
                 .into_iter()
                 .map(|v| StockView {

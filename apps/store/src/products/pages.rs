@@ -11,7 +11,11 @@ use super::{
     AddVariant, CreateProduct, ManageView, ProductView, SetPublished, UpdateProduct, UpdateVariant,
     get_product, manage_product,
 };
-use crate::{cart::AddToCart, catalog::CATEGORIES};
+use crate::{
+    cart::AddToCart,
+    catalog::CATEGORIES,
+    images::{MAX_IMAGES, MoveImage, RemoveImage},
+};
 
 fn slug_param() -> String {
     use_params_map()
@@ -187,13 +191,47 @@ fn Manage(p: ManageView) -> impl IntoView {
                 }
         })
         .collect_view();
-    let (slug_add, slug_update) = (slug.clone(), slug.clone());
+    let (slug_add, slug_update, slug_images) = (slug.clone(), slug.clone(), slug.clone());
+    let images = p
+        .images
+        .iter()
+        .enumerate()
+        .map(|(i, image)| {
+            let moving = ServerAction::<MoveImage>::new();
+            let removing = ServerAction::<RemoveImage>::new();
+            let id = image.id.to_string();
+            let move_form = (i > 0).then(|| {
+                let (slug, id) = (slug.clone(), id.clone());
+                view! {
+                    <ActionForm action=moving>
+                        <input type="hidden" name="slug" value=slug/>
+                        <input type="hidden" name="id" value=id/>
+                        <button type="submit" class="rounded-md border border-slate-300 px-2 py-1 hover:bg-slate-50">"Move earlier"</button>
+                    </ActionForm>
+                }
+            });
+            let slug = slug.clone();
+            view! {
+                <li class="rounded-lg border border-slate-200 bg-white p-2" data-testid="image">
+                    <img src=image.thumbnail_url.clone() alt=if i == 0 { "Main picture" } else { "Picture" } width="240" height="135" class="aspect-video h-auto w-full rounded-md object-cover"/>
+                    <div class="mt-1 flex flex-wrap gap-1 text-sm">
+                        {move_form}
+                        <ActionForm action=removing>
+                            <input type="hidden" name="slug" value=slug/>
+                            <input type="hidden" name="id" value=id/>
+                            <button type="submit" class="rounded-md border border-red-300 px-2 py-1 text-red-800 hover:bg-red-50">"Remove"</button>
+                        </ActionForm>
+                    </div>
+                </li>
+            }
+        })
+        .collect_view();
     view! {
         <Title text=format!("Manage · {}", p.title)/>
         <p class="text-sm"><a class="underline" href="/dashboard">"Your shop"</a></p>
         <h1 class="mt-1 text-2xl font-bold">{p.title.clone()}</h1>
         <p class="text-slate-600" data-testid="published">{if p.published { "Published" } else { "Draft: not listed" }}</p>
-        <ActionForm action=publish attr:class="mt-3">
+        <ActionForm action=publish attr:class="mt-3" attr:data-testid="publish-form">
             <input type="hidden" name="slug" value=slug/>
             <input type="hidden" name="published" value=(!p.published).to_string()/>
             <FormError error=publish_error/>
@@ -214,6 +252,13 @@ fn Manage(p: ManageView) -> impl IntoView {
             <SubmitButton label="Add" pending=add.pending()/>
             <div class="sm:col-span-4"><FormError error=add_error/></div>
         </ActionForm>
+
+        <h2 class="mt-6 text-lg font-semibold">"Pictures"</h2>
+        <p class="text-sm text-slate-600">{format!("Up to {MAX_IMAGES}; the first is the product's main picture and its thumbnail in lists.")}</p>
+        <ul class="mt-2 grid grid-cols-2 gap-3 sm:grid-cols-4" data-testid="images">
+            {images}
+        </ul>
+        <ui::PictureForm action=format!("/dashboard/p/{slug_images}/images") back=format!("/dashboard/p/{slug_images}") label="Add a picture" current=None testid="image-form"/>
 
         <details class="mt-6 max-w-xl">
             <summary class="cursor-pointer font-semibold">"Details"</summary>
