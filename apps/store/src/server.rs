@@ -21,9 +21,10 @@ pub fn app() -> appkit::AppDef {
         .bucket()
         .payments()
         .seed(|state| Box::pin(crate::seed::demo(state)))
-        .webhooks(axum::Router::new().route(
-            payments::WEBHOOK_PATH,
-            axum::routing::post(crate::checkout::settle::webhook),
+        .webhooks(appkit::webhook::stripe(
+            |state, intent, id, kind| async move {
+                crate::checkout::settle::settle(&state, &intent, Some((&id, &kind))).await
+            },
         ))
         .job("release-reservations", JOB_EVERY, |s| {
             Box::pin(crate::checkout::settle::expire_reservations(s))

@@ -18,6 +18,8 @@ mod pages;
 pub mod staff;
 #[cfg(feature = "ssr")]
 mod state;
+#[cfg(feature = "ssr")]
+pub mod webhook;
 
 #[cfg(feature = "ssr")]
 pub use app::{AppDef, Built, SeedFn};

@@ -33,8 +33,13 @@ pub fn card_token(raw: &str) -> Result<&str, AppError> {
 /// meanwhile, "Your places stay held."), the cause is logged.
 pub fn unavailable(e: &StripeError, kept: &str) -> AppError {
     tracing::warn!(error = %e, "stripe call failed");
+    let kept = if kept.is_empty() {
+        String::new()
+    } else {
+        format!("{kept} ")
+    };
     AppError::Unavailable(format!(
-        "Card payments are not answering right now. {kept} Try again in a moment."
+        "Card payments are not answering right now. {kept}Try again in a moment."
     ))
 }
 

@@ -11,15 +11,8 @@
 //! - anything else → nothing yet.
 
 use appkit::AppState;
-use axum::{
-    body::Bytes,
-    extract::State,
-    http::{HeaderMap, StatusCode},
-    response::{IntoResponse, Response},
-};
 use payments::{DueRefund, Intent, IntentStatus, RefundBook, StripeError};
 use platform::AppError;
-use secrecy::ExposeSecret;
 use sqlx::PgConnection;
 
 use super::db;
@@ -129,45 +122,6 @@ pub fn unavailable(e: StripeError) -> AppError {
 
 /// What stays the buyer's while Stripe does not answer.
 pub const KEPT: &str = "Your places stay held.";
-
-/// `POST /webhooks/stripe`: Stripe's notices. The signature is checked over the raw body first;
-/// an event about another app's payment (the account is the suite's) is acknowledged and left.
-pub async fn webhook(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let Ok(stripe) = state.payments() else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
-    let signature = headers
-        .get("stripe-signature")
-        .and_then(|v| v.to_str().ok());
-    let secret = stripe.config().webhook_secret.expose_secret();
-    let event =
-        match payments::webhook::verify(&body, signature, secret, chrono::Utc::now().timestamp()) {
-            Ok(e) => e,
-            Err(e) => {
-                tracing::warn!(error = %e, "refused a webhook");
-                return (StatusCode::BAD_REQUEST, format!("refused: {e}")).into_response();
-            }
-        };
-    let ours = event.data.object["metadata"]["app"].as_str() == Some(state.app);
-    let Some(intent) = event.payment_intent().filter(|_| ours) else {
-        return (StatusCode::OK, "not ours").into_response();
-    };
-    let seen = payments::seen(&state.pool, &event.id).await;
-    match seen {
-        Ok(true) => return (StatusCode::OK, "seen").into_response(),
-        Ok(false) => {}
-        Err(e) => return AppError::from(e).into_response(),
-    }
-    // Stripe retries what is not answered 2xx: a failure here is tried again later.
-    let intent = match stripe.intent(intent).await {
-        Ok(i) => i,
-        Err(e) => return unavailable(e).into_response(),
-    };
-    match settle(&state, &intent, Some((&event.id, &event.kind))).await {
-        Ok(outcome) => (StatusCode::OK, format!("{outcome:?}")).into_response(),
-        Err(e) => e.into_response(),
-    }
-}
 
 /// The hold-expiry job: holds whose time is up stop taking places (they already do not count
 /// from their `expires_at`, whether or not this runs: it is bookkeeping, and it catches up after
