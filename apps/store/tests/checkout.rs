@@ -165,6 +165,18 @@ async fn a_paid_checkout_splits_into_one_order_per_shop_that_adds_up_to_the_char
         .expect("total");
     assert_eq!(total, 5497);
     assert_eq!(stock(&app, &shoes[0]).await, (7, 3));
+    // Its page: how long the items stay reserved, and the card form for the total.
+    let page = app
+        .get(&format!("/orders/{id}"), Some(&shopper))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(
+        page.contains("Your items are reserved for 10 more minutes.")
+            && page.contains("Pay $54.97"),
+        "{page}"
+    );
 
     let res = pay(&app, &shopper, id, cards::VISA).await;
     assert_eq!(res.status, StatusCode::OK, "{:?}", res.body);

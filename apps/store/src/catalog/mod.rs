@@ -193,8 +193,9 @@ pub fn ProductGrid(products: Vec<ProductCard>) -> impl IntoView {
                     {p.thumbnail_url.map(|src| view! {
                         <img src=src alt="" width="480" height="270" loading="lazy" class="aspect-square h-auto w-full rounded-md object-cover"/>
                     })}
-                    <a class="mt-2 block font-semibold hover:underline" href=format!("/p/{}", p.slug)>{p.title}</a>
-                    <p class="text-sm text-slate-600"><a class="hover:underline" href=format!("/s/{}", p.shop_slug)>{p.shop_name}</a></p>
+                    // Two links stacked: each at least 24 px tall, as fingers need (WCAG 2.5.8).
+                    <a class="mt-1 block py-1 font-semibold hover:underline" href=format!("/p/{}", p.slug)>{p.title}</a>
+                    <a class="inline-block py-1 text-sm text-slate-600 hover:underline" href=format!("/s/{}", p.shop_slug)>{p.shop_name}</a>
                     <p class="text-sm">
                         <span class="text-slate-800">{p.price_label}</span>
                         {p.availability.map(|a| view! { <span class="ml-2 font-medium text-amber-800">{a}</span> })}

@@ -68,6 +68,9 @@ pub struct CheckoutView {
     pub total_cents: i32,
     /// Until when the units are reserved, while they are.
     pub held_until: Option<DateTime<Utc>>,
+    /// How many minutes of the reservation are left (rounded up), while it lasts: a count needs
+    /// no time zone.
+    pub held_minutes: Option<i64>,
     pub pay: Option<PayView>,
 }
 
@@ -303,6 +306,10 @@ pub mod ssr {
             total_label: format_cents(i64::from(c.total_cents)),
             total_cents: c.total_cents,
             held_until: live.then_some(c.expires_at),
+            held_minutes: live.then(|| {
+                let secs = (c.expires_at - chrono::Utc::now()).num_seconds().max(0);
+                (secs + 59) / 60
+            }),
             pay,
         })
     }

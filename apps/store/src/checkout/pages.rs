@@ -44,7 +44,10 @@ fn Checkout(c: CheckoutView) -> impl IntoView {
     let (headline, note) = match c.status.as_str() {
         "pending" => (
             "Pay for your order",
-            c.held_until.map(|t| format!("Your items are reserved until {} UTC.", t.format("%H:%M"))),
+            c.held_minutes.map(|m| match m {
+                1 => "Your items are reserved for one more minute.".to_owned(),
+                m => format!("Your items are reserved for {m} more minutes."),
+            }),
         ),
         "paid" => ("Thank you: your order is paid", Some("Each shop sends its part and tells you when it ships or is ready to pick up.".to_owned())),
         "expired" => ("This reservation has ended", Some("The items went back on the shelves; your cart still holds them. Check out again from your cart.".to_owned())),
