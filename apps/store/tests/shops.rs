@@ -291,6 +291,7 @@ async fn a_shop_sees_and_changes_only_its_own_products_and_orders() {
             "/api/orders/advance",
             vec![("id", &vera_order), ("status", "cancelled")],
         ),
+        ("/api/orders/cancel-mine", vec![("id", &vera_order)]),
         ("/api/checkout/get", vec![("id", &checkout_id)]),
         ("/api/checkout/confirm", vec![("id", &checkout_id)]),
     ];
@@ -377,6 +378,63 @@ async fn a_shop_sees_and_changes_only_its_own_products_and_orders() {
     assert!(
         page.contains("Shipped") && page.contains("USPS 9400 1000 0000"),
         "{page}"
+    );
+    // The shopper can no longer cancel Vera's shipped part, but cancels Otto's, still at the
+    // shop: its money goes back, Vera's order stays.
+    let res = app
+        .call(
+            "/api/orders/cancel-mine",
+            &[("id", &vera_order)],
+            Some(&shopper),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{:?}", res.body);
+    let otto_order: uuid::Uuid = sqlx::query_scalar(
+        "select o.id from orders o join shops s on s.id = o.shop_id where s.owner_id = $1",
+    )
+    .bind(otto.id)
+    .fetch_one(&app.db.pool)
+    .await
+    .expect("order");
+    let res = app
+        .call(
+            "/api/orders/cancel-mine",
+            &[("id", &otto_order.to_string())],
+            Some(&shopper),
+        )
+        .await;
+    assert!(ok(res.status), "{:?}", res.body);
+    let statuses: Vec<(String, String)> = sqlx::query_as(
+        "select s.name, o.status from orders o join shops s on s.id = o.shop_id order by s.name",
+    )
+    .fetch_all(&app.db.pool)
+    .await
+    .expect("orders");
+    assert_eq!(
+        statuses,
+        [
+            ("Otto's Tees".to_owned(), "cancelled".to_owned()),
+            ("Vera's Shoes".to_owned(), "shipped".to_owned())
+        ]
+    );
+    let owed: i32 = sqlx::query_scalar("select amount_cents from refunds where order_id = $1")
+        .bind(otto_order)
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("a refund");
+    assert_eq!(owed, 2000);
+    assert_eq!(
+        stock(&app, &tees[0]).await,
+        (5, 0),
+        "the tee is back on the shelf"
+    );
+    let to_otto = app.mails_to(&otto.email, 2).await;
+    assert!(
+        to_otto.iter().any(|m| m["subject"]
+            .as_str()
+            .unwrap_or_default()
+            .ends_with("was cancelled")),
+        "{to_otto:?}"
     );
     let mails = app.mails_to(&shopper.email, 2).await;
     assert!(

@@ -42,8 +42,11 @@ pub struct PartView {
     pub subtotal_label: String,
     pub shipping_label: String,
     pub total_label: String,
-    /// The shop's order, once paid: its number and status.
+    /// The shop's order, once paid: its id, number and status.
+    pub order_id: Option<Uuid>,
     pub order_number: Option<String>,
+    /// Its shopper may still cancel it (it has not shipped).
+    pub cancellable: bool,
     pub order_status: Option<String>,
     pub tracking_note: String,
     pub refunded_label: Option<String>,

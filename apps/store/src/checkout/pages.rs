@@ -39,6 +39,21 @@ pub fn CheckoutPage() -> impl IntoView {
     }
 }
 
+/// "Cancel this order": one shop's part, before it ships; its money goes back.
+#[component]
+fn CancelOrder(id: Uuid) -> impl IntoView {
+    let cancel = ServerAction::<crate::orders::CancelMyOrder>::new();
+    let error = Signal::derive(move || cancel.value().get().and_then(Result::err));
+    view! {
+        <ActionForm action=cancel attr:class="mt-2" attr:data-testid="cancel-order">
+            <input type="hidden" name="id" value=id.to_string()/>
+            <ui::FormError error/>
+            <p class="text-sm text-red-700">{move || error.get().and_then(|e| e.message_for("status"))}</p>
+            <ui::SubmitButton label="Cancel this order" pending=cancel.pending() danger=true/>
+        </ActionForm>
+    }
+}
+
 #[component]
 fn Checkout(c: CheckoutView) -> impl IntoView {
     let (headline, note) = match c.status.as_str() {
@@ -77,6 +92,7 @@ fn Checkout(c: CheckoutView) -> impl IntoView {
                         <p class="mt-1 flex justify-between text-sm text-slate-600"><span>"Shipping"</span><span>{p.shipping_label.clone()}</span></p>
                         <p class="flex justify-between text-sm font-semibold"><span>"Total"</span><span>{p.total_label.clone()}</span></p>
                         {p.refunded_label.clone().map(|r| view! { <p class="text-sm text-slate-700">{r}</p> })}
+                        {p.order_id.filter(|_| p.cancellable).map(|id| view! { <CancelOrder id/> })}
                     </section>
                 }).collect_view()}
             </div>

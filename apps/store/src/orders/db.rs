@@ -16,6 +16,7 @@ pub struct Part {
     pub delivery: String,
     pub shipping_cents: i32,
     pub subtotal: i64,
+    pub order_id: Option<Uuid>,
     pub order_number: Option<String>,
     pub order_status: Option<String>,
     pub tracking_note: Option<String>,
@@ -27,7 +28,8 @@ pub async fn parts(pool: &PgPool, checkout: Uuid) -> Result<Vec<Part>, AppError>
         "select cs.shop_id, s.name as shop_name, s.pickup_address, cs.delivery, cs.shipping_cents,
                 (select coalesce(sum(l.unit_cents::int8 * l.quantity), 0)::int8 from checkout_lines l
                   where l.checkout_id = cs.checkout_id and l.shop_id = cs.shop_id) as subtotal,
-                o.number as order_number, o.status as order_status, o.tracking_note,
+                o.id as order_id, o.number as order_number, o.status as order_status,
+                o.tracking_note,
                 o.refunded_cents
          from checkout_shops cs join shops s on s.id = cs.shop_id
          left join orders o on o.checkout_id = cs.checkout_id and o.shop_id = cs.shop_id
@@ -102,7 +104,9 @@ pub struct OrderRow {
     pub checkout_id: Uuid,
     pub shop_id: Uuid,
     pub shop_name: String,
+    pub owner_email: String,
     pub pickup_address: String,
+    pub buyer_id: Uuid,
     pub buyer_name: String,
     pub buyer_email: String,
     pub status: String,
@@ -116,7 +120,7 @@ pub struct OrderRow {
 }
 
 const ORDER: &str = "select o.id, o.number, o.checkout_id, o.shop_id, s.name as shop_name,
-        s.pickup_address, o.buyer_name, o.buyer_email, o.status, o.delivery, o.ship_name,
+        s.owner_email, s.pickup_address, o.buyer_id, o.buyer_name, o.buyer_email, o.status, o.delivery, o.ship_name,
         o.ship_address, o.total_cents, o.refunded_cents, o.tracking_note, o.created_at
     from orders o join shops s on s.id = o.shop_id";
 
@@ -245,6 +249,51 @@ pub async fn notify(
             to_name: o.buyer_name.clone(),
             subject,
             text: format!("Hello {},\n\n{body}", o.buyer_name),
+            html: None,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Tells the shop that its shopper cancelled the order, and the shopper what goes back.
+pub async fn notify_cancelled_by_shopper(
+    conn: &mut PgConnection,
+    state: &AppState,
+    o: &OrderRow,
+) -> Result<(), AppError> {
+    let back = format_cents(i64::from(o.total_cents - o.refunded_cents));
+    mail::enqueue(
+        &mut *conn,
+        &Message {
+            kind: "store-cancelled-by-shopper",
+            to_address: o.owner_email.clone(),
+            to_name: o.shop_name.clone(),
+            subject: format!("Order {} was cancelled", o.number),
+            text: format!(
+                "{} cancelled order {} before it shipped: do not send it. {back} goes back to their card, and the units are back in your stock.\n\nYour orders: {}\n",
+                o.buyer_name,
+                o.number,
+                state.url("/dashboard/orders"),
+            ),
+            html: None,
+        },
+    )
+    .await?;
+    mail::enqueue(
+        conn,
+        &Message {
+            kind: "store-cancelled",
+            to_address: o.buyer_email.clone(),
+            to_name: o.buyer_name.clone(),
+            subject: format!("You cancelled order {}", o.number),
+            text: format!(
+                "Hello {},\n\nYour order {} from {} is cancelled. {back} goes back to your card (it can take a few days to show).\n\nYour order: {}\n",
+                o.buyer_name,
+                o.number,
+                o.shop_name,
+                state.url(&format!("/orders/{}", o.checkout_id)),
+            ),
             html: None,
         },
     )

@@ -101,6 +101,21 @@ pub async fn advance_order(
         .map_err(AppError::respond)
 }
 
+/// Cancels one of the signed-in shopper's orders before it ships: that order's money goes
+/// back, the other shops' orders of the checkout stay.
+#[server(prefix = "/api/orders", endpoint = "cancel-mine")]
+pub async fn cancel_my_order(id: Uuid) -> Result<(), AppError> {
+    ssr::cancel_mine(id)
+        .await
+        .map(|checkout| leptos_axum::redirect(&format!("/orders/{checkout}")))
+        .map_err(AppError::respond)
+}
+
+/// Whether an order in `status` may still be cancelled (it has not left the shop).
+pub fn cancellable(status: &str) -> bool {
+    matches!(status, "paid" | "accepted")
+}
+
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use appkit::require_user;
@@ -141,10 +156,12 @@ pub mod ssr {
                 subtotal_label: format_cents(p.subtotal),
                 shipping_label: format_cents(i64::from(p.shipping_cents)),
                 total_label: format_cents(p.subtotal + i64::from(p.shipping_cents)),
+                cancellable: p.order_status.as_deref().is_some_and(super::cancellable),
                 order_status: p
                     .order_status
                     .as_deref()
                     .map(|s| status_label(s, &p.delivery)),
+                order_id: p.order_id,
                 order_number: p.order_number,
                 tracking_note: p.tracking_note.unwrap_or_default(),
                 refunded_label: p
@@ -209,6 +226,39 @@ pub mod ssr {
             });
         }
         Ok(out)
+    }
+
+    /// Cancels the shopper's own order `id`; the checkout it belongs to.
+    pub async fn cancel_mine(id: Uuid) -> Result<Uuid, AppError> {
+        let (state, user) = require_user().await?;
+        let mut tx = state.pool.begin().await?;
+        // Someone else's order is "not found", like one that does not exist.
+        let order = db::locked(&mut tx, id)
+            .await?
+            .filter(|o| o.buyer_id == user.id)
+            .ok_or_else(|| AppError::not_found("There is no such order."))?;
+        if !super::cancellable(&order.status) {
+            return Err(AppError::conflict(
+                "status",
+                format!(
+                    "This order is {} now, so it cannot be cancelled here: write to {} about a return.",
+                    status_label(&order.status, &order.delivery).to_lowercase(),
+                    order.shop_name
+                ),
+            ));
+        }
+        db::cancel(&mut tx, &order).await?;
+        db::notify_cancelled_by_shopper(&mut tx, &state, &order).await?;
+        tx.commit().await?;
+        state.outbox.wake();
+        tracing::info!(order = %id, buyer = %user.id, "order cancelled by its shopper");
+        let refunds = state.clone();
+        tokio::spawn(async move {
+            if let Err(e) = crate::checkout::settle::send_refunds(refunds).await {
+                tracing::warn!(error = %e, "refunds not sent yet");
+            }
+        });
+        Ok(order.checkout_id)
     }
 
     pub async fn advance(id: Uuid, to: String, tracking_note: String) -> Result<(), AppError> {
