@@ -18,6 +18,13 @@ use crate::{
 pub fn App() -> impl IntoView {
     view! {
         <AppFrame app="Store">
+            // The store's own places, on every page: the cart and orders are otherwise reached
+            // only by adding something or paying.
+            <nav aria-label="Store" class="-mt-2 mb-4 flex flex-wrap gap-x-4 text-sm" data-testid="store-nav">
+                <a class="inline-block py-1 font-medium text-amber-800 hover:underline" href="/cart">"Cart"</a>
+                <a class="inline-block py-1 font-medium text-amber-800 hover:underline" href="/orders">"Your orders"</a>
+                <a class="inline-block py-1 font-medium text-amber-800 hover:underline" href="/dashboard">"Sell: your shop"</a>
+            </nav>
             <Routes fallback=|| view! { <NotFound/> }>
                 <Route path=StaticSegment("") view=CatalogPage/>
                 <Route path=(StaticSegment("p"), ParamSegment("slug")) view=ProductPage/>

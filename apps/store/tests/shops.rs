@@ -111,6 +111,14 @@ async fn a_new_shop_is_listed_once_an_admin_approves_it() {
         page.contains("Suede sole") && page.contains("$89.00") && page.contains("Only 3 left"),
         "{page}"
     );
+    // Every page leads to the cart, the orders and the shop's dashboard.
+    for link in [
+        r#"href="/cart""#,
+        r#"href="/orders""#,
+        r#"href="/dashboard""#,
+    ] {
+        assert!(page.contains(link), "{link}: {page}");
+    }
     let shop_page = app
         .get("/s/vera-s-shoes", None)
         .await
