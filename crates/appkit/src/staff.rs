@@ -28,23 +28,38 @@ pub struct Tables {
     pub name_column: &'static str,
 }
 
-/// A member of a place's staff.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct Member {
-    pub user_id: Uuid,
-    pub name: String,
-    pub added_at: DateTime<Utc>,
+pub use ui::staff::StaffMember;
+
+/// The link to show for an invitation token just made (the staff page carries it in its URL
+/// once), at `join_path` (`/staff/join`) on this app; `None` when there is none, or it is not
+/// a token's shape.
+pub fn invite_link(state: &crate::AppState, join_path: &str, token: &str) -> Option<String> {
+    let token = token.trim();
+    (!token.is_empty()
+        && token.len() <= 128
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+    .then(|| state.url(&format!("{join_path}/{token}")))
 }
 
 impl Tables {
-    pub async fn members(&self, pool: &PgPool, place: Uuid) -> Result<Vec<Member>, AppError> {
-        Ok(sqlx::query_as(&format!(
-            "select user_id, user_name as name, added_at from {} where {} = $1 order by added_at",
+    pub async fn members(&self, pool: &PgPool, place: Uuid) -> Result<Vec<StaffMember>, AppError> {
+        let rows: Vec<(Uuid, String, DateTime<Utc>)> = sqlx::query_as(&format!(
+            "select user_id, user_name, added_at from {} where {} = $1 order by added_at",
             self.members, self.place_column
         ))
         .bind(place)
         .fetch_all(pool)
-        .await?)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(user_id, name, added_at)| StaffMember {
+                user_id,
+                name,
+                added_at,
+            })
+            .collect())
     }
 
     /// Whether `user` is on the staff of `place`.

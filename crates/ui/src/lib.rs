@@ -9,6 +9,7 @@ mod misc;
 mod nav;
 mod pager;
 mod picture;
+pub mod staff;
 
 pub use document::{AppFrame, Document, FAVICON_SVG, Page, page_title};
 pub use form::{FORMATTING_HINT, FormError, SubmitButton, TextArea, TextField, TimeZoneSelect};

@@ -3,21 +3,16 @@
 //! organizer removes them at any time. The statements are the app kit's
 //! ([`appkit::staff`]), over the events' tables.
 
-use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use platform::AppError;
 use serde::{Deserialize, Serialize};
-use ui::{ErrorBox, FormError, NotFound};
+use ui::{
+    ErrorBox, FormError, NotFound,
+    staff::{InviteLink, RemoveButton, StaffMember, StaffMembers},
+};
 use uuid::Uuid;
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StaffMember {
-    pub user_id: Uuid,
-    pub name: String,
-    pub added_at: DateTime<Utc>,
-}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventStaff {
@@ -127,27 +122,17 @@ fn StaffManage(
     error: Signal<Option<AppError>>,
 ) -> impl IntoView {
     let slug = d.slug.clone();
-    let members = if d.staff.is_empty() {
-        view! { <p class="mt-4 text-slate-600" data-testid="no-staff">"No staff yet."</p> }
-            .into_any()
-    } else {
-        view! {
-            <ul class="mt-4 divide-y" data-testid="staff-list">
-                {d.staff.into_iter().map(|m| {
-                    let slug = slug.clone();
-                    view! {
-                    <li class="flex items-center justify-between py-2">
-                        <span>{m.name}<span class="ml-2 text-xs text-slate-500">{format!("since {}", m.added_at.format("%d %b %Y"))}</span></span>
-                        <ActionForm action=remove>
-                            <input type="hidden" name="slug" value=slug/>
-                            <input type="hidden" name="user_id" value=m.user_id.to_string()/>
-                            <button class="rounded-md border border-red-300 px-2 py-1 text-sm text-red-700">"Remove"</button>
-                        </ActionForm>
-                    </li>
-                    }
-                }).collect_view()}
-            </ul>
-        }.into_any()
+    let members = view! {
+        <StaffMembers members=d.staff remove=move |user_id: Uuid| {
+            let slug = slug.clone();
+            view! {
+            <ActionForm action=remove>
+                <input type="hidden" name="slug" value=slug/>
+                <input type="hidden" name="user_id" value=user_id.to_string()/>
+                <RemoveButton/>
+            </ActionForm>
+            }
+        }/>
     };
     view! {
         <div class="mx-auto max-w-2xl rounded-lg border border-slate-200 bg-white p-6">
@@ -160,12 +145,7 @@ fn StaffManage(
                 <input type="hidden" name="slug" value=d.slug.clone()/>
                 <button class="rounded-md bg-amber-700 px-4 py-2 text-sm font-semibold text-white" data-testid="create-invite">"Create an invitation link"</button>
             </ActionForm>
-            {d.invite_link.map(|link| view! {
-                <div class="mt-3 rounded-md bg-slate-50 p-3 text-sm">
-                    <label for="invite-link">"Send this link to the person you want to add. It works once, for 7 days, and they must be signed in:"</label>
-                    <input id="invite-link" readonly class="mt-1 w-full rounded border px-2 py-1 font-mono text-xs" value=link data-testid="invite-link"/>
-                </div>
-            })}
+            {d.invite_link.map(|link| view! { <InviteLink link/> })}
         </div>
     }
 }
@@ -218,29 +198,15 @@ pub mod ssr {
     use platform::AppError;
     use uuid::Uuid;
 
-    use super::{EventStaff, StaffMember, StaffedEvent};
+    use super::{EventStaff, StaffedEvent};
     use crate::access::ssr::{STAFF, organizer_of};
 
     pub async fn list(slug: String, invite: String) -> Result<EventStaff, AppError> {
         let (state, user) = require_user().await?;
         let event = organizer_of(&state.pool, &slug, user.id).await?;
-        let token = invite.trim();
         Ok(EventStaff {
-            staff: STAFF
-                .members(&state.pool, event.id)
-                .await?
-                .into_iter()
-                .map(|m| StaffMember {
-                    user_id: m.user_id,
-                    name: m.name,
-                    added_at: m.added_at,
-                })
-                .collect(),
-            invite_link: (!token.is_empty()
-                && token
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
-            .then(|| state.url(&format!("/staff/join/{token}"))),
+            staff: STAFF.members(&state.pool, event.id).await?,
+            invite_link: appkit::staff::invite_link(&state, "/staff/join", &invite),
             slug: event.slug,
             title: event.title,
         })

@@ -2,21 +2,13 @@
 //! that person, signed in, opens it and joins. Staff run the order queue and mark dishes sold
 //! out; the owner can remove them at any time.
 
-use chrono::{DateTime, Utc};
 use leptos::{either::Either, prelude::*};
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use platform::AppError;
 use serde::{Deserialize, Serialize};
-use ui::{ErrorBox, FormError, NotFound, use_live};
+use ui::{ErrorBox, FormError, NotFound, staff::StaffMember, use_live};
 use uuid::Uuid;
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StaffMember {
-    pub user_id: Uuid,
-    pub name: String,
-    pub added_at: DateTime<Utc>,
-}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StaffData {
@@ -208,16 +200,7 @@ pub mod ssr {
             restaurant_id: id,
             name,
             slug,
-            staff: db::TABLES
-                .members(&state.pool, id)
-                .await?
-                .into_iter()
-                .map(|m| super::StaffMember {
-                    user_id: m.user_id,
-                    name: m.name,
-                    added_at: m.added_at,
-                })
-                .collect(),
+            staff: db::TABLES.members(&state.pool, id).await?,
         })
     }
 
