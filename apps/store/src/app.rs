@@ -12,6 +12,7 @@ use crate::{
     orders::pages::{MyOrdersPage, ShopOrdersPage},
     products::pages::{ManageProductPage, NewProductPage, ProductPage},
     shops::pages::{AdminShopsPage, DashboardPage, ShopPage},
+    staff::{JoinStaffPage, StaffPage},
 };
 
 #[component]
@@ -36,6 +37,8 @@ pub fn App() -> impl IntoView {
                 <Route path=(StaticSegment("dashboard"), StaticSegment("orders")) view=ShopOrdersPage/>
                 <Route path=(StaticSegment("dashboard"), StaticSegment("products"), StaticSegment("new")) view=NewProductPage/>
                 <Route path=(StaticSegment("dashboard"), StaticSegment("p"), ParamSegment("slug")) view=ManageProductPage/>
+                <Route path=(StaticSegment("dashboard"), StaticSegment("staff")) view=StaffPage/>
+                <Route path=(StaticSegment("staff"), StaticSegment("join"), ParamSegment("token")) view=JoinStaffPage/>
                 <Route path=(StaticSegment("admin"), StaticSegment("shops")) view=AdminShopsPage/>
             </Routes>
         </AppFrame>

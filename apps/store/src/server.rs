@@ -9,6 +9,7 @@ const SIGN_IN_REQUIRED: &[&str] = &[
     "/dashboard",
     "/dashboard/**",
     "/admin/**",
+    "/staff/**",
 ];
 
 /// How often lapsed reservations return their units and written-down refunds are sent.
@@ -32,7 +33,23 @@ pub fn app() -> appkit::AppDef {
         .job("send-refunds", JOB_EVERY, |s| {
             Box::pin(crate::checkout::settle::send_refunds(s))
         })
+        .layer(|router, state| {
+            router.layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                crate::cart::ssr::merge_at_sign_in,
+            ))
+        })
+        .job(
+            "forget-merged-carts",
+            std::time::Duration::from_secs(3600),
+            |s| {
+                Box::pin(async move {
+                    crate::cart::db::forget_merged(&s.pool).await?;
+                    Ok(())
+                })
+            },
+        )
         .sign_in_required(SIGN_IN_REQUIRED)
         .public_api(crate::api::ssr::routes())
-        .routes(crate::images::ssr::routes())
+        .routes(crate::images::ssr::routes().merge(crate::shops::logo::routes()))
 }

@@ -168,3 +168,64 @@ async fn a_shop_adds_orders_and_removes_a_products_pictures() {
         "{page}"
     );
 }
+
+async fn upload_logo(app: &TestApp, bytes: Vec<u8>, who: &User) -> reqwest::Response {
+    let form = multipart::Form::new()
+        .text("back", "/dashboard")
+        .part("photo", multipart::Part::bytes(bytes).file_name("logo.png"));
+    devstack::testkit::client()
+        .post(app.url("/dashboard/logo"))
+        .header(header::ORIGIN, &app.origin)
+        .header(header::COOKIE, app.cookie(who))
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload")
+}
+
+async fn logo_key(app: &TestApp) -> Option<String> {
+    sqlx::query_scalar("select logo_key from shops")
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("shop")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shop_sets_and_replaces_its_logo_and_its_page_shows_it() {
+    let app = spawn().await;
+    let vera = app.signed_in("Vera Vendor").await;
+    let nobody = app.signed_in("Nora No-shop").await;
+    let slug = shop(&app, &vera, "Vera's Shoes", "5", "").await;
+    let storage = app.storage();
+
+    // Not a picture: back with why; someone without a shop: refused before the body is read.
+    let res = upload_logo(&app, b"not a picture".to_vec(), &vera).await;
+    assert_eq!(back(&res), "/dashboard?upload_error=type");
+    let res = upload_logo(&app, photo_png(64, 64), &nobody).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_eq!(logo_key(&app).await, None);
+
+    let res = upload_logo(&app, photo_png(64, 64), &vera).await;
+    assert_eq!(back(&res), "/dashboard");
+    let first = logo_key(&app).await.expect("a logo");
+    let page = app
+        .get(&format!("/s/{slug}"), None)
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(
+        page.contains(&storage::Storage::thumbnail_path(&first)),
+        "{page}"
+    );
+    // A new one replaces it, and the old object goes.
+    let res = upload_logo(&app, photo_png(96, 96), &vera).await;
+    assert_eq!(back(&res), "/dashboard");
+    let second = logo_key(&app).await.expect("a logo");
+    assert_ne!(first, second);
+    assert!(storage.get(&second).await.expect("get").is_some());
+    assert!(
+        storage.get(&first).await.expect("get").is_none(),
+        "replaced logo removed"
+    );
+}

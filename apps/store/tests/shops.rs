@@ -222,6 +222,48 @@ async fn the_catalog_searches_filters_sorts_and_pages() {
         page.contains("Steppers tee") && !page.contains("Shoe brush"),
         "{page}"
     );
+
+    // The shop filter offers the shops with something listed (not one waiting for approval),
+    // by name, the chosen one selected.
+    let penny = app.signed_in("Penny Pending").await;
+    let res = app
+        .call(
+            "/api/shops/open",
+            &[
+                ("name", "Penny's Pending"),
+                ("description", ""),
+                ("pickup_address", ""),
+                ("shipping", "0"),
+            ],
+            Some(&penny),
+        )
+        .await;
+    assert!(ok(res.status), "{:?}", res.body);
+    product(&app, &penny, "Unlisted hat", &[("One size", "5.00", "5")]).await;
+    let shops = app.call("/api/catalog/shops", &[], None).await;
+    assert_eq!(
+        shops.body,
+        serde_json::json!([
+            {"slug": "otto-s-tees", "name": "Otto's Tees"},
+            {"slug": "vera-s-shoes", "name": "Vera's Shoes"},
+        ])
+    );
+    let page = app
+        .get("/?shop=otto-s-tees", None)
+        .await
+        .text()
+        .await
+        .expect("page");
+    let option = page
+        .split("<option value=\"otto-s-tees\"")
+        .nth(1)
+        .and_then(|rest| rest.split('>').next())
+        .unwrap_or_default();
+    assert!(option.contains("selected"), "{page}");
+    assert!(
+        page.contains("Steppers tee") && !page.contains("Suede sole") && !page.contains("Penny"),
+        "{page}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -336,7 +378,7 @@ async fn a_shop_sees_and_changes_only_its_own_products_and_orders() {
 
     // Each shop's order list holds its own order only, with its own lines.
     let mine = app.call("/api/orders/shop", &[], Some(&otto)).await;
-    let orders = mine.body.as_array().expect("orders");
+    let orders = mine.body["orders"].as_array().expect("orders");
     assert_eq!(orders.len(), 1, "{orders:?}");
     assert_eq!(orders[0]["lines"][0]["title"], "Tee");
     assert_eq!(

@@ -1044,7 +1044,10 @@ impl Browser {
             .await
             .expect("made an admin");
         assert_eq!(made.rows_affected(), 1);
+        // Signed out (the sign-out's own navigation done) before going on: otherwise it can
+        // land after the next page is opened, and take the browser away from it.
         self.click("[data-testid=sign-out]").await;
+        self.find("[data-testid=sign-in]").await;
         self.goto(&world.url("portal", "/signin")).await;
         self.fill("email", email).await;
         self.fill("password", "correct horse battery").await;
@@ -1148,7 +1151,7 @@ async fn a_shop_opens_sells_two_variants_by_card_on_a_phone_and_ships_its_own_pa
         .wait_text("[data-testid=published]", "Published")
         .await;
 
-    // A shopper on a phone puts both sizes and another shop's brush in the cart...
+    // A shopper on a phone put another shop's brush in her cart last week, signed in...
     shopper
         .client
         .set_window_size(390, 844)
@@ -1157,20 +1160,49 @@ async fn a_shop_opens_sells_two_variants_by_card_on_a_phone_and_ships_its_own_pa
     shopper
         .sign_up(&world, "Sam Shopper", "sam@example.com")
         .await;
-    for (product, variant) in [
-        ("velvet-step-shoe", "Size 8"),
-        ("velvet-step-shoe", "Size 9"),
-        ("shoe-brush", "One size"),
-    ] {
-        shopper
-            .goto(&world.url("store", &format!("/p/{product}")))
-            .await;
-        shopper
-            .click_within("[data-testid=variant]", variant, "input")
-            .await;
-        shopper.click("[data-testid=add]").await;
-        shopper.wait_text("[data-testid=cart]", variant).await;
-    }
+    let add = |product: &'static str, variant: &'static str| {
+        let shopper = &shopper;
+        let world = &world;
+        async move {
+            shopper
+                .goto(&world.url("store", &format!("/p/{product}")))
+                .await;
+            shopper
+                .click_within("[data-testid=variant]", variant, "input")
+                .await;
+            shopper.click("[data-testid=add]").await;
+            shopper.wait_text("[data-testid=cart]", variant).await;
+        }
+    };
+    add("shoe-brush", "One size").await;
+    shopper.click("[data-testid=sign-out]").await;
+    shopper.find("[data-testid=sign-in]").await;
+    // ...and today, not signed in, puts both sizes in the cart her browser keeps...
+    add("velvet-step-shoe", "Size 8").await;
+    add("velvet-step-shoe", "Size 9").await;
+    let cart = shopper
+        .find("[data-testid=cart]")
+        .await
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        !cart.contains("brush"),
+        "a visitor sees a member's cart: {cart}"
+    );
+    // $79.00 + $84.50 + $4.50 shipping.
+    shopper
+        .wait_text("[data-testid=cart-total]", "$168.00")
+        .await;
+    // ...signs in to check out, and finds both carts in one.
+    shopper.click("[data-testid=sign-in-to-check-out] a").await;
+    shopper.fill("email", "sam@example.com").await;
+    shopper.fill("password", "correct horse battery").await;
+    shopper
+        .click("[data-testid=signin-form] button[type=submit]")
+        .await;
+    shopper.wait_text("[data-testid=cart]", "Size 9").await;
+    shopper.wait_text("[data-testid=cart]", "One size").await;
     // $79.00 + $84.50 + $4.50 shipping; $12.50 + $5.00 shipping from the demo shop.
     shopper
         .wait_text("[data-testid=cart-total]", "$185.50")

@@ -1,6 +1,7 @@
-//! The cart: kept on the server for signed-in shoppers (the same on phone and laptop),
-//! re-priced and checked against stock each time it is shown. Each shop's part is shipped or
-//! picked up at the shop, as the shopper chooses.
+//! The cart: kept on the server for signed-in shoppers (the same on phone and laptop), in the
+//! browser for visitors ([`visitor`]) and moved into the server's at sign-in; re-priced and
+//! checked against stock each time it is shown. Each shop's part is shipped or picked up at the
+//! shop, as the shopper chooses.
 
 use leptos::prelude::*;
 use platform::AppError;
@@ -10,6 +11,8 @@ use uuid::Uuid;
 #[cfg(feature = "ssr")]
 pub mod db;
 pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod visitor;
 
 /// Most units of one variant in a cart.
 pub const MAX_QUANTITY: i32 = 99;
@@ -58,17 +61,18 @@ pub struct CartView {
     pub ready: bool,
     /// A fresh idempotency key for the checkout form: a form sent twice pays once.
     pub form_key: String,
-    /// Where a visitor signs in to see their cart; `None` when signed in.
+    /// Where a visitor signs in to check out (their cart comes with them); `None` when
+    /// signed in.
     pub sign_in_url: Option<String>,
 }
 
-/// The signed-in shopper's cart (for a visitor, an empty one with where to sign in).
+/// The shopper's cart: the signed-in member's, or the one the visitor's browser keeps.
 #[server(prefix = "/api/cart", endpoint = "get")]
 pub async fn get_cart() -> Result<CartView, AppError> {
     ssr::get().await.map_err(AppError::respond)
 }
 
-/// Puts `quantity` more of a variant in the signed-in shopper's cart, then shows the cart.
+/// Puts `quantity` more of a variant in the shopper's cart, then shows the cart.
 #[server(prefix = "/api/cart", endpoint = "add")]
 pub async fn add_to_cart(variant_id: Uuid, quantity: i32) -> Result<(), AppError> {
     ssr::add(variant_id, quantity)
@@ -97,11 +101,16 @@ pub async fn set_delivery(shop: String, delivery: String) -> Result<(), AppError
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
-    use appkit::{require_user, user};
+    use appkit::{AppState, require_user, user};
+    use axum::{extract::Request, extract::State, middleware::Next, response::Response};
+    use http::header::SET_COOKIE;
     use platform::{AppError, money::format_cents};
     use uuid::Uuid;
 
-    use super::{CartLine, CartShop, CartView, MAX_QUANTITY, db};
+    use super::{
+        CartLine, CartShop, CartView, MAX_QUANTITY, db,
+        visitor::{self, VisitorCart},
+    };
 
     fn quantity(q: i32, zero_ok: bool) -> Result<i32, AppError> {
         let min = i32::from(!zero_ok);
@@ -115,8 +124,22 @@ pub mod ssr {
         }
     }
 
+    /// The cart this visitor's browser keeps (a new one when it keeps none).
+    async fn visitor_cart(state: &AppState) -> Result<VisitorCart, AppError> {
+        let parts: http::request::Parts =
+            leptos_axum::extract().await.map_err(AppError::internal)?;
+        Ok(VisitorCart::from_headers(&parts.headers, state.suite.is_https()).unwrap_or_default())
+    }
+
+    /// Has the browser keep `cart`.
+    fn keep(state: &AppState, cart: &VisitorCart) {
+        if let Some(res) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            res.append_header(SET_COOKIE, cart.set_cookie(state.suite.is_https()));
+        }
+    }
+
     pub async fn add(variant: Uuid, q: i32) -> Result<(), AppError> {
-        let (state, user) = require_user().await?;
+        let state = appkit::state()?;
         let q = quantity(q, false)?;
         let listed = db::listed_variant(&state.pool, variant).await?;
         let Some(left) = listed else {
@@ -127,13 +150,29 @@ pub mod ssr {
         if left <= 0 {
             return Err(AppError::conflict("quantity", "Sorry, that is sold out."));
         }
-        db::add(&state.pool, user.id, variant, q).await
+        match user().await? {
+            Some(user) => db::add(&state.pool, user.id, variant, q).await,
+            None => {
+                let mut cart = visitor_cart(&state).await?;
+                cart.add(variant, q)?;
+                keep(&state, &cart);
+                Ok(())
+            }
+        }
     }
 
     pub async fn set(variant: Uuid, q: i32) -> Result<(), AppError> {
-        let (state, user) = require_user().await?;
+        let state = appkit::state()?;
         let q = quantity(q, true)?;
-        db::set(&state.pool, user.id, variant, q).await
+        match user().await? {
+            Some(user) => db::set(&state.pool, user.id, variant, q).await,
+            None => {
+                let mut cart = visitor_cart(&state).await?;
+                cart.set(variant, q);
+                keep(&state, &cart);
+                Ok(())
+            }
+        }
     }
 
     pub async fn set_delivery(shop: String, delivery: String) -> Result<(), AppError> {
@@ -156,6 +195,42 @@ pub mod ssr {
         db::set_delivery(&state.pool, user.id, shop.id, &delivery).await
     }
 
+    /// Middleware: the first request of a browser that is signed in and still keeps a
+    /// visitor's cart moves that cart into the member's, and removes it from the browser.
+    pub async fn merge_at_sign_in(
+        State(state): State<AppState>,
+        req: Request,
+        next: Next,
+    ) -> Response {
+        let secure = state.suite.is_https();
+        let Some(cart) = VisitorCart::from_headers(req.headers(), secure) else {
+            return next.run(req).await;
+        };
+        let (parts, body) = req.into_parts();
+        let user = state.sessions.user_of(&parts).await;
+        let req = Request::from_parts(parts, body);
+        let Ok(Some(user)) = user else {
+            return next.run(req).await;
+        };
+        if !cart.lines.is_empty() {
+            match db::merge(&state.pool, user.id, &cart).await {
+                Ok(true) => {
+                    tracing::info!(user_id = %user.id, lines = cart.lines.len(), "moved a visitor's cart into the member's")
+                }
+                Ok(false) => {}
+                Err(e) => {
+                    // The cookie stays: the next request tries again.
+                    tracing::warn!(error = %e, "could not move a visitor's cart into the member's");
+                    return next.run(req).await;
+                }
+            }
+        }
+        let mut res = next.run(req).await;
+        res.headers_mut()
+            .append(SET_COOKIE, visitor::removal(secure));
+        res
+    }
+
     /// The cart of `owner`, priced now, grouped by shop (in the order their first line was
     /// added). Lines whose product is no longer listed are shown with why.
     pub async fn priced(
@@ -163,8 +238,13 @@ pub mod ssr {
         owner: Uuid,
     ) -> Result<(Vec<CartShop>, Vec<db::Line>), AppError> {
         let lines = db::lines(pool, owner).await?;
+        Ok((by_shop(&lines), lines))
+    }
+
+    /// Priced lines, grouped by shop in their order, each with what stops it being bought.
+    fn by_shop(lines: &[db::Line]) -> Vec<CartShop> {
         let mut shops: Vec<CartShop> = Vec::new();
-        for l in &lines {
+        for l in lines {
             let problem = if !l.listed {
                 Some("No longer sold: remove it to check out.".to_owned())
             } else if l.left <= 0 {
@@ -212,25 +292,22 @@ pub mod ssr {
                 .sum();
             s.subtotal_label = format_cents(sub);
         }
-        Ok((shops, lines))
+        shops
     }
 
     pub async fn get() -> Result<CartView, AppError> {
         let state = appkit::state()?;
-        let Some(user) = user().await? else {
-            return Ok(CartView {
-                shops: Vec::new(),
-                subtotal_label: format_cents(0),
-                shipping_label: format_cents(0),
-                total_label: format_cents(0),
-                total_cents: 0,
-                ships: false,
-                ready: false,
-                form_key: String::new(),
-                sign_in_url: Some(state.sign_in_url("/cart")),
-            });
+        let (lines, sign_in_url) = match user().await? {
+            Some(user) => (db::lines(&state.pool, user.id).await?, None),
+            None => {
+                let cart = visitor_cart(&state).await?;
+                (
+                    db::visitor_lines(&state.pool, &cart.lines).await?,
+                    Some(state.sign_in_url("/cart")),
+                )
+            }
         };
-        let (shops, lines) = priced(&state.pool, user.id).await?;
+        let shops = by_shop(&lines);
         let totals = crate::checkout::rules::totals(&db::buyable(&lines));
         Ok(CartView {
             ready: !lines.is_empty()
@@ -243,8 +320,12 @@ pub mod ssr {
             total_label: format_cents(totals.total()),
             total_cents: totals.total(),
             shops,
-            form_key: uuid::Uuid::new_v4().to_string(),
-            sign_in_url: None,
+            form_key: if sign_in_url.is_none() {
+                uuid::Uuid::new_v4().to_string()
+            } else {
+                String::new()
+            },
+            sign_in_url,
         })
     }
 }

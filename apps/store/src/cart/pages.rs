@@ -17,11 +17,11 @@ pub fn CartPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match cart.await {
                     Err(e) => view! { <ErrorBox message=e.to_string()/> }.into_any(),
-                    Ok(CartView { sign_in_url: Some(url), .. }) => view! {
-                        <p class="mt-4"><a class="font-medium text-amber-700 hover:underline" href=url>"Sign in"</a>" to see your cart: it is the same on every device you use."</p>
-                    }.into_any(),
                     Ok(c) if c.shops.is_empty() => view! {
                         <p class="mt-4 text-slate-600" data-testid="cart-empty">"Your cart is empty. "<a class="font-medium text-amber-700 hover:underline" href="/">"Browse the store"</a></p>
+                        {c.sign_in_url.map(|url| view! {
+                            <p class="mt-2 text-slate-600">"Shopped here before? "<a class="font-medium text-amber-700 hover:underline" href=url>"Sign in"</a>" to see your cart: it is the same on every device you use."</p>
+                        })}
                     }.into_any(),
                     Ok(c) => view! { <Cart c/> }.into_any(),
                 }
@@ -31,18 +31,41 @@ pub fn CartPage() -> impl IntoView {
 }
 
 #[component]
-fn Cart(c: CartView) -> impl IntoView {
+fn Cart(mut c: CartView) -> impl IntoView {
     let checkout = ServerAction::<StartCheckout>::new();
     let error = Signal::derive(move || checkout.value().get().and_then(Result::err));
+    let sign_in_url = c.sign_in_url.take();
+    let visitor = sign_in_url.is_some();
+    let shops = std::mem::take(&mut c.shops);
     view! {
         <div class="mt-4 space-y-4" data-testid="cart">
-            {c.shops.into_iter().map(|s| view! { <ShopPart s/> }).collect_view()}
+            {shops.into_iter().map(|s| view! { <ShopPart s visitor/> }).collect_view()}
         </div>
         <dl class="mt-4 ml-auto max-w-xs space-y-1 text-sm">
             <div class="flex justify-between"><dt>"Items"</dt><dd>{c.subtotal_label.clone()}</dd></div>
             <div class="flex justify-between"><dt>"Shipping"</dt><dd>{c.shipping_label.clone()}</dd></div>
             <div class="flex justify-between text-base font-semibold"><dt>"Total"</dt><dd data-testid="cart-total">{c.total_label.clone()}</dd></div>
         </dl>
+        {match sign_in_url {
+            Some(url) => view! {
+                <div class="mt-4 max-w-xl space-y-2" data-testid="sign-in-to-check-out">
+                    <a class="inline-block rounded-md bg-amber-700 px-4 py-3 text-base font-semibold text-white hover:bg-amber-800" href=url>"Sign in to check out"</a>
+                    <p class="text-sm text-slate-600">"Your cart comes with you, and you choose delivery or pickup for each shop."</p>
+                </div>
+            }.into_any(),
+            None => view! { <Checkout c checkout error/> }.into_any(),
+        }}
+    }
+}
+
+/// The checkout form of a signed-in shopper's cart.
+#[component]
+fn Checkout(
+    c: CartView,
+    checkout: ServerAction<StartCheckout>,
+    error: Signal<Option<platform::AppError>>,
+) -> impl IntoView {
+    view! {
         <ActionForm action=checkout attr:class="mt-4 max-w-xl space-y-4" attr:data-testid="checkout-form">
             <input type="hidden" name="idempotency_key" value=c.form_key.clone()/>
             {if c.ships {
@@ -68,8 +91,9 @@ fn Cart(c: CartView) -> impl IntoView {
     }
 }
 
+/// A shop's part of the cart; a visitor chooses delivery or pickup once signed in.
 #[component]
-fn ShopPart(s: CartShop) -> impl IntoView {
+fn ShopPart(s: CartShop, visitor: bool) -> impl IntoView {
     let delivery = ServerAction::<SetDelivery>::new();
     view! {
         <section class="rounded-lg border border-slate-200 bg-white p-4" data-testid="cart-shop">
@@ -81,7 +105,8 @@ fn ShopPart(s: CartShop) -> impl IntoView {
                     view! {
                         <li class="flex flex-wrap items-center gap-3 py-2" data-testid="cart-line">
                             {l.thumbnail_url.clone().map(|src| view! { <img src=src alt="" width="64" height="64" class="h-16 w-16 rounded-md object-cover"/> })}
-                            <div class="min-w-0 flex-1">
+                            // At least 10rem for the title: on a phone the quantity wraps below it.
+                            <div class="min-w-0 flex-1 basis-40">
                                 <a class="font-medium hover:underline" href=format!("/p/{}", l.product_slug)>{l.title.clone()}</a>
                                 <p class="text-sm text-slate-600">{format!("{} · {} each", l.variant_name, l.unit_label)}</p>
                                 {l.problem.clone().map(|p| view! { <p class="text-sm font-medium text-red-700" data-testid="line-problem">{p}</p> })}
@@ -98,6 +123,11 @@ fn ShopPart(s: CartShop) -> impl IntoView {
                     }
                 }).collect_view()}
             </ul>
+            {if visitor {
+                view! {
+                    <p class="mt-2 text-right text-sm text-slate-700">{s.shipping_label.clone()}{format!(" · items {}", s.subtotal_label)}</p>
+                }.into_any()
+            } else { view! {
             <ActionForm action=delivery attr:class="mt-2 flex flex-wrap items-center gap-3 text-sm">
                 <input type="hidden" name="shop" value=s.slug.clone()/>
                 <label class="flex items-center gap-1.5">
@@ -111,6 +141,7 @@ fn ShopPart(s: CartShop) -> impl IntoView {
                 })}
                 <span class="ml-auto text-slate-700">{s.shipping_label.clone()}{format!(" · items {}", s.subtotal_label)}</span>
             </ActionForm>
+            }.into_any() }}
         </section>
     }
 }

@@ -84,3 +84,16 @@ pub async fn page(
     let total = rows.first().map_or(0, |r| r.total);
     Ok((rows, total))
 }
+
+/// The shops with a listed product (slug, name), by name: the list's shop filter.
+pub async fn shops(pool: &PgPool) -> Result<Vec<(String, String)>, AppError> {
+    Ok(sqlx::query_as(
+        "select s.slug, s.name from shops s
+         where s.status = 'approved'
+           and exists (select 1 from products p join variants v on v.product_id = p.id
+                       where p.shop_id = s.id and p.published)
+         order by lower(s.name), s.slug",
+    )
+    .fetch_all(pool)
+    .await?)
+}

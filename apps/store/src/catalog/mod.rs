@@ -60,6 +60,19 @@ pub struct Query {
     pub page: u32,
 }
 
+/// A shop the list can be narrowed to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShopChoice {
+    pub slug: String,
+    pub name: String,
+}
+
+/// The shops with something listed, by name.
+#[server(prefix = "/api/catalog", endpoint = "shops")]
+pub async fn listed_shops() -> Result<Vec<ShopChoice>, AppError> {
+    ssr::shops().await.map_err(AppError::respond)
+}
+
 /// Listed products matching `query`, a page at a time.
 #[server(prefix = "/api/catalog", endpoint = "list")]
 pub async fn list_products(query: Query) -> Result<Paged<ProductCard>, AppError> {
@@ -94,6 +107,7 @@ pub fn availability(left: i64) -> Option<String> {
 pub fn CatalogPage() -> impl IntoView {
     let query = read_query();
     let list = Resource::new_blocking(read_query, list_products);
+    let shops = Resource::new_blocking(|| (), |()| listed_shops());
     let filtered = query
         != Query {
             page: query.page,
@@ -121,7 +135,6 @@ pub fn CatalogPage() -> impl IntoView {
         <Title text=""/>
         <h1 class="text-2xl font-bold">"Shop the community"</h1>
         <form method="get" class="mt-4 space-y-3" role="search" data-testid="product-filters">
-            {(!query.shop.is_empty()).then(|| view! { <input type="hidden" name="shop" value=query.shop.clone()/> })}
             <div class="flex gap-2">
                 <label for="store-q" class="sr-only">"Search products"</label>
                 <input id="store-q" name="q" type="search" value=query.q.clone() placeholder="Search: shoes, T-shirt, vinyl…"
@@ -137,6 +150,32 @@ pub fn CatalogPage() -> impl IntoView {
                         }).collect_view()}
                     </select>
                 </label>
+                <Suspense fallback=|| ()>
+                    {
+                        let current = query.shop.clone();
+                        move || {
+                            let current = current.clone();
+                            Suspend::new(async move {
+                                // Without the list (a database hiccup) the chosen shop is kept.
+                                let choices = shops.await.unwrap_or_default();
+                                view! {
+                                    <label class="text-sm">"Shop"
+                                        <select name="shop" class=format!("mt-1 block max-w-[12rem] {field}") data-testid="shop-filter">
+                                            <option value="" selected=current.is_empty()>"All shops"</option>
+                                            {(!current.is_empty() && !choices.iter().any(|c| c.slug == current)).then(|| view! {
+                                                <option value=current.clone() selected=true>{current.clone()}</option>
+                                            })}
+                                            {choices.into_iter().map(|c| {
+                                                let selected = c.slug == current;
+                                                view! { <option value=c.slug selected=selected>{c.name}</option> }
+                                            }).collect_view()}
+                                        </select>
+                                    </label>
+                                }
+                            })
+                        }
+                    }
+                </Suspense>
                 <label class="text-sm">"From $"
                     <input name="min" inputmode="decimal" value=query.min.clone() class=format!("mt-1 block w-24 {field}")/>
                 </label>
@@ -215,7 +254,7 @@ pub mod ssr {
     };
     use uuid::Uuid;
 
-    use super::{CATEGORIES, PER_PAGE, ProductCard, Query, availability, db};
+    use super::{CATEGORIES, PER_PAGE, ProductCard, Query, ShopChoice, availability, db};
 
     pub fn card(r: db::CardRow) -> ProductCard {
         let from = format_cents(i64::from(r.price_from));
@@ -286,6 +325,15 @@ pub mod ssr {
             per_page: PER_PAGE,
             total: u64::try_from(total).unwrap_or(0),
         })
+    }
+
+    pub async fn shops() -> Result<Vec<ShopChoice>, AppError> {
+        let state = appkit::state()?;
+        Ok(db::shops(&state.pool)
+            .await?
+            .into_iter()
+            .map(|(slug, name)| ShopChoice { slug, name })
+            .collect())
     }
 
     /// A shop's listed products (its page), newest first.

@@ -103,6 +103,7 @@ pub struct OrderRow {
     pub number: String,
     pub checkout_id: Uuid,
     pub shop_id: Uuid,
+    pub shop_slug: String,
     pub shop_name: String,
     pub owner_email: String,
     pub pickup_address: String,
@@ -119,7 +120,7 @@ pub struct OrderRow {
     pub created_at: DateTime<Utc>,
 }
 
-const ORDER: &str = "select o.id, o.number, o.checkout_id, o.shop_id, s.name as shop_name,
+const ORDER: &str = "select o.id, o.number, o.checkout_id, o.shop_id, s.slug as shop_slug, s.name as shop_name,
         s.owner_email, s.pickup_address, o.buyer_id, o.buyer_name, o.buyer_email, o.status, o.delivery, o.ship_name,
         o.ship_address, o.total_cents, o.refunded_cents, o.tracking_note, o.created_at
     from orders o join shops s on s.id = o.shop_id";
@@ -131,6 +132,16 @@ pub async fn of_shop(pool: &PgPool, shop: Uuid) -> Result<Vec<OrderRow>, AppErro
     .bind(shop)
     .fetch_all(pool)
     .await?)
+}
+
+/// The shop an order is for (it never changes).
+pub async fn shop_of(pool: &sqlx::PgPool, id: Uuid) -> Result<Option<Uuid>, AppError> {
+    Ok(
+        sqlx::query_scalar("select shop_id from orders where id = $1")
+            .bind(id)
+            .fetch_optional(pool)
+            .await?,
+    )
 }
 
 pub async fn locked(conn: &mut PgConnection, id: Uuid) -> Result<Option<OrderRow>, AppError> {

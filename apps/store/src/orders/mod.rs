@@ -58,7 +58,8 @@ pub fn status_label(status: &str, delivery: &str) -> String {
     .to_owned()
 }
 
-/// The steps an order can take from `status` (delivered by `delivery`).
+/// The steps an order can take from `status` (delivered by `delivery`), for its shop's
+/// owner; its staff take the same but "cancel" (see [`for_staff`]).
 pub fn next_steps(status: &str, delivery: &str) -> Vec<(&'static str, &'static str)> {
     match (status, delivery) {
         ("paid", _) => vec![("accepted", "Accept"), ("cancelled", "Cancel and refund")],
@@ -75,20 +76,41 @@ pub fn next_steps(status: &str, delivery: &str) -> Vec<(&'static str, &'static s
     }
 }
 
+/// The steps a shop's staff may take: all but cancelling (a refund is the owner's call).
+pub fn for_staff(steps: Vec<(&'static str, &'static str)>) -> Vec<(&'static str, &'static str)> {
+    steps
+        .into_iter()
+        .filter(|(to, _)| *to != "cancelled")
+        .collect()
+}
+
+/// A shop's orders, as its owner or staff work them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderDesk {
+    pub shop_slug: String,
+    pub shop_name: String,
+    /// The signed-in person owns the shop (else they are on its staff).
+    pub owner: bool,
+    pub orders: Vec<ShopOrder>,
+}
+
 /// The signed-in shopper's orders, newest first.
 #[server(prefix = "/api/orders", endpoint = "mine")]
 pub async fn my_orders() -> Result<Vec<MyOrder>, AppError> {
     ssr::mine().await.map_err(AppError::respond)
 }
 
-/// The signed-in member's shop's orders, newest first.
+/// A shop's orders, newest first: the signed-in member's own shop's (`shop` empty), or those of
+/// the shop `shop` when they are on its staff.
 #[server(prefix = "/api/orders", endpoint = "shop")]
-pub async fn shop_orders() -> Result<Vec<ShopOrder>, AppError> {
-    ssr::of_shop().await.map_err(AppError::respond)
+pub async fn shop_orders(shop: Option<String>) -> Result<OrderDesk, AppError> {
+    ssr::of_shop(shop.unwrap_or_default())
+        .await
+        .map_err(AppError::respond)
 }
 
 /// Moves one of the shop's orders on to `status` (see [`next_steps`]); `tracking_note` goes
-/// with `shipped`. Cancelling refunds the order.
+/// with `shipped`. Cancelling (the owner only) refunds the order.
 #[server(prefix = "/api/orders", endpoint = "advance")]
 pub async fn advance_order(
     id: Uuid,
@@ -97,7 +119,7 @@ pub async fn advance_order(
 ) -> Result<(), AppError> {
     ssr::advance(id, status, tracking_note.unwrap_or_default())
         .await
-        .map(|()| leptos_axum::redirect("/dashboard/orders"))
+        .map(|back| leptos_axum::redirect(&back))
         .map_err(AppError::respond)
 }
 
@@ -127,9 +149,9 @@ pub mod ssr {
     use sqlx::PgPool;
     use uuid::Uuid;
 
-    use super::{MyOrder, ShopOrder, db, next_steps, status_label};
+    use super::{MyOrder, OrderDesk, ShopOrder, db, for_staff, next_steps, status_label};
     use crate::{
-        access::ssr::own_shop,
+        access::ssr::{order_desk, role_at},
         checkout::{PartView, db::CheckoutRow, ssr::line_view},
     };
 
@@ -190,9 +212,9 @@ pub mod ssr {
             .collect())
     }
 
-    pub async fn of_shop() -> Result<Vec<ShopOrder>, AppError> {
+    pub async fn of_shop(slug: String) -> Result<OrderDesk, AppError> {
         let (state, user) = require_user().await?;
-        let shop = own_shop(&state.pool, user.id).await?;
+        let (shop, owner) = order_desk(&state.pool, slug.trim(), user.id).await?;
         let rows = db::of_shop(&state.pool, shop.id).await?;
         let mut out = Vec::new();
         for o in rows {
@@ -214,10 +236,13 @@ pub mod ssr {
                     .map(|l| line_view(l.product_title, l.variant_name, l.unit_cents, l.quantity))
                     .collect(),
                 total_label: format_cents(i64::from(o.total_cents)),
-                next: next_steps(&o.status, &o.delivery)
-                    .into_iter()
-                    .map(|(s, l)| (s.to_owned(), l.to_owned()))
-                    .collect(),
+                next: {
+                    let steps = next_steps(&o.status, &o.delivery);
+                    if owner { steps } else { for_staff(steps) }
+                }
+                .into_iter()
+                .map(|(s, l)| (s.to_owned(), l.to_owned()))
+                .collect(),
                 number: o.number,
                 buyer_name: o.buyer_name,
                 status: o.status,
@@ -225,7 +250,12 @@ pub mod ssr {
                 created_at: o.created_at,
             });
         }
-        Ok(out)
+        Ok(OrderDesk {
+            shop_slug: shop.slug,
+            shop_name: shop.name,
+            owner,
+            orders: out,
+        })
     }
 
     /// Cancels the shopper's own order `id`; the checkout it belongs to.
@@ -261,9 +291,20 @@ pub mod ssr {
         Ok(order.checkout_id)
     }
 
-    pub async fn advance(id: Uuid, to: String, tracking_note: String) -> Result<(), AppError> {
+    /// Moves the order on; the orders page to go back to.
+    pub async fn advance(id: Uuid, to: String, tracking_note: String) -> Result<String, AppError> {
         let (state, user) = require_user().await?;
-        let shop = own_shop(&state.pool, user.id).await?;
+        // Another shop's order is "not found", like one that does not exist.
+        let not_found = || AppError::not_found("There is no such order.");
+        let shop = db::shop_of(&state.pool, id).await?.ok_or_else(not_found)?;
+        let owner = role_at(&state.pool, shop, user.id)
+            .await?
+            .ok_or_else(not_found)?;
+        if to == "cancelled" && !owner {
+            return Err(AppError::Forbidden(
+                "Only the shop's owner can cancel an order and refund it.".into(),
+            ));
+        }
         let note = text::field(
             "tracking_note",
             "tracking note",
@@ -273,11 +314,7 @@ pub mod ssr {
             Lines::One,
         )?;
         let mut tx = state.pool.begin().await?;
-        // Another shop's order is "not found", like one that does not exist.
-        let order = db::locked(&mut tx, id)
-            .await?
-            .filter(|o| o.shop_id == shop.id)
-            .ok_or_else(|| AppError::not_found("There is no such order."))?;
+        let order = db::locked(&mut tx, id).await?.ok_or_else(not_found)?;
         if !next_steps(&order.status, &order.delivery)
             .iter()
             .any(|(s, _)| *s == to)
@@ -298,7 +335,7 @@ pub mod ssr {
         super::db::notify(&mut tx, &state, &order, &to, &note).await?;
         tx.commit().await?;
         state.outbox.wake();
-        tracing::info!(order = %id, status = %to, shop = %shop.id, "order moved on");
+        tracing::info!(order = %id, status = %to, %shop, by = %user.id, owner, "order moved on");
         if to == "cancelled" {
             let state = state.clone();
             tokio::spawn(async move {
@@ -307,6 +344,10 @@ pub mod ssr {
                 }
             });
         }
-        Ok(())
+        Ok(if owner {
+            "/dashboard/orders".to_owned()
+        } else {
+            format!("/dashboard/orders?shop={}", order.shop_slug)
+        })
     }
 }

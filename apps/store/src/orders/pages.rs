@@ -1,5 +1,5 @@
 //! `/orders`: the shopper's orders; `/dashboard/orders`: a shop's own orders, moved on from
-//! there.
+//! there (`?shop=` names a shop the signed-in person is on the staff of).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -37,20 +37,36 @@ pub fn MyOrdersPage() -> impl IntoView {
 
 #[component]
 pub fn ShopOrdersPage() -> impl IntoView {
-    let orders = Resource::new_blocking(|| (), |()| shop_orders());
+    let shop = move || {
+        leptos_router::hooks::use_query_map()
+            .read_untracked()
+            .get("shop")
+    };
+    let orders = Resource::new_blocking(shop, shop_orders);
     view! {
         <Title text="Shop orders"/>
-        <p class="text-sm"><a class="underline" href="/dashboard">"Your shop"</a></p>
-        <h1 class="mt-1 text-2xl font-bold">"Orders"</h1>
         <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match orders.await {
                     Err(e) => view! { <ErrorBox message=e.to_string()/> }.into_any(),
-                    Ok(list) if list.is_empty() => view! { <p class="mt-4 text-slate-600">"No orders yet."</p> }.into_any(),
-                    Ok(list) => view! {
-                        <ul class="mt-4 space-y-3" data-testid="shop-orders">
-                            {list.into_iter().map(|o| view! { <Order o/> }).collect_view()}
-                        </ul>
+                    Ok(d) => view! {
+                        <p class="text-sm">
+                            {if d.owner {
+                                view! { <a class="underline" href="/dashboard">"Your shop"</a> }.into_any()
+                            } else {
+                                view! { <a class="underline" href=format!("/s/{}", d.shop_slug)>{d.shop_name.clone()}</a>" · you are on its staff" }.into_any()
+                            }}
+                        </p>
+                        <h1 class="mt-1 text-2xl font-bold">"Orders"</h1>
+                        {if d.orders.is_empty() {
+                            view! { <p class="mt-4 text-slate-600">"No orders yet."</p> }.into_any()
+                        } else {
+                            view! {
+                                <ul class="mt-4 space-y-3" data-testid="shop-orders">
+                                    {d.orders.into_iter().map(|o| view! { <Order o/> }).collect_view()}
+                                </ul>
+                            }.into_any()
+                        }}
                     }.into_any(),
                 }
             })}

@@ -36,8 +36,6 @@ pub struct ProductView {
     /// Not listed (a draft, or its shop not approved): only its shop and admins see it.
     pub listed: bool,
     pub is_owner: bool,
-    /// Where a visitor signs in to add it to a cart, coming back here; `None` when signed in.
-    pub sign_in_url: Option<String>,
 }
 
 /// A variant as its shop manages it.
@@ -237,9 +235,6 @@ pub mod ssr {
                     }
                 })
                 .collect(),
-            sign_in_url: viewer
-                .is_none()
-                .then(|| state.sign_in_url(&format!("/p/{slug}"))),
             slug: p.slug,
             title: p.title,
             shop_slug: p.shop_slug,

@@ -52,9 +52,9 @@ fn Product(p: ProductView) -> impl IntoView {
         <article class="grid gap-6 md:grid-cols-2" data-testid="product">
             <div>
                 {match p.images.split_first() {
-                    None => view! { <div class="flex aspect-square items-center justify-center rounded-lg bg-slate-100 text-slate-500">"No picture yet"</div> }.into_any(),
+                    None => view! { <div class="flex aspect-[4/3] items-center justify-center rounded-lg bg-slate-100 text-slate-500 md:aspect-square">"No picture yet"</div> }.into_any(),
                     Some((main, rest)) => view! {
-                        <img src=main.clone() alt=p.title.clone() width="960" height="960" class="aspect-square h-auto w-full rounded-lg object-cover" data-testid="product-image"/>
+                        <img src=main.clone() alt=p.title.clone() width="960" height="960" class="aspect-[4/3] h-auto w-full rounded-lg object-cover md:aspect-square" data-testid="product-image"/>
                         <ul class="mt-2 grid grid-cols-4 gap-2">
                             {rest.iter().map(|src| view! {
                                 <li><img src=src.clone() alt="" width="240" height="240" loading="lazy" class="aspect-square h-auto w-full rounded-md object-cover"/></li>
@@ -84,12 +84,7 @@ fn Product(p: ProductView) -> impl IntoView {
                             </label>
                         }).collect_view()}
                     </fieldset>
-                    {match (&p.sign_in_url, buyable) {
-                        (_, false) => view! { <p class="font-medium text-slate-700">"Sold out"</p> }.into_any(),
-                        (Some(url), true) => view! {
-                            <a class="inline-block rounded-md bg-amber-700 px-4 py-3 text-base font-semibold text-white hover:bg-amber-800" href=url.clone()>"Sign in to buy"</a>
-                        }.into_any(),
-                        (None, true) => view! {
+                    {if buyable { view! {
                             <div class="flex items-end gap-3">
                                 <label class="text-sm font-medium text-slate-700">"Quantity"
                                     <input name="quantity" type="number" min="1" max="99" value="1" inputmode="numeric" class="mt-1 block w-20 rounded-md border border-slate-300 px-3 py-2 text-base"/>
@@ -97,7 +92,9 @@ fn Product(p: ProductView) -> impl IntoView {
                                 <button type="submit" class="rounded-md bg-amber-700 px-4 py-3 text-base font-semibold text-white hover:bg-amber-800" data-testid="add">"Add to cart"</button>
                             </div>
                             <p class="text-sm text-red-700" role="alert" data-field-error="quantity">{move || error.get().map(|e| e.to_string())}</p>
-                        }.into_any(),
+                        }.into_any()
+                    } else {
+                        view! { <p class="font-medium text-slate-700">"Sold out"</p> }.into_any()
                     }}
                 </ActionForm>
                 <div class="formatted mt-6 text-slate-700" inner_html=p.description_html.clone()></div>

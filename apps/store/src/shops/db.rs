@@ -14,15 +14,35 @@ pub struct ShopRow {
     pub pickup_address: String,
     pub shipping_cents: i32,
     pub status: String,
+    pub logo_key: Option<String>,
 }
 
-const SHOP: &str = "select id, slug, owner_id, name, description, pickup_address, shipping_cents, status from shops";
+const SHOP: &str =
+    "select id, slug, owner_id, name, description, pickup_address, shipping_cents, status,
+        logo_key from shops";
 
 pub async fn of_owner(pool: &PgPool, owner: Uuid) -> Result<Option<ShopRow>, AppError> {
     Ok(sqlx::query_as(&format!("{SHOP} where owner_id = $1"))
         .bind(owner)
         .fetch_optional(pool)
         .await?)
+}
+
+pub async fn by_id(pool: &PgPool, id: Uuid) -> Result<Option<ShopRow>, AppError> {
+    Ok(sqlx::query_as(&format!("{SHOP} where id = $1"))
+        .bind(id)
+        .fetch_optional(pool)
+        .await?)
+}
+
+/// The shops `user` is on the staff of, by name.
+pub async fn staffed_by(pool: &PgPool, user: Uuid) -> Result<Vec<ShopRow>, AppError> {
+    Ok(sqlx::query_as(&format!(
+        "{SHOP} where id in (select shop_id from shop_staff where user_id = $1) order by name"
+    ))
+    .bind(user)
+    .fetch_all(pool)
+    .await?)
 }
 
 pub async fn by_slug(pool: &PgPool, slug: &str) -> Result<Option<ShopRow>, AppError> {
@@ -114,4 +134,22 @@ pub async fn set_status(pool: &PgPool, slug: &str, status: &str) -> Result<bool,
             .rows_affected()
             == 1,
     )
+}
+
+/// Points the shop at its new logo (under the shop's lock); the one it replaces (`Some(None)`
+/// when it had none; `None` when there is no such shop).
+pub async fn set_logo(
+    pool: &PgPool,
+    id: Uuid,
+    key: &str,
+) -> Result<Option<Option<String>>, AppError> {
+    Ok(sqlx::query_scalar(
+        "update shops s set logo_key = $2, updated_at = now()
+         from (select id, logo_key as old from shops where id = $1 for update) o
+         where s.id = o.id returning o.old",
+    )
+    .bind(id)
+    .bind(key)
+    .fetch_optional(pool)
+    .await?)
 }

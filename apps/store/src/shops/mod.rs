@@ -1,5 +1,5 @@
-//! Shops: any signed-in member opens one (name, description, pickup address, shipping rate);
-//! a suite admin approves it before its products are listed, and can suspend it.
+//! Shops: any signed-in member opens one (name, logo, description, pickup address, shipping
+//! rate); a suite admin approves it before its products are listed, and can suspend it.
 
 use leptos::prelude::*;
 use platform::AppError;
@@ -20,6 +20,8 @@ pub struct OwnShop {
     pub shipping: String,
     /// `pending`, `approved`, `suspended`.
     pub status: String,
+    /// Its logo (a path on this app).
+    pub logo_url: Option<String>,
 }
 
 /// A shop, for the admin's list.
@@ -40,6 +42,8 @@ pub struct ShopView {
     /// "Shipping $5.00 an order" or "Free shipping".
     pub shipping_label: String,
     pub status: String,
+    /// Its logo (a path on this app).
+    pub logo_url: Option<String>,
     pub products: Vec<crate::catalog::ProductCard>,
 }
 
@@ -178,6 +182,7 @@ pub mod ssr {
             pickup_address: s.pickup_address,
             shipping: cents_for_form(i64::from(s.shipping_cents), false),
             status: s.status,
+            logo_url: s.logo_key.as_deref().map(storage::Storage::thumbnail_path),
         }))
     }
 
@@ -209,6 +214,10 @@ pub mod ssr {
             name: shop.name,
             pickup_address: shop.pickup_address,
             status: shop.status,
+            logo_url: shop
+                .logo_key
+                .as_deref()
+                .map(storage::Storage::thumbnail_path),
             products,
         })
     }
@@ -238,5 +247,59 @@ pub mod ssr {
         }
         tracing::info!(%slug, %status, admin = %user.id, "shop status changed");
         Ok(())
+    }
+}
+
+/// The shop's logo, through the suite's upload flow (`storage::upload`: checked by content and
+/// size, decoded within limits and encoded again before anything is stored, the object stored
+/// before the row points at it, the replaced one removed).
+#[cfg(feature = "ssr")]
+pub mod logo {
+    use appkit::AppState;
+    use axum::{
+        Router,
+        extract::{DefaultBodyLimit, Multipart, State},
+        response::{IntoResponse, Response},
+        routing::post,
+    };
+    use sso::CurrentUser;
+    use storage::upload::{self, Failure};
+
+    use crate::access::ssr::own_shop;
+
+    pub fn routes() -> Router<AppState> {
+        Router::new()
+            .route("/dashboard/logo", post(logo))
+            // Room for the form's other fields and the multipart framing.
+            .layer(DefaultBodyLimit::max(
+                storage::DEFAULT_MAX_BYTES + 64 * 1024,
+            ))
+    }
+
+    /// `POST /dashboard/logo`: the owner's new logo; back to the dashboard.
+    async fn logo(
+        State(state): State<AppState>,
+        CurrentUser(user): CurrentUser,
+        form: Multipart,
+    ) -> Response {
+        // Authorised before the body is read: without a shop, nothing is read nor stored.
+        let shop = match own_shop(&state.pool, user.id).await {
+            Ok(s) => s,
+            Err(e) => return e.into_response(),
+        };
+        let (back, bytes) = upload::read_form(form, "photo", "/dashboard").await;
+        let result = async {
+            let bytes = bytes?;
+            let storage = state.storage().map_err(Failure::from)?;
+            let id = shop.id;
+            let pool = &state.pool;
+            upload::replace(storage, &format!("logos/{id}"), &bytes, |key| async move {
+                super::db::set_logo(pool, id, &key).await
+            })
+            .await
+            .map(|_| ())
+        }
+        .await;
+        upload::answer(&back, result)
     }
 }

@@ -8,7 +8,7 @@ use platform::AppError;
 use ui::{ErrorBox, FormError, NotFound, SubmitButton, TextArea, TextField};
 
 use super::{OpenShop, OwnShop, SetShopStatus, UpdateShop, admin_shops, get_shop, my_shop};
-use crate::{catalog::ProductGrid, products::my_products};
+use crate::{catalog::ProductGrid, products::my_products, staff::my_staffed_shops};
 
 fn slug_param() -> String {
     use_params_map()
@@ -23,8 +23,23 @@ const BUTTON: &str = "inline-block rounded-md bg-amber-700 px-4 py-2 text-sm fon
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let shop = Resource::new_blocking(|| (), |()| my_shop());
+    let staffed = Resource::new_blocking(|| (), |()| my_staffed_shops());
     view! {
         <Title text="Your shop"/>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                staffed.await.ok().filter(|l| !l.is_empty()).map(|list| view! {
+                    <section class="mb-6 rounded-lg border border-slate-200 bg-white p-4" data-testid="staffed-shops">
+                        <h2 class="font-semibold">"Shops you work at"</h2>
+                        <ul class="mt-1">
+                            {list.into_iter().map(|s| view! {
+                                <li><a class="inline-block py-1 font-medium text-amber-800 hover:underline" href=format!("/dashboard/orders?shop={}", s.slug)>{format!("{}: orders", s.name)}</a></li>
+                            }).collect_view()}
+                        </ul>
+                    </section>
+                })
+            })}
+        </Suspense>
         <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match shop.await {
@@ -60,6 +75,11 @@ fn Dashboard(s: OwnShop) -> impl IntoView {
     let update = ServerAction::<UpdateShop>::new();
     let error = Signal::derive(move || update.value().get().and_then(Result::err));
     let products = Resource::new_blocking(|| (), |()| my_products());
+    // A refused logo upload comes back here with why: the logo's section shows it open.
+    let logo_refused = leptos_router::hooks::use_query_map()
+        .read_untracked()
+        .get(platform::upload::QUERY_PARAM)
+        .is_some();
     let status = match s.status.as_str() {
         "approved" => "Approved: your published products are listed.",
         "suspended" => {
@@ -68,11 +88,15 @@ fn Dashboard(s: OwnShop) -> impl IntoView {
         _ => "Waiting for an admin's approval: your products are listed once it is approved.",
     };
     view! {
-        <h1 class="text-2xl font-bold">{s.name.clone()}</h1>
+        <div class="flex items-center gap-3">
+            {s.logo_url.clone().map(|src| view! { <img src=src alt="" width="64" height="64" class="h-16 w-16 rounded-full object-cover"/> })}
+            <h1 class="text-2xl font-bold">{s.name.clone()}</h1>
+        </div>
         <p class="mt-1 text-slate-700" data-testid="shop-status" data-status=s.status.clone()>{status}</p>
         <p class="mt-3 flex flex-wrap gap-2">
             <a class=BUTTON href="/dashboard/products/new">"Add a product"</a>
             <a class=BUTTON href="/dashboard/orders">"Orders"</a>
+            <a class=BUTTON href="/dashboard/staff">"Staff"</a>
             <a class="inline-block rounded-md border border-slate-300 px-4 py-2 text-sm font-semibold hover:bg-slate-50" href=format!("/s/{}", s.slug)>"See the shop's page"</a>
         </p>
         <h2 class="mt-6 text-lg font-semibold">"Products"</h2>
@@ -98,7 +122,11 @@ fn Dashboard(s: OwnShop) -> impl IntoView {
                 }
             })}
         </Suspense>
-        <details class="mt-6 max-w-xl">
+        <details class="mt-6 max-w-xl" open=logo_refused>
+            <summary class="cursor-pointer font-semibold">"Logo"</summary>
+            <ui::PictureForm action="/dashboard/logo".to_owned() back="/dashboard".to_owned() label="Logo" current=s.logo_url.clone() testid="logo-form"/>
+        </details>
+        <details class="mt-4 max-w-xl">
             <summary class="cursor-pointer font-semibold">"Shop details"</summary>
             <ActionForm action=update attr:class="mt-3 space-y-4">
                 <TextField name="name" label="Shop name" value=s.name.clone() required=true error/>
@@ -124,7 +152,10 @@ pub fn ShopPage() -> impl IntoView {
                     Err(e) => view! { <ErrorBox message=e.to_string()/> }.into_any(),
                     Ok(s) => view! {
                         <Title text=s.name.clone()/>
-                        <h1 class="text-2xl font-bold">{s.name.clone()}</h1>
+                        <div class="flex items-center gap-3">
+                            {s.logo_url.clone().map(|src| view! { <img src=src alt="" width="80" height="80" class="h-20 w-20 rounded-full object-cover" data-testid="shop-logo"/> })}
+                            <h1 class="text-2xl font-bold">{s.name.clone()}</h1>
+                        </div>
                         {(s.status != "approved").then(|| view! { <p class="mt-1 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900">"Not listed yet: only you and the admins see this page."</p> })}
                         <div class="formatted mt-2 max-w-2xl text-slate-700" inner_html=s.description_html.clone()></div>
                         <p class="mt-2 text-sm text-slate-600">
