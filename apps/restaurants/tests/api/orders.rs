@@ -268,17 +268,26 @@ async fn fifty_concurrent_submissions_with_one_key_make_one_order() {
     let k = app.kitchen(owner).await;
     let key = Uuid::new_v4().to_string();
     let body = Arc::new(k.order(&[(k.wings, 3, &[k.lemon_pepper])], Some(3 * 1150)));
-    // The first insert takes a while to commit, so that the other requests, all let go at once,
-    // find no order by the key yet and race to the insert itself: the unique index and
-    // `on conflict do nothing` must settle it, not the look-up before.
-    // A sequence counts the requests that reached the insert (sequences ignore rollbacks).
+    // The first insert waits (in a trigger, uncommitted) until a second request has reached the
+    // insert too, so that they race at the insert itself: the unique index and `on conflict do
+    // nothing` must settle it, not the look-up before. (A fixed pause was not enough on a busy
+    // machine: the others could arrive after it.) A sequence counts the requests that reached
+    // the insert (sequences ignore rollbacks and are seen across transactions).
     sqlx::query("create sequence order_insert_attempts")
         .execute(&app.db.pool)
         .await
         .expect("sequence");
     sqlx::query(
         "create function slow_order() returns trigger language plpgsql as $$
-         begin perform nextval('order_insert_attempts'); perform pg_sleep(0.3); return new; end $$",
+         declare waited int := 0;
+         begin
+           perform nextval('order_insert_attempts');
+           while (select last_value from order_insert_attempts) < 2 and waited < 1000 loop
+             perform pg_sleep(0.01);
+             waited := waited + 1;
+           end loop;
+           return new;
+         end $$",
     )
     .execute(&app.db.pool)
     .await
