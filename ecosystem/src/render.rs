@@ -60,15 +60,63 @@ fn upstream_blocks(up: &Upstreams<'_>) -> String {
     out
 }
 
-/// Production: TLS at nginx, one server block per host, http redirected to https.
+/// Where production nginx finds the certificate (one covering the parent domain and its
+/// subdomains, from `certbot certonly`) and the Diffie-Hellman group; `{domain}` is the parent
+/// domain.
+pub const CERT_DIR: &str = "/etc/letsencrypt/live/{domain}";
+pub const DH_PARAMS: &str = "/etc/stepperslife/ffdhe2048.pem";
+/// Where certbot's HTTP challenge files are served from on port 80 (`certbot certonly --webroot
+/// -w /var/www/letsencrypt`).
+pub const ACME_ROOT: &str = "/var/www/letsencrypt";
+
+/// TLS as Mozilla's "intermediate" profile has it for nginx (https://ssl-config.mozilla.org/,
+/// guideline 5.7): TLS 1.2 and 1.3, forward-secret AEAD suites, the RFC 7919 DH group, no
+/// session tickets. (No OCSP stapling: Let's Encrypt certificates no longer name a responder.)
+const TLS: &[&str] = &[
+    "ssl_protocols TLSv1.2 TLSv1.3;",
+    "ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-CHACHA20-POLY1305;",
+    "ssl_prefer_server_ciphers off;",
+    "ssl_session_timeout 1d;",
+    "ssl_session_cache shared:stepperslife_tls:10m;",
+    "ssl_session_tickets off;",
+];
+
+/// The rate limit of each app's `limited_paths` (sign-in, sign-up, orders), per client
+/// address: 20 a minute, a burst of 10 served at once, then 429.
+const LIMIT_ZONE: &str = "stepperslife_limited";
+const LIMIT: &str = "limit_req zone=stepperslife_limited burst=10 nodelay;";
+
+/// What a browser may send to an app in one request: room for a picture (the upload limit and
+/// the form around it) where the app takes them, else 1 MiB.
+fn body_limit(app: &platform::suite::AppEntry) -> String {
+    if app.bucket.is_some() {
+        format!("{}m", platform::upload::MAX_MIB + 1)
+    } else {
+        "1m".to_owned()
+    }
+}
+
+/// Production: include from nginx's `http` block (nginx 1.22, Debian 12's: `listen … http2`
+/// rather than 1.25's `http2 on`). TLS at nginx, one server block per host,
+/// http redirected to https, unknown hosts dropped, the apps' security headers mirrored (on
+/// nginx's own answers too), rate limits on the apps' `limited_paths`, probes and metrics kept
+/// to the machine.
 pub fn nginx_production(up: &Upstreams<'_>) -> String {
-    let mut out = String::from(
+    let domain = &up.suite.domain;
+    let cert_dir = CERT_DIR.replace("{domain}", domain);
+    let mut out = format!(
         "# Rendered by `suite render` from ecosystem/suite.toml — do not edit by hand.\n\
-         # Production: include from nginx's http block. TLS certificates are expected at\n\
-         # /etc/letsencrypt/live/<domain>/ (one certificate covering the domain and its subdomains).\n\n",
+         # Production: include from nginx's http block. The certificate (the domain and its\n\
+         # subdomains) is expected in {cert_dir}/, the DH group in {DH_PARAMS}.\n\n\
+         server_tokens off;\n\n\
+         limit_req_zone $binary_remote_addr zone={LIMIT_ZONE}:10m rate=20r/m;\n\
+         limit_req_status 429;\n\n\
+         {tls}ssl_dhparam {DH_PARAMS};\n\
+         ssl_certificate {cert_dir}/fullchain.pem;\n\
+         ssl_certificate_key {cert_dir}/privkey.pem;\n\n",
+        tls = block(TLS, 0),
     );
     out.push_str(&upstream_blocks(up));
-    let domain = &up.suite.domain;
     let hosts: Vec<String> = up
         .suite
         .manifest
@@ -77,23 +125,45 @@ pub fn nginx_production(up: &Upstreams<'_>) -> String {
         .collect();
     let _ = write!(
         out,
-        "server {{\n    listen 80;\n    listen [::]:80;\n    server_name {};\n    return 301 https://$host$request_uri;\n}}\n\n",
-        hosts.join(" ")
+        "# Any other host name: no answer (no certificate is shown for it either).\n\
+         server {{\n    listen 80 default_server;\n    listen [::]:80 default_server;\n    return 444;\n}}\n\n\
+         server {{\n    listen 443 ssl default_server;\n    listen [::]:443 ssl default_server;\n    ssl_reject_handshake on;\n}}\n\n\
+         server {{\n    listen 80;\n    listen [::]:80;\n    server_name {hosts};\n\n    \
+         location /.well-known/acme-challenge/ {{\n        root {ACME_ROOT};\n    }}\n\n    \
+         location / {{\n        return 301 https://$host$request_uri;\n    }}\n}}\n\n",
+        hosts = hosts.join(" ")
     );
+    let mut mirrored = String::new();
+    for (name, value) in platform::headers::EVERYWHERE {
+        let _ = write!(
+            mirrored,
+            "    proxy_hide_header {name};\n    add_header {name} \"{value}\" always;\n"
+        );
+    }
     for app in up.suite.manifest.enabled() {
+        let up_name = upstream_name(&app.name);
+        let headers = block(PROXY_HEADERS, 8);
+        let mut limited = String::new();
+        for path in &app.limited_paths {
+            let _ = write!(
+                limited,
+                "    location = {path} {{\n        {LIMIT}\n        proxy_pass http://{up_name};\n{headers}    }}\n\n"
+            );
+        }
         let _ = write!(
             out,
-            "server {{\n    listen 443 ssl;\n    listen [::]:443 ssl;\n    http2 on;\n    server_name {host};\n\n    \
-             ssl_certificate /etc/letsencrypt/live/{domain}/fullchain.pem;\n    \
-             ssl_certificate_key /etc/letsencrypt/live/{domain}/privkey.pem;\n    \
-             add_header Strict-Transport-Security \"max-age=31536000; includeSubDomains\" always;\n    \
-             client_max_body_size 8m;\n{gzip}\n    \
+            "server {{\n    listen 443 ssl http2;\n    listen [::]:443 ssl http2;\n    server_name {host};\n\n    \
+             add_header Strict-Transport-Security \"max-age=63072000; includeSubDomains\" always;\n\
+             {mirrored}    \
+             client_max_body_size {body};\n{gzip}\n    \
+             # Probes and metrics answer on the machine itself (127.0.0.1:<port>), not here.\n    \
+             location ~ ^/(healthz|readyz|metrics)$ {{\n        return 404;\n    }}\n\n\
+             {limited}    \
              # Cache headers are the app's: hashed /pkg files immutable, pages private.\n    \
              location / {{\n        proxy_pass http://{up_name};\n{headers}    }}\n}}\n\n",
             host = up.suite.host(app),
-            up_name = upstream_name(&app.name),
+            body = body_limit(app),
             gzip = block(GZIP, 4),
-            headers = block(PROXY_HEADERS, 8),
         );
     }
     out
@@ -135,25 +205,78 @@ pub fn nginx_local(up: &Upstreams<'_>, listen_port: u16, prefix: &str) -> String
     out
 }
 
-/// One hardened systemd unit per app. Secrets come from `/etc/stepperslife/<app>.env`.
+/// The Unix user (and group) an app runs as: one per app, so that no app reads another's
+/// process memory, environment or credentials.
+pub fn unix_user(app: &str) -> String {
+    format!("stepperslife-{app}")
+}
+
+/// The secrets an app is given as systemd credentials (files under
+/// `/etc/stepperslife/credentials/<app>/`, readable by root only; the app reads them from
+/// `$CREDENTIALS_DIRECTORY`, see `platform::config::var_opt`), by variable name.
+pub fn secrets(app: &platform::suite::AppEntry) -> Vec<&'static str> {
+    let mut names = vec!["DATABASE_URL", "SMTP_URL"];
+    if !app.subdomain.is_empty() {
+        names.push("SESSION_DATABASE_URL");
+    }
+    if app.bucket.is_some() {
+        names.push("S3_SECRET_KEY");
+    }
+    if app.payments {
+        names.extend(["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"]);
+    }
+    names
+}
+
+/// Where an app's credentials are kept on the server.
+pub fn credentials_dir(app: &str) -> String {
+    format!("/etc/stepperslife/credentials/{app}")
+}
+
+/// One hardened systemd unit per app (`systemd-analyze security` rates each "OK" or better; a
+/// test checks it where systemd is installed). Settings come from `/etc/stepperslife/*.env`,
+/// secrets as credentials.
 pub fn systemd_unit(manifest: &Manifest, app: &str) -> String {
-    let title = manifest.app(app).map_or(app, |a| a.title.as_str());
+    let entry = manifest.app(app);
+    let title = entry.map_or(app, |a| a.title.as_str());
+    let user = unix_user(app);
+    let dir = credentials_dir(app);
+    let credentials: String = entry
+        .map(secrets)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|name| format!("LoadCredential={name}:{dir}/{name}\n"))
+        .collect();
+    // Only apps that call out (payments, sign-in providers) reach beyond this machine; the
+    // others talk to PostgreSQL, the object store and the mail relay on localhost (more hosts:
+    // add them to IPAddressAllow with a drop-in).
+    let network = if entry.is_some_and(platform::suite::AppEntry::needs_internet) {
+        ""
+    } else {
+        "IPAddressDeny=any\nIPAddressAllow=localhost\n"
+    };
     format!(
         "# Rendered by `suite render` from ecosystem/suite.toml — do not edit by hand.\n\
          [Unit]\nDescription=SteppersLife {app} ({title})\nAfter=network-online.target postgresql.service\n\
          Wants=network-online.target\n\n\
-         [Service]\nType=simple\nUser=stepperslife\nGroup=stepperslife\n\
+         [Service]\nType=simple\nUser={user}\nGroup={user}\n\
          WorkingDirectory=/opt/stepperslife\n\
          EnvironmentFile=/etc/stepperslife/suite.env\nEnvironmentFile=/etc/stepperslife/{app}.env\n\
+         {credentials}\
          Environment=SITE_ROOT=/opt/stepperslife/site/{app}\nEnvironment=LOG_FORMAT=json\n\
          Environment=TRUST_PROXY=true\n\
          ExecStart=/opt/stepperslife/bin/{app}\n\
          Restart=on-failure\nRestartSec=2\nKillSignal=SIGTERM\nTimeoutStopSec=20\n\n\
          # Hardening\nNoNewPrivileges=yes\nProtectSystem=strict\nProtectHome=yes\nPrivateTmp=yes\n\
-         PrivateDevices=yes\nProtectKernelTunables=yes\nProtectKernelModules=yes\n\
-         ProtectControlGroups=yes\nRestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX\n\
-         RestrictNamespaces=yes\nLockPersonality=yes\nMemoryDenyWriteExecute=yes\n\
-         SystemCallArchitectures=native\nCapabilityBoundingSet=\n\n\
+         PrivateDevices=yes\nPrivateMounts=yes\nDevicePolicy=closed\nProtectProc=invisible\nProcSubset=pid\n\
+         ProtectKernelTunables=yes\nProtectKernelModules=yes\nProtectKernelLogs=yes\n\
+         ProtectControlGroups=yes\nProtectClock=yes\nProtectHostname=yes\n\
+         RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX\n\
+         RestrictNamespaces=yes\nRestrictRealtime=yes\nRestrictSUIDSGID=yes\nRemoveIPC=yes\n\
+         LockPersonality=yes\nMemoryDenyWriteExecute=yes\n\
+         SystemCallArchitectures=native\nSystemCallFilter=@system-service\n\
+         SystemCallFilter=~@privileged @resources\nSystemCallErrorNumber=EPERM\n\
+         CapabilityBoundingSet=\nAmbientCapabilities=\nUMask=0077\n{network}\n\
          [Install]\nWantedBy=multi-user.target\n"
     )
 }

@@ -41,7 +41,6 @@ pub struct Policy {
 /// The policy of answers that are not pages.
 pub const NOT_A_PAGE: &str =
     "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
-const PERMISSIONS: &str = "camera=(self), microphone=(), geolocation=(), payment=(self), usb=()";
 const NONCE_SLOT: &str = "{nonce}";
 
 impl Policy {
@@ -107,23 +106,9 @@ pub async fn security(State(policy): State<Arc<Policy>>, mut req: Request, next:
             headers.insert(header::CONTENT_SECURITY_POLICY, csp);
         }
     }
-    set_unless_present(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
-    set_unless_present(headers, header::X_FRAME_OPTIONS, "DENY");
-    set_unless_present(
-        headers,
-        header::REFERRER_POLICY,
-        "strict-origin-when-cross-origin",
-    );
-    set_unless_present(
-        headers,
-        HeaderName::from_static("permissions-policy"),
-        PERMISSIONS,
-    );
-    set_unless_present(
-        headers,
-        HeaderName::from_static("cross-origin-opener-policy"),
-        "same-origin",
-    );
+    for (name, value) in platform::headers::EVERYWHERE {
+        set_unless_present(headers, HeaderName::from_static(name), value);
+    }
     res
 }
 

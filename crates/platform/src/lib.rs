@@ -2,6 +2,7 @@
 
 pub mod csv;
 pub mod error;
+pub mod headers;
 pub mod money;
 pub mod paging;
 pub mod text;

@@ -56,6 +56,18 @@ pub struct AppEntry {
     /// webhooks to the app's `/webhooks/stripe`.
     #[serde(default)]
     pub payments: bool,
+    /// Endpoints nginx rate-limits per client address in production (sign-in, sign-up, orders):
+    /// exact paths.
+    #[serde(default)]
+    pub limited_paths: Vec<String>,
+}
+
+impl AppEntry {
+    /// Whether the app talks to hosts outside this machine (a payment provider, sign-in
+    /// providers): its unit may not be limited to localhost.
+    pub fn needs_internet(&self) -> bool {
+        self.payments || self.subdomain.is_empty()
+    }
 }
 
 /// A page or endpoint of an app that the benchmark loads.

@@ -1,0 +1,408 @@
+//! The production configuration `suite render` writes, checked with the real tools:
+//! - nginx (`nginx/stepperslife.conf`): `nginx -t` passes, and run with a throwaway certificate
+//!   in front of a real app it serves TLS with HSTS, mirrors the apps' security headers on its
+//!   own answers too, rate-limits the manifest's `limited_paths`, caps request bodies, keeps
+//!   probes off the public side, sends http to https and drops unknown hosts;
+//! - systemd units: `systemd-analyze verify` passes and `systemd-analyze security` rates each
+//!   "OK" or better (where systemd is installed; the README shows the figures otherwise).
+
+use std::{
+    net::SocketAddr,
+    path::Path,
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use devstack::harness::{Opts, TestApp};
+use platform::suite::{Manifest, PublicPort, Suite};
+use reqwest::{StatusCode, header};
+use suite::render;
+
+const DOMAIN: &str = "stepperslife.com";
+
+/// A free port on the loopback address.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+fn run(cmd: &mut Command) -> std::process::Output {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("{cmd:?} does not run: {e}"));
+    assert!(
+        out.status.success(),
+        "{cmd:?}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// A throwaway certificate for the domain and its subdomains, and the DH group, in `dir`.
+fn throwaway_tls(dir: &Path) {
+    run(Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+        ])
+        .arg(format!("/CN={DOMAIN}"))
+        .arg("-addext")
+        .arg(format!("subjectAltName=DNS:{DOMAIN},DNS:*.{DOMAIN}"))
+        // A server's certificate, not an authority's: TLS clients refuse a CA as the server.
+        .args([
+            "-addext",
+            "basicConstraints=critical,CA:FALSE",
+            "-addext",
+            "extendedKeyUsage=serverAuth",
+        ])
+        .arg("-keyout")
+        .arg(dir.join("privkey.pem"))
+        .arg("-out")
+        .arg(dir.join("fullchain.pem")));
+    run(Command::new("openssl")
+        .args([
+            "genpkey",
+            "-genparam",
+            "-algorithm",
+            "DH",
+            "-pkeyopt",
+            "group:ffdhe2048",
+            "-out",
+        ])
+        .arg(dir.join("dh.pem")));
+}
+
+/// nginx, stopped (with its workers) when dropped.
+struct Nginx(Child);
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline && matches!(self.0.try_wait(), Ok(None)) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The production site for `addrs`, made to run here: certificate and DH group from `dir`,
+/// IPv4 loopback ports instead of 80 and 443.
+fn site_for_here(addrs: Vec<(String, String)>, dir: &Path, http: u16, https: u16) -> String {
+    let suite = Suite::new(
+        Manifest::embedded(),
+        DOMAIN.into(),
+        "https".into(),
+        PublicPort::Default,
+    );
+    let conf = render::nginx_production(&render::Upstreams {
+        suite: &suite,
+        addrs,
+    });
+    let d = dir.display();
+    conf.replace(
+        &render::CERT_DIR.replace("{domain}", DOMAIN),
+        &d.to_string(),
+    )
+    .replace(render::DH_PARAMS, &format!("{d}/dh.pem"))
+    .replace(render::ACME_ROOT, &format!("{d}/acme"))
+    .lines()
+    .filter(|l| !l.trim_start().starts_with("listen [::]"))
+    .map(|l| {
+        l.replace("listen 80", &format!("listen 127.0.0.1:{http}"))
+            .replace("listen 443", &format!("listen 127.0.0.1:{https}"))
+    })
+    .collect::<Vec<_>>()
+    .join("\n")
+}
+
+fn wrapper(dir: &Path) -> String {
+    let d = dir.display();
+    format!(
+        "worker_processes 1;\npid {d}/nginx.pid;\nerror_log {d}/error.log warn;\n\
+         events {{ worker_connections 256; }}\n\
+         http {{\n  access_log off;\n  client_body_temp_path {d}/cb;\n  proxy_temp_path {d}/p;\n  \
+         fastcgi_temp_path {d}/f;\n  uwsgi_temp_path {d}/u;\n  scgi_temp_path {d}/s;\n  \
+         include {d}/site.conf;\n}}\n"
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn production_nginx_serves_tls_headers_and_limits_in_front_of_a_real_app() {
+    let app = TestApp::spawn_with(restaurants::server::app(), Opts::default()).await;
+    let dir = tempfile::tempdir().expect("a directory");
+    throwaway_tls(dir.path());
+    let (http, https) = (free_port(), free_port());
+    // Restaurants is the app running here; the others point at a closed port.
+    let addrs = Manifest::embedded()
+        .enabled()
+        .map(|a| {
+            let addr = if a.name == "restaurants" {
+                app.addr.to_string()
+            } else {
+                "127.0.0.1:9".to_owned()
+            };
+            (a.name.clone(), addr)
+        })
+        .collect();
+    std::fs::write(
+        dir.path().join("site.conf"),
+        site_for_here(addrs, dir.path(), http, https),
+    )
+    .expect("write");
+    let conf = dir.path().join("nginx.conf");
+    std::fs::write(&conf, wrapper(dir.path())).expect("write");
+    run(Command::new("nginx")
+        .arg("-t")
+        .arg("-p")
+        .arg(dir.path())
+        .arg("-c")
+        .arg(&conf));
+    let _nginx = Nginx(
+        Command::new("nginx")
+            .arg("-p")
+            .arg(dir.path())
+            .arg("-c")
+            .arg(&conf)
+            .args(["-g", "daemon off;"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("nginx runs"),
+    );
+    let tls_at: SocketAddr = ([127, 0, 0, 1], https).into();
+    let cert = reqwest::Certificate::from_pem(
+        &std::fs::read(dir.path().join("fullchain.pem")).expect("certificate"),
+    )
+    .expect("a certificate");
+    let hosts = [
+        "stepperslife.com",
+        "restaurants.stepperslife.com",
+        "events.stepperslife.com",
+    ];
+    let mut client = reqwest::Client::builder()
+        .add_root_certificate(cert)
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(10));
+    for host in hosts {
+        client = client.resolve(host, tls_at);
+    }
+    let client = client.build().expect("client");
+    let restaurants = format!("https://restaurants.{DOMAIN}:{https}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let page = loop {
+        match client.get(format!("{restaurants}/")).send().await {
+            Ok(res) => break res,
+            Err(e) => {
+                assert!(Instant::now() < deadline, "nginx never answered: {e:?}");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    };
+
+    // The app's page over TLS: HSTS, each security header once, no version in `Server`.
+    assert_eq!(page.status(), StatusCode::OK);
+    let h = page.headers();
+    assert!(
+        h.get(header::STRICT_TRANSPORT_SECURITY)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("max-age=63072000") && v.contains("includeSubDomains")),
+        "{h:?}"
+    );
+    for (name, value) in platform::headers::EVERYWHERE {
+        let values: Vec<_> = h.get_all(name).iter().collect();
+        assert_eq!(values, [value], "{name}: {h:?}");
+    }
+    assert!(
+        h.contains_key(header::CONTENT_SECURITY_POLICY),
+        "the app's own"
+    );
+    assert_eq!(
+        h.get(header::SERVER).and_then(|v| v.to_str().ok()),
+        Some("nginx")
+    );
+
+    // nginx's own answer (an app that is down) carries them too.
+    let down = client
+        .get(format!("https://events.{DOMAIN}:{https}/"))
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(down.status(), StatusCode::BAD_GATEWAY);
+    assert!(
+        down.headers()
+            .contains_key(header::STRICT_TRANSPORT_SECURITY)
+    );
+    assert_eq!(
+        down.headers()
+            .get(header::X_FRAME_OPTIONS)
+            .and_then(|v| v.to_str().ok()),
+        Some("DENY")
+    );
+
+    // Probes and metrics: on the machine, not through nginx.
+    for path in ["/healthz", "/readyz", "/metrics"] {
+        let res = client
+            .get(format!("{restaurants}{path}"))
+            .send()
+            .await
+            .expect("an answer");
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    let direct = reqwest::get(format!("http://{}/healthz", app.addr))
+        .await
+        .expect("direct");
+    assert_eq!(direct.status(), StatusCode::OK);
+
+    // A body over the app's limit is refused by nginx.
+    let big = client
+        .post(format!("{restaurants}/api/restaurants/create"))
+        .body(vec![b'x'; 7 * 1024 * 1024])
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(big.status(), StatusCode::PAYLOAD_TOO_LARGE);
+
+    // Orders are rate-limited per client: a burst goes through, then 429.
+    let mut statuses = Vec::new();
+    for _ in 0..15 {
+        let res = client
+            .post(format!("{restaurants}/api/orders/submit"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body("{}")
+            .send()
+            .await
+            .expect("an answer");
+        statuses.push(res.status());
+    }
+    assert_ne!(statuses[0], StatusCode::TOO_MANY_REQUESTS, "{statuses:?}");
+    assert_eq!(
+        statuses.last(),
+        Some(&StatusCode::TOO_MANY_REQUESTS),
+        "{statuses:?}"
+    );
+    // Other paths are not limited.
+    for _ in 0..15 {
+        let res = client
+            .get(format!("{restaurants}/"))
+            .send()
+            .await
+            .expect("an answer");
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+
+    // Plain http: to https, except certbot's challenges.
+    let plain = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .resolve(
+            &format!("restaurants.{DOMAIN}"),
+            ([127, 0, 0, 1], http).into(),
+        )
+        .resolve("unknown.example", ([127, 0, 0, 1], http).into())
+        .build()
+        .expect("client");
+    let res = plain
+        .get(format!("http://restaurants.{DOMAIN}:{http}/r/x?y=1"))
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(res.status(), StatusCode::MOVED_PERMANENTLY);
+    assert_eq!(
+        res.headers()
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok()),
+        Some(format!("https://restaurants.{DOMAIN}/r/x?y=1").as_str())
+    );
+    // Unknown hosts: no answer over http, no handshake over https (whatever certificate
+    // the client would accept).
+    assert!(
+        plain
+            .get(format!("http://unknown.example:{http}/"))
+            .send()
+            .await
+            .is_err()
+    );
+    let lax = reqwest::Client::builder()
+        .danger_accept_invalid_certs(true)
+        .resolve("unknown.example", tls_at)
+        .build()
+        .expect("client");
+    assert!(
+        lax.get(format!("https://unknown.example:{https}/"))
+            .send()
+            .await
+            .is_err()
+    );
+}
+
+#[test]
+fn every_unit_passes_systemd_analyze_and_is_rated_ok_or_better() {
+    if Command::new("systemd-analyze")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("systemd-analyze is not installed: skipped (the README shows its figures)");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("a directory");
+    for app in Manifest::embedded().enabled() {
+        // As rendered, but for a program that exists on this machine (verify checks it).
+        let unit = render::systemd_unit(Manifest::embedded(), &app.name)
+            .lines()
+            .map(|l| {
+                if l.starts_with("ExecStart=") {
+                    "ExecStart=/bin/true".to_owned()
+                } else {
+                    l.to_owned()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let path = dir
+            .path()
+            .join(format!("stepperslife-{}.service", app.name));
+        std::fs::write(&path, unit).expect("write");
+        let verify = run(Command::new("systemd-analyze").arg("verify").arg(&path));
+        assert!(
+            verify.stderr.is_empty(),
+            "{}: {}",
+            app.name,
+            String::from_utf8_lossy(&verify.stderr)
+        );
+        let security = run(Command::new("systemd-analyze")
+            .args(["security", "--offline=true", "--no-pager"])
+            .arg(&path));
+        let text = String::from_utf8_lossy(&security.stdout);
+        let overall = text
+            .lines()
+            .find(|l| l.contains("Overall exposure level"))
+            .unwrap_or_else(|| panic!("{}: {text}", app.name));
+        let (score, rating) = overall
+            .rsplit_once(": ")
+            .and_then(|(_, r)| r.split_once(' '))
+            .expect("score and rating");
+        let score: f32 = score.parse().expect("a score");
+        eprintln!("{}: {score} {rating}", app.name);
+        assert!(
+            rating.starts_with("OK") || rating.starts_with("SAFE"),
+            "{}: {overall}",
+            app.name
+        );
+        assert!(score < 2.0, "{}: {overall}", app.name);
+    }
+}
