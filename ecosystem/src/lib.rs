@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+pub mod backup;
 pub mod bench;
 pub mod build;
 pub mod launcher;

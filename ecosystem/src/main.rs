@@ -8,8 +8,8 @@ use suite::{
 };
 
 const USAGE: &str =
-    "usage: suite <build|run|bench|render|lint-wasm|make-admin> [--release] [--no-build]
-             [--wasm-only] [--proxy] [--duration SECS] [--concurrency N] [--audit]
+    "usage: suite <build|run|bench|render|lint-wasm|make-admin|backup|restore> [--release]
+             [--no-build] [--wasm-only] [--proxy] [--duration SECS] [--concurrency N] [--audit]
 
   build    build every enabled app (wasm, stylesheet, server binaries; --wasm-only: no servers);
            prints each app's wasm size (raw, and gzip and brotli for --release)
@@ -22,7 +22,12 @@ const USAGE: &str =
            and accessibility scores of each page too, with Debian's chromium)
   render   write nginx/ and ecosystem/systemd/ from the manifest
   make-admin EMAIL  make that account a suite admin (the portal's database: PORTAL_DATABASE_URL,
-           else the local suite's)";
+           else the local suite's)
+  backup   on the server: every app's database (pg_dump -Fc) and bucket into a dated folder
+           (--to DIR, default /var/backups/stepperslife; --keep N complete backups, default 14;
+           --etc DIR, default /etc/stepperslife: where the apps' settings and credentials are)
+  restore APP --from DIR  put that app's database and bucket back as the backup DIR has them
+           (--etc as for backup); stop the app first";
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -38,6 +43,8 @@ async fn main() -> anyhow::Result<()> {
         Some("run") => run(release, no_build, args.iter().any(|a| a == "--proxy")).await,
         Some("render") => render_all(),
         Some("lint-wasm") => build::lint_wasm(),
+        Some("backup") => backup(&args).await,
+        Some("restore") => restore(&args).await,
         Some("make-admin") => {
             let Some(email) = args.get(1) else {
                 eprintln!("{USAGE}");
@@ -132,6 +139,59 @@ async fn run(release: bool, no_build: bool, proxy: bool) -> anyhow::Result<()> {
     println!("Stopping…");
     stack.stop().await;
     println!("Stopped.");
+    Ok(())
+}
+
+/// The value after `name`, if the flag is given.
+fn value<'a>(args: &'a [String], name: &str) -> anyhow::Result<Option<&'a str>> {
+    match args.iter().position(|a| a == name) {
+        None => Ok(None),
+        Some(i) => match args.get(i + 1) {
+            Some(v) if !v.starts_with("--") => Ok(Some(v)),
+            _ => bail!("{name} needs a value"),
+        },
+    }
+}
+
+/// The targets of every enabled app, from the server's `--etc` folder.
+fn server_targets(args: &[String]) -> anyhow::Result<Vec<suite::backup::Target>> {
+    let etc = std::path::PathBuf::from(value(args, "--etc")?.unwrap_or("/etc/stepperslife"));
+    platform::suite::Manifest::current()?
+        .enabled()
+        .map(|app| suite::backup::Target::from_etc(&etc, app))
+        .collect()
+}
+
+async fn backup(args: &[String]) -> anyhow::Result<()> {
+    let root =
+        std::path::PathBuf::from(value(args, "--to")?.unwrap_or("/var/backups/stepperslife"));
+    let keep = usize::try_from(flag(args, "--keep")?.unwrap_or(14))?;
+    let targets = server_targets(args)?;
+    let (dir, summaries) = suite::backup::backup(&targets, &root).await?;
+    println!("backed up into {}:", dir.display());
+    for s in summaries {
+        println!("  {s}");
+    }
+    for old in suite::backup::prune(&root, keep)? {
+        println!("removed {}", old.display());
+    }
+    Ok(())
+}
+
+async fn restore(args: &[String]) -> anyhow::Result<()> {
+    let Some(app) = args.get(1).filter(|a| !a.starts_with("--")) else {
+        eprintln!("{USAGE}");
+        bail!("restore needs the app's name");
+    };
+    let Some(from) = value(args, "--from")? else {
+        bail!("restore needs --from <a backup's folder>");
+    };
+    let target = server_targets(args)?
+        .into_iter()
+        .find(|t| &t.app == app)
+        .ok_or_else(|| anyhow::anyhow!("{app} is not an enabled app of the manifest"))?;
+    let summary = suite::backup::restore(&target, std::path::Path::new(from)).await?;
+    println!("restored {summary}");
     Ok(())
 }
 

@@ -281,6 +281,35 @@ pub fn systemd_unit(manifest: &Manifest, app: &str) -> String {
     )
 }
 
+/// Where the daily backups go on the server (made by `suite provision`, mode 0700).
+pub const BACKUP_DIR: &str = "/var/backups/stepperslife";
+
+/// The daily backup (`suite backup`, see `crate::backup`): a oneshot service and its timer.
+/// It runs as root (it reads every app's credentials) with the system otherwise read-only.
+pub fn backup_units() -> (String, String) {
+    let service = format!(
+        "# Rendered by `suite render` from ecosystem/suite.toml — do not edit by hand.\n\
+         [Unit]\nDescription=SteppersLife backup: every app's database and bucket\n\
+         After=network-online.target postgresql.service\nWants=network-online.target\n\n\
+         [Service]\nType=oneshot\n\
+         ExecStart=/opt/stepperslife/bin/suite backup --to {BACKUP_DIR} --keep 14\n\
+         ReadWritePaths={BACKUP_DIR}\n\
+         NoNewPrivileges=yes\nProtectSystem=strict\nProtectHome=yes\nPrivateTmp=yes\n\
+         PrivateDevices=yes\nProtectProc=invisible\nProtectKernelTunables=yes\n\
+         ProtectKernelModules=yes\nProtectKernelLogs=yes\nProtectControlGroups=yes\n\
+         ProtectClock=yes\nProtectHostname=yes\nRestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX\n\
+         RestrictNamespaces=yes\nRestrictRealtime=yes\nRestrictSUIDSGID=yes\nLockPersonality=yes\n\
+         MemoryDenyWriteExecute=yes\nSystemCallArchitectures=native\n\
+         SystemCallFilter=@system-service\nUMask=0077\n"
+    );
+    let timer = "# Rendered by `suite render` from ecosystem/suite.toml — do not edit by hand.\n\
+         [Unit]\nDescription=Daily SteppersLife backup\n\n\
+         [Timer]\nOnCalendar=*-*-* 03:15:00\nRandomizedDelaySec=15m\nPersistent=true\n\n\
+         [Install]\nWantedBy=timers.target\n"
+        .to_owned();
+    (service, timer)
+}
+
 /// Everything `suite render` writes for `manifest`: `(path relative to the repository,
 /// content)`.
 pub fn all_files(manifest: &'static Manifest) -> Vec<(String, String)> {
@@ -326,6 +355,15 @@ pub fn all_files(manifest: &'static Manifest) -> Vec<(String, String)> {
             systemd_unit(manifest, &app.name),
         ));
     }
+    let (service, timer) = backup_units();
+    files.push((
+        "ecosystem/systemd/stepperslife-backup.service".to_owned(),
+        service,
+    ));
+    files.push((
+        "ecosystem/systemd/stepperslife-backup.timer".to_owned(),
+        timer,
+    ));
     files
 }
 

@@ -405,4 +405,23 @@ fn every_unit_passes_systemd_analyze_and_is_rated_ok_or_better() {
         );
         assert!(score < 2.0, "{}: {overall}", app.name);
     }
+    // The daily backup and its timer.
+    let (service, timer) = render::backup_units();
+    let service_path = dir.path().join("stepperslife-backup.service");
+    std::fs::write(
+        &service_path,
+        service.replace("/opt/stepperslife/bin/suite", "/bin/true"),
+    )
+    .expect("write");
+    let timer_path = dir.path().join("stepperslife-backup.timer");
+    std::fs::write(&timer_path, timer).expect("write");
+    let verify = run(Command::new("systemd-analyze")
+        .arg("verify")
+        .arg(&service_path)
+        .arg(&timer_path));
+    assert!(
+        verify.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&verify.stderr)
+    );
 }

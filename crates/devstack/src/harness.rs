@@ -264,6 +264,11 @@ impl TestApp {
         (cfg, s3, dir)
     }
 
+    /// Where the app's bucket is, when it has one.
+    pub fn bucket_config(&self) -> Option<&BucketConfig> {
+        self.bucket.as_ref().map(|(cfg, _, _)| cfg)
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }

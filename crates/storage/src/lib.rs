@@ -330,6 +330,33 @@ impl Storage {
         Ok(page.contents.into_iter().map(|o| o.key).collect())
     }
 
+    /// Every key in the bucket, page after page (backups).
+    pub async fn all_keys(&self) -> Result<Vec<String>, StorageError> {
+        let pages = self
+            .bucket
+            .list(String::new(), None)
+            .await
+            .map_err(backend)?;
+        Ok(pages
+            .into_iter()
+            .flat_map(|p| p.contents.into_iter().map(|o| o.key))
+            .collect())
+    }
+
+    /// Stores `bytes` under `key` as they are (a restore: no checks, no re-encoding).
+    pub async fn put_raw(
+        &self,
+        key: &str,
+        bytes: &[u8],
+        content_type: &str,
+    ) -> Result<(), StorageError> {
+        self.bucket
+            .put_object_with_content_type(key, bytes, content_type)
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+
     /// Deletes an object; deleting a missing one is not an error.
     pub async fn delete(&self, key: &str) -> Result<(), StorageError> {
         match self.bucket.delete_object(key).await {
