@@ -283,6 +283,7 @@ impl AppDef {
             leptos_options: crate::pages::leptos_options(&cfg.site_root, addr),
             trusted_proxies: cfg.trusted_proxies.clone(),
             outbox: mail::Outbox::default(),
+            metrics: crate::metrics::Metrics::default(),
             suite: suite.clone(),
             pool: pool.clone(),
             storage: storage.clone(),
@@ -368,13 +369,21 @@ impl AppDef {
             &self.form_targets,
             &payment_origins,
         ));
-        let router =
-            router
-                .merge(platform::health::routes(checks))
-                .layer(middleware::from_fn_with_state(
-                    policy,
-                    crate::headers::security,
-                ));
+        let router = router
+            .merge(platform::health::routes(checks))
+            .merge(
+                Router::new()
+                    .route("/metrics", axum::routing::get(crate::metrics::serve))
+                    .with_state(state.clone()),
+            )
+            .layer(middleware::from_fn_with_state(
+                state.clone(),
+                crate::metrics::track,
+            ))
+            .layer(middleware::from_fn_with_state(
+                policy,
+                crate::headers::security,
+            ));
         Ok(Built {
             router: platform::telemetry::layer(router),
             state,

@@ -89,9 +89,13 @@ pub(crate) async fn lock(
 /// when another instance holds its lock.
 pub async fn run_once(state: &AppState, job: &Job) -> anyhow::Result<bool> {
     let Some(held) = lock(&state.pool, lock_key(state.app, job.name), false).await? else {
+        state.metrics.job(job.name, "skipped");
         return Ok(false);
     };
     let outcome = (job.run)(state.clone()).await;
+    state
+        .metrics
+        .job(job.name, if outcome.is_ok() { "ran" } else { "failed" });
     // Whatever the job did, the lock goes.
     held.release().await?;
     outcome.map(|()| true)

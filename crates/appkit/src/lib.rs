@@ -13,6 +13,8 @@ pub mod headers;
 #[cfg(feature = "ssr")]
 pub mod jobs;
 #[cfg(feature = "ssr")]
+pub mod metrics;
+#[cfg(feature = "ssr")]
 mod pages;
 #[cfg(feature = "ssr")]
 pub mod staff;

@@ -31,6 +31,8 @@ pub struct Inner {
     /// The app's mail outbox: queue with [`mail::enqueue`] in the transaction that causes the
     /// message, then [`mail::Outbox::wake`] once it has committed.
     pub outbox: mail::Outbox,
+    /// The app's metrics (`GET /metrics`).
+    pub metrics: crate::metrics::Metrics,
     pub(crate) storage: Option<Storage>,
     pub(crate) payments: Option<payments::Stripe>,
     pub(crate) ext: Box<dyn Any + Send + Sync>,

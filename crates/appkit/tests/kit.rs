@@ -34,6 +34,14 @@ async fn my_notes(State(state): State<AppState>, MaybeUser(user): MaybeUser) -> 
     Json(rows)
 }
 
+/// How many notes there are: a database error is the kit's answer (`AppError`).
+async fn note_count(State(state): State<AppState>) -> Result<String, platform::AppError> {
+    let n: i64 = sqlx::query_scalar("select count(*) from notes")
+        .fetch_one(&state.pool)
+        .await?;
+    Ok(n.to_string())
+}
+
 async fn add_note(State(state): State<AppState>, body: String) -> StatusCode {
     let done = sqlx::query("insert into notes (body) values ($1)")
         .bind(body)
@@ -90,6 +98,7 @@ fn throwaway() -> AppDef {
         .routes(
             Router::new()
                 .route("/mine", get(|| async { "your notes" }))
+                .route("/notes/count", get(note_count))
                 .route("/notes", post(add_note))
                 .route("/notes/tell/{to}", post(add_note_and_tell))
                 .route(
@@ -438,4 +447,85 @@ async fn an_app_treats_two_session_cookies_as_nobody() {
         "sent to sign in: {}",
         res.status()
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_count_requests_by_route_and_are_for_the_machine_only() {
+    let app = TestApp::spawn(throwaway()).await;
+    for _ in 0..2 {
+        assert_eq!(
+            app.get("/api/v1/notes", None).await.status(),
+            StatusCode::OK
+        );
+    }
+    for path in ["/nope", "/nope/again"] {
+        assert_eq!(app.get(path, None).await.status(), StatusCode::NOT_FOUND);
+    }
+    let job = Job {
+        name: "tidy",
+        every: Duration::from_secs(3600),
+        run: Arc::new(|_state: AppState| Box::pin(async { Ok(()) })),
+    };
+    assert!(appkit::jobs::run_once(&app.state, &job).await.expect("ran"));
+
+    let res = app.get("/metrics", None).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        res.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .is_ok_and(|t| t.starts_with("application/openmetrics-text"))
+    );
+    let text = res.text().await.expect("text");
+    for line in [
+        r#"http_requests_total{route="/api/v1/notes",method="GET",status="200"} 2"#,
+        r#"http_request_duration_seconds_count{route="/api/v1/notes",method="GET"} 2"#,
+        // Paths no route has share one series: clients cannot make new ones.
+        r#"http_requests_total{route="unmatched",method="GET",status="404"} 2"#,
+        r#"job_runs_total{job="tidy",outcome="ran"} 1"#,
+        r#"mail_outbox_messages{status="pending"} 0"#,
+    ] {
+        assert!(text.contains(line), "{line} in:\n{text}");
+    }
+    assert!(text.contains("db_pool_connections "), "{text}");
+    assert!(!text.contains("/nope"), "{text}");
+
+    // Through the proxy (it sets X-Real-IP): not found.
+    let proxied = devstack::testkit::client()
+        .get(app.url("/metrics"))
+        .header("x-real-ip", "203.0.113.9")
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(proxied.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_every_database_connection_busy_a_request_gets_503_and_then_recovers() {
+    let app = TestApp::spawn(throwaway()).await;
+    assert_eq!(app.get("/notes/count", None).await.status(), StatusCode::OK);
+    // Every connection of the app's pool held (as by a burst of slow requests, or a database
+    // that stopped answering)...
+    let mut held = Vec::new();
+    while let Ok(Ok(c)) =
+        tokio::time::timeout(Duration::from_millis(500), app.state.pool.acquire()).await
+    {
+        held.push(c);
+    }
+    assert!(!held.is_empty());
+    // ...a request waits the pool's few seconds, then is told to retry: not a 500, not a hang.
+    let started = Instant::now();
+    let res = app.get("/notes/count", None).await;
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert_eq!(res.headers()[header::RETRY_AFTER], "30");
+    let body: serde_json::Value = res.json().await.expect("json");
+    assert!(
+        body["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("try again")),
+        "{body}"
+    );
+    // Connections back: it answers again, with no restart.
+    drop(held);
+    assert_eq!(app.get("/notes/count", None).await.status(), StatusCode::OK);
 }

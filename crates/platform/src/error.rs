@@ -142,6 +142,9 @@ mod server {
 
     use super::AppError;
 
+    /// What a person is told when the database cannot be had just now.
+    const BUSY: &str = "We are very busy or briefly unavailable. Nothing was changed: please try again in a minute.";
+
     impl AppError {
         /// Logs an internal cause once and turns it into the plain user-facing error.
         #[track_caller]
@@ -152,7 +155,9 @@ mod server {
         }
 
         /// Maps a database error: a unique violation on one of `constraints` (name, field,
-        /// message) becomes a `Conflict` about that field; anything else is internal.
+        /// message) becomes a `Conflict` about that field; no connection to be had (every one
+        /// busy past the pool's wait, or the database unreachable) is `Unavailable` (503: try
+        /// again); anything else is internal.
         #[track_caller]
         pub fn from_db(err: sqlx::Error, constraints: &[(&str, &str, &str)]) -> Self {
             if let sqlx::Error::Database(db) = &err
@@ -163,6 +168,17 @@ mod server {
             }
             if matches!(err, sqlx::Error::RowNotFound) {
                 return Self::NotFound("Not found.".into());
+            }
+            if matches!(
+                err,
+                sqlx::Error::PoolTimedOut
+                    | sqlx::Error::PoolClosed
+                    | sqlx::Error::Io(_)
+                    | sqlx::Error::Tls(_)
+                    | sqlx::Error::WorkerCrashed
+            ) {
+                tracing::warn!(error = %err, "database unavailable");
+                return Self::Unavailable(BUSY.into());
             }
             Self::internal(err)
         }
@@ -238,7 +254,14 @@ mod server {
             let status =
                 StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             let body = serde_json::json!({ "error": self.to_string(), "field": self.field() });
-            (status, Json(body)).into_response()
+            let mut res = (status, Json(body)).into_response();
+            if status == StatusCode::SERVICE_UNAVAILABLE {
+                res.headers_mut().insert(
+                    http::header::RETRY_AFTER,
+                    http::HeaderValue::from_static("30"),
+                );
+            }
+            res
         }
     }
 }
@@ -278,7 +301,24 @@ mod tests {
         );
         assert!(body.contains("Something went wrong on our side"), "{body}");
         // A database error is internal too, and shows nothing of its own either.
-        let db = AppError::from_db(sqlx::Error::PoolTimedOut, &[]);
+        let db = AppError::from_db(
+            sqlx::Error::Protocol("relation \"users\" is odd".into()),
+            &[],
+        );
         assert_eq!(db, AppError::Internal);
+    }
+
+    #[cfg(feature = "server")]
+    #[test]
+    fn no_database_connection_is_a_503_to_retry_not_a_500() {
+        for err in [sqlx::Error::PoolTimedOut, sqlx::Error::PoolClosed] {
+            let app = AppError::from(err);
+            assert_eq!(app.status(), 503);
+            assert!(app.to_string().contains("try again"), "{app}");
+        }
+        assert_eq!(
+            AppError::from(sqlx::Error::ColumnNotFound("x".into())).status(),
+            500
+        );
     }
 }
