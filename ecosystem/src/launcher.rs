@@ -150,29 +150,48 @@ impl Stack {
         .await
         .context("provisioning databases")?;
 
-        // The object store: the configured one, else an embedded one.
-        let (s3, endpoint, access, secret) = match platform::config::var_opt("S3_ENDPOINT") {
-            Some(endpoint) => (
-                None,
-                endpoint,
-                platform::config::var("S3_ACCESS_KEY")?,
-                platform::config::var("S3_SECRET_KEY")?,
-            ),
-            None => {
-                let access = secrets.get("s3.access")?;
-                let secret = secrets.get("s3.secret")?;
-                let port: u16 = platform::config::parse_or("SUITE_S3_PORT", 0)?;
-                let s3 = EmbeddedS3::start(
-                    &opts.state_dir.join("s3"),
-                    SocketAddr::from(([127, 0, 0, 1], port)),
-                    &access,
-                    &secret,
-                )
-                .await?;
-                let endpoint = s3.endpoint();
-                (Some(s3), endpoint, access, secret)
-            }
-        };
+        // The object store: the configured one (one key pair for every app), else an embedded
+        // one where each app's key pair reaches its own bucket only.
+        let (s3, endpoint, access, secret, app_keys) =
+            match platform::config::var_opt("S3_ENDPOINT") {
+                Some(endpoint) => (
+                    None,
+                    endpoint,
+                    platform::config::var("S3_ACCESS_KEY")?,
+                    platform::config::var("S3_SECRET_KEY")?,
+                    BTreeMap::new(),
+                ),
+                None => {
+                    let access = secrets.get("s3.access")?;
+                    let secret = secrets.get("s3.secret")?;
+                    let mut app_keys = BTreeMap::new();
+                    let mut scoped = Vec::new();
+                    for app in manifest.enabled() {
+                        if let Some(bucket) = &app.bucket {
+                            let key = (
+                                format!(
+                                    "{}-{}",
+                                    app.name,
+                                    secrets.get(&format!("s3.{}.access", app.name))?
+                                ),
+                                secrets.get(&format!("s3.{}.secret", app.name))?,
+                            );
+                            scoped.push((key.0.clone(), key.1.clone(), bucket.clone()));
+                            app_keys.insert(app.name.clone(), key);
+                        }
+                    }
+                    let port: u16 = platform::config::parse_or("SUITE_S3_PORT", 0)?;
+                    let s3 = EmbeddedS3::start_scoped(
+                        &opts.state_dir.join("s3"),
+                        SocketAddr::from(([127, 0, 0, 1], port)),
+                        (&access, &secret),
+                        &scoped,
+                    )
+                    .await?;
+                    let endpoint = s3.endpoint();
+                    (Some(s3), endpoint, access, secret, app_keys)
+                }
+            };
         for app in manifest.enabled() {
             if let Some(bucket) = &app.bucket {
                 Storage::new(&BucketConfig {
@@ -303,8 +322,14 @@ impl Stack {
                 .env("SEED_DEMO", opts.seed.to_string())
                 .env("TRUST_PROXY", opts.behind_proxy.to_string())
                 .env("S3_ENDPOINT", &endpoint)
-                .env("S3_ACCESS_KEY", &access)
-                .env("S3_SECRET_KEY", &secret)
+                .env(
+                    "S3_ACCESS_KEY",
+                    app_keys.get(&app.name).map_or(&access, |(a, _)| a),
+                )
+                .env(
+                    "S3_SECRET_KEY",
+                    app_keys.get(&app.name).map_or(&secret, |(_, s)| s),
+                )
                 .env("S3_BUCKET", app.bucket.as_deref().unwrap_or(""))
                 .env("SMTP_URL", &smtp_url)
                 .envs(stripe_env.iter().map(|(k, v)| (*k, v)))

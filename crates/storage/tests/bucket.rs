@@ -113,3 +113,96 @@ async fn a_wrong_secret_is_refused_by_the_server() {
         Err(StorageError::Backend(_))
     ));
 }
+
+fn keyed(s3: &EmbeddedS3, access: &str, secret: &str, bucket: &str) -> Storage {
+    Storage::new(&BucketConfig {
+        endpoint: s3.endpoint(),
+        region: "us-east-1".into(),
+        access_key: access.into(),
+        secret_key: SecretString::from(secret.to_owned()),
+        bucket: bucket.into(),
+    })
+    .expect("config is valid")
+}
+
+#[tokio::test]
+async fn an_apps_key_reaches_its_own_bucket_and_no_other() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scoped = [
+        ("restaurants-key", "restaurants-secret", "restaurants"),
+        ("events-key", "events-secret", "events"),
+    ]
+    .map(|(a, s, b)| (a.to_owned(), s.to_owned(), b.to_owned()));
+    let s3 = EmbeddedS3::start_scoped(
+        dir.path(),
+        "127.0.0.1:0".parse().expect("addr"),
+        ("admin-key", "admin-secret"),
+        &scoped,
+    )
+    .await
+    .expect("embedded S3 starts");
+    // The administrator makes both buckets and puts a file in the events one.
+    for bucket in ["restaurants", "events"] {
+        keyed(&s3, "admin-key", "admin-secret", bucket)
+            .ensure_bucket()
+            .await
+            .expect("bucket");
+    }
+    keyed(&s3, "admin-key", "admin-secret", "events")
+        .put_raw("tickets/secret.txt", b"events only", "text/plain")
+        .await
+        .expect("put");
+
+    // Restaurants' key: everything in its own bucket...
+    let own = keyed(&s3, "restaurants-key", "restaurants-secret", "restaurants");
+    own.ping().await.expect("its bucket answers");
+    own.put_raw("menu/a.txt", b"soup", "text/plain")
+        .await
+        .expect("put");
+    assert_eq!(
+        own.get("menu/a.txt").await.expect("get").map(|(b, _)| b),
+        Some(b"soup".to_vec())
+    );
+    assert_eq!(own.all_keys().await.expect("list"), ["menu/a.txt"]);
+    own.delete("menu/a.txt").await.expect("delete");
+
+    // ...and nothing of the events' bucket: not read, listed, written, nor deleted.
+    let other = keyed(&s3, "restaurants-key", "restaurants-secret", "events");
+    assert!(other.get("tickets/secret.txt").await.is_err());
+    assert!(other.all_keys().await.is_err());
+    assert!(
+        other
+            .put_raw("x.txt", b"planted", "text/plain")
+            .await
+            .is_err()
+    );
+    assert!(other.delete("tickets/secret.txt").await.is_err());
+    // Nor a new bucket.
+    assert!(
+        keyed(&s3, "restaurants-key", "restaurants-secret", "mine-now")
+            .ensure_bucket()
+            .await
+            .is_err()
+    );
+    // A wrong secret reaches nothing.
+    assert!(
+        keyed(&s3, "restaurants-key", "wrong", "restaurants")
+            .ping()
+            .await
+            .is_err()
+    );
+    // The events' file is as it was, and nothing was planted.
+    let events = keyed(&s3, "events-key", "events-secret", "events");
+    assert_eq!(
+        events
+            .get("tickets/secret.txt")
+            .await
+            .expect("get")
+            .map(|(b, _)| b),
+        Some(b"events only".to_vec())
+    );
+    assert_eq!(
+        events.all_keys().await.expect("list"),
+        ["tickets/secret.txt"]
+    );
+}
