@@ -377,7 +377,16 @@ fn every_unit_passes_systemd_analyze_and_is_rated_ok_or_better() {
             .path()
             .join(format!("stepperslife-{}.service", app.name));
         std::fs::write(&path, unit).expect("write");
-        let verify = run(Command::new("systemd-analyze").arg("verify").arg(&path));
+        let socket = dir.path().join(format!("stepperslife-{}.socket", app.name));
+        std::fs::write(
+            &socket,
+            render::systemd_socket(Manifest::embedded(), &app.name),
+        )
+        .expect("write");
+        let verify = run(Command::new("systemd-analyze")
+            .arg("verify")
+            .arg(&path)
+            .arg(&socket));
         assert!(
             verify.stderr.is_empty(),
             "{}: {}",
@@ -424,4 +433,143 @@ fn every_unit_passes_systemd_analyze_and_is_rated_ok_or_better() {
         "{}",
         String::from_utf8_lossy(&verify.stderr)
     );
+}
+
+/// Requests to `url` from `tasks` clients at once until `until` says stop: (answered 200,
+/// failures with what went wrong).
+async fn keep_asking(
+    client: reqwest::Client,
+    url: String,
+    tasks: usize,
+    until: tokio::sync::watch::Receiver<bool>,
+) -> (usize, Vec<String>) {
+    let mut handles = Vec::new();
+    for _ in 0..tasks {
+        let (client, url, until) = (client.clone(), url.clone(), until.clone());
+        handles.push(tokio::spawn(async move {
+            let (mut ok, mut failed) = (0, Vec::new());
+            while !*until.borrow() {
+                match client.get(&url).send().await {
+                    Ok(res) if res.status() == StatusCode::OK => {
+                        // The whole page, not just its head.
+                        match res.bytes().await {
+                            Ok(_) => ok += 1,
+                            Err(e) => failed.push(format!("body: {e}")),
+                        }
+                    }
+                    Ok(res) => failed.push(format!("status {}", res.status())),
+                    Err(e) => failed.push(format!("{e:?}")),
+                }
+            }
+            (ok, failed)
+        }));
+    }
+    let mut total = (0, Vec::new());
+    for h in handles {
+        let (ok, failed) = h.await.expect("a client");
+        total.0 += ok;
+        total.1.extend(failed);
+    }
+    total
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_app_restarting_on_its_socket_behind_nginx_drops_no_request() {
+    // The listening socket stays open across the restart, as systemd's socket unit keeps it:
+    // connections that arrive while no process serves wait in its queue.
+    let socket = std::net::TcpListener::bind("127.0.0.1:0").expect("a socket");
+    let upstream = socket.local_addr().expect("addr");
+    let mut first = TestApp::spawn_with(
+        restaurants::server::app(),
+        Opts::default().listener(socket.try_clone().expect("clone")),
+    )
+    .await;
+
+    // nginx in front, as in production (the local variant: plain http, one port).
+    let dir = tempfile::tempdir().expect("a directory");
+    let port = free_port();
+    let suite = Suite::new(
+        Manifest::embedded(),
+        "stepperslife.localhost".into(),
+        "http".into(),
+        PublicPort::Fixed(port),
+    );
+    let addrs = Manifest::embedded()
+        .enabled()
+        .map(|a| {
+            let addr = if a.name == "restaurants" {
+                upstream.to_string()
+            } else {
+                "127.0.0.1:9".to_owned()
+            };
+            (a.name.clone(), addr)
+        })
+        .collect();
+    let conf = dir.path().join("nginx.conf");
+    std::fs::write(
+        &conf,
+        render::nginx_local(
+            &render::Upstreams {
+                suite: &suite,
+                addrs,
+            },
+            port,
+            &dir.path().display().to_string(),
+        ),
+    )
+    .expect("write");
+    let _nginx = Nginx(
+        Command::new("nginx")
+            .arg("-p")
+            .arg(dir.path())
+            .arg("-c")
+            .arg(&conf)
+            .args(["-g", "daemon off;"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("nginx runs"),
+    );
+    let host = "restaurants.stepperslife.localhost";
+    let client = reqwest::Client::builder()
+        .resolve(host, ([127, 0, 0, 1], port).into())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("client");
+    let url = format!("http://{host}:{port}/");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !client
+        .get(&url)
+        .send()
+        .await
+        .is_ok_and(|r| r.status() == StatusCode::OK)
+    {
+        assert!(Instant::now() < deadline, "nginx never answered");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    let (stop, until) = tokio::sync::watch::channel(false);
+    let load = tokio::spawn(keep_asking(client, url, 8, until));
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    // The restart: the running instance stops as SIGTERM stops it (what it has under way is
+    // answered), and a new one starts on the same socket and database.
+    first.stop_serving().await;
+    let db_url = first.db.url.clone();
+    let second = TestApp::spawn_with(
+        restaurants::server::app(),
+        Opts::default()
+            .listener(socket.try_clone().expect("clone"))
+            .configure(move |cfg| cfg.database_url = secrecy::SecretString::from(db_url)),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    stop.send(true).expect("stop the clients");
+    let (ok, failed) = load.await.expect("the load");
+    eprintln!(
+        "{ok} requests answered across the restart, {} failed",
+        failed.len()
+    );
+    assert!(failed.is_empty(), "{failed:?}");
+    assert!(ok > 50, "only {ok} requests");
+    drop(second);
 }

@@ -44,6 +44,9 @@ pub struct Opts {
     pub mail: bool,
     /// Changes to the configuration before the app starts (another app's URL, say).
     pub configure: Option<Configure>,
+    /// A listening socket to serve on (as systemd's socket unit hands one to each start of an
+    /// app); else one of its own on a free port.
+    pub listener: Option<std::net::TcpListener>,
 }
 
 impl Opts {
@@ -62,6 +65,12 @@ impl Opts {
 
     pub fn configure(mut self, f: impl FnOnce(&mut Config) + Send + 'static) -> Self {
         self.configure = Some(Box::new(f));
+        self
+    }
+
+    /// Serve on `listener` (a clone of a socket the test keeps open).
+    pub fn listener(mut self, listener: std::net::TcpListener) -> Self {
+        self.listener = Some(listener);
         self
     }
 }
@@ -100,7 +109,8 @@ pub struct TestApp {
     /// What the app's webhooks are signed with.
     pub webhook_secret: String,
     bucket: Option<(BucketConfig, EmbeddedS3, tempfile::TempDir)>,
-    _stop: tokio::sync::oneshot::Sender<()>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    serving: Option<tokio::task::JoinHandle<()>>,
 }
 
 /// The test process's maildev, started on first use; it ends with the process.
@@ -156,7 +166,10 @@ impl TestApp {
         } else {
             None
         };
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port on loopback");
+        let listener = match opts.listener {
+            Some(l) => l,
+            None => std::net::TcpListener::bind("127.0.0.1:0").expect("a port on loopback"),
+        };
         let addr = listener.local_addr().expect("bound address");
         let suite = Suite::local();
         let sessions = SessionSettings::new(
@@ -214,7 +227,7 @@ impl TestApp {
         let built = def.build(cfg).await.expect("the app builds");
         let state = built.state.clone();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(async move {
+        let serving = tokio::spawn(async move {
             let shutdown = async {
                 let _ = stopped.await;
             };
@@ -235,7 +248,8 @@ impl TestApp {
             localstripe,
             webhook_secret,
             bucket,
-            _stop: stop,
+            stop: Some(stop),
+            serving: Some(serving),
         }
     }
 
@@ -262,6 +276,18 @@ impl TestApp {
             .await
             .expect("bucket");
         (cfg, s3, dir)
+    }
+
+    /// Stops serving as SIGTERM stops an app: no new connections taken, the requests under way
+    /// answered, then the jobs stopped. Returns once it has stopped; its databases stay (for
+    /// another instance).
+    pub async fn stop_serving(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(serving) = self.serving.take() {
+            let _ = serving.await;
+        }
     }
 
     /// Where the app's bucket is, when it has one.
