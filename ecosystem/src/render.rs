@@ -9,7 +9,8 @@ use platform::suite::{Manifest, Suite};
 /// Where each app listens, as nginx reaches it.
 pub struct Upstreams<'a> {
     pub suite: &'a Suite,
-    /// `(app name, host:port)`.
+    /// `(app name, host:port)`: an app named more than once has as many instances (on this
+    /// machine or others), and nginx spreads its requests over them.
     pub addrs: Vec<(String, String)>,
 }
 
@@ -48,12 +49,23 @@ fn upstream_name(app: &str) -> String {
 }
 
 fn upstream_blocks(up: &Upstreams<'_>) -> String {
+    let mut apps: Vec<&str> = Vec::new();
+    for (app, _) in &up.addrs {
+        if !apps.contains(&app.as_str()) {
+            apps.push(app);
+        }
+    }
     let mut out = String::new();
-    for (app, addr) in &up.addrs {
-        // More instances of an app (on this host or others) are more `server` lines here.
+    for app in apps {
+        let servers: String = up
+            .addrs
+            .iter()
+            .filter(|(a, _)| a == app)
+            .map(|(_, addr)| format!("    server {addr};\n"))
+            .collect();
         let _ = write!(
             out,
-            "upstream {} {{\n    server {addr};\n    keepalive 16;\n}}\n\n",
+            "upstream {} {{\n{servers}    keepalive 16;\n}}\n\n",
             upstream_name(app)
         );
     }

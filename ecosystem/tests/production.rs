@@ -573,3 +573,187 @@ async fn an_app_restarting_on_its_socket_behind_nginx_drops_no_request() {
     assert!(ok > 50, "only {ok} requests");
     drop(second);
 }
+
+/// `http_requests_total` of an instance, all routes but `/metrics`' own and unmatched paths.
+async fn requests_served(addr: SocketAddr) -> u64 {
+    let text = reqwest::get(format!("http://{addr}/metrics"))
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    text.lines()
+        .filter(|l| l.starts_with("http_requests_total{") && !l.contains("unmatched"))
+        .filter_map(|l| l.rsplit_once(' ').and_then(|(_, n)| n.parse::<u64>().ok()))
+        .sum()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_instances_behind_one_upstream_share_sessions_data_and_files() {
+    let a = TestApp::spawn_with(restaurants::server::app(), Opts::default()).await;
+    let db = a.db.url.clone();
+    let sessions = a
+        .sessions_db
+        .as_ref()
+        .expect("a session database")
+        .url
+        .clone();
+    let bucket = a.bucket_config().expect("a bucket").clone();
+    let b = TestApp::spawn_with(
+        restaurants::server::app(),
+        Opts::default().configure(move |cfg| {
+            cfg.database_url = secrecy::SecretString::from(db);
+            cfg.session_database_url = Some(secrecy::SecretString::from(sessions));
+            cfg.bucket = Some(bucket);
+        }),
+    )
+    .await;
+
+    // nginx with both in restaurants' upstream (as render writes it for two instances).
+    let dir = tempfile::tempdir().expect("a directory");
+    let port = free_port();
+    let suite = Suite::new(
+        Manifest::embedded(),
+        "stepperslife.localhost".into(),
+        "http".into(),
+        PublicPort::Fixed(port),
+    );
+    let mut addrs: Vec<(String, String)> = vec![
+        ("restaurants".into(), a.addr.to_string()),
+        ("restaurants".into(), b.addr.to_string()),
+    ];
+    addrs.extend(
+        Manifest::embedded()
+            .enabled()
+            .filter(|app| app.name != "restaurants")
+            .map(|app| (app.name.clone(), "127.0.0.1:9".to_owned())),
+    );
+    let conf_text = render::nginx_local(
+        &render::Upstreams {
+            suite: &suite,
+            addrs,
+        },
+        port,
+        &dir.path().display().to_string(),
+    );
+    assert!(
+        conf_text.contains(&format!(
+            "upstream stepperslife_restaurants {{\n        server {};\n        server {};",
+            a.addr, b.addr
+        )),
+        "{conf_text}"
+    );
+    let conf = dir.path().join("nginx.conf");
+    std::fs::write(&conf, conf_text).expect("write");
+    let _nginx = Nginx(
+        Command::new("nginx")
+            .arg("-p")
+            .arg(dir.path())
+            .arg("-c")
+            .arg(&conf)
+            .args(["-g", "daemon off;"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("nginx runs"),
+    );
+    let host = "restaurants.stepperslife.localhost";
+    let base = format!("http://{host}:{port}");
+    let client = reqwest::Client::builder()
+        .resolve(host, ([127, 0, 0, 1], port).into())
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("client");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !client
+        .get(format!("{base}/"))
+        .send()
+        .await
+        .is_ok_and(|r| r.status() == StatusCode::OK)
+    {
+        assert!(Instant::now() < deadline, "nginx never answered");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // Signed in once (the session is in the shared session database)...
+    let owner = a.signed_in("Olivia Owner").await;
+    let cookie = a.cookie(&owner);
+    // ...she adds a restaurant through nginx...
+    let res = client
+        .post(format!("{base}/api/restaurants/create"))
+        .header(header::ORIGIN, &a.origin)
+        .header(header::COOKIE, &cookie)
+        .header(header::ACCEPT, "application/json")
+        .form(&[
+            ("name", "Twin Kitchen"),
+            ("cuisine", "Soul food"),
+            ("city", "Chicago"),
+            ("address", "1 Main St"),
+            ("description", "Good food."),
+            ("price_level", "2"),
+        ])
+        .send()
+        .await
+        .expect("create");
+    assert!(res.status().is_success(), "{:?}", res.text().await);
+    let id: uuid::Uuid =
+        sqlx::query_scalar("select id from restaurants where slug = 'twin-kitchen'")
+            .fetch_one(&a.db.pool)
+            .await
+            .expect("the restaurant");
+    // ...gives it a cover photo...
+    let form = reqwest::multipart::Form::new()
+        .text("back", "/r/twin-kitchen")
+        .part(
+            "photo",
+            reqwest::multipart::Part::bytes(devstack::testkit::photo_png(320, 180))
+                .file_name("cover.png"),
+        );
+    let res = client
+        .post(format!("{base}/dashboard/photos/cover/{id}"))
+        .header(header::ORIGIN, &a.origin)
+        .header(header::COOKIE, &cookie)
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload");
+    let back = res
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(back, "/r/twin-kitchen", "{:?}", res.status());
+    // ...and sees her restaurant, as its owner, on every page she opens, whichever instance
+    // answers.
+    for _ in 0..10 {
+        let page = client
+            .get(format!("{base}/r/twin-kitchen"))
+            .header(header::COOKIE, &cookie)
+            .send()
+            .await
+            .expect("page");
+        assert_eq!(page.status(), StatusCode::OK);
+        let html = page.text().await.expect("html");
+        assert!(
+            html.contains("Olivia Owner") && html.contains(r#"data-testid="edit-restaurant""#),
+            "{html}"
+        );
+    }
+    // Both instances took their share.
+    let (served_a, served_b) = (requests_served(a.addr).await, requests_served(b.addr).await);
+    assert!(served_a >= 3 && served_b >= 3, "{served_a} and {served_b}");
+    // The photo one instance stored, the other serves.
+    let key: String = sqlx::query_scalar("select cover_key from restaurants where id = $1")
+        .bind(id)
+        .fetch_one(&a.db.pool)
+        .await
+        .expect("a cover");
+    for addr in [a.addr, b.addr] {
+        let res = reqwest::get(format!("http://{addr}/media/{key}"))
+            .await
+            .expect("media");
+        assert_eq!(res.status(), StatusCode::OK, "{addr}");
+    }
+}
