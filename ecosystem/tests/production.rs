@@ -757,3 +757,82 @@ async fn two_instances_behind_one_upstream_share_sessions_data_and_files() {
         assert_eq!(res.status(), StatusCode::OK, "{addr}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_the_object_store_down_an_upload_is_refused_clearly_and_leaves_no_row() {
+    // The bucket's server stops answering (here: the app is pointed at a closed port).
+    let app = TestApp::spawn_with(
+        restaurants::server::app(),
+        Opts::default().configure(|cfg| {
+            if let Some(bucket) = cfg.bucket.as_mut() {
+                bucket.endpoint = "http://127.0.0.1:9".into();
+            }
+        }),
+    )
+    .await;
+    let owner = app.signed_in("Olivia Owner").await;
+    let res = app
+        .call(
+            "/api/restaurants/create",
+            &[
+                ("name", "Dry Kitchen"),
+                ("cuisine", "Soul food"),
+                ("city", "Chicago"),
+                ("address", "1 Main St"),
+                ("description", "Good food."),
+                ("price_level", "2"),
+            ],
+            Some(&owner),
+        )
+        .await;
+    assert!(res.status.is_success(), "{:?}", res.body);
+    let id: uuid::Uuid = sqlx::query_scalar("select id from restaurants")
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("the restaurant");
+
+    let started = Instant::now();
+    let form = reqwest::multipart::Form::new()
+        .text("back", "/r/dry-kitchen")
+        .part(
+            "photo",
+            reqwest::multipart::Part::bytes(devstack::testkit::photo_png(320, 180))
+                .file_name("cover.png"),
+        );
+    let res = devstack::testkit::client()
+        .post(app.url(&format!("/dashboard/photos/cover/{id}")))
+        .header(header::ORIGIN, &app.origin)
+        .header(header::COOKIE, app.cookie(&owner))
+        .multipart(form)
+        .send()
+        .await
+        .expect("an answer");
+    assert!(started.elapsed() < Duration::from_secs(20), "no hang");
+    // Back to the form with the "could not be saved, try again" code; no row points anywhere.
+    assert_eq!(
+        res.headers()
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok()),
+        Some("/r/dry-kitchen?upload_error=failed")
+    );
+    assert!(
+        platform::upload::Problem::Failed
+            .message()
+            .contains("Try again"),
+    );
+    let cover: Option<String> = sqlx::query_scalar("select cover_key from restaurants")
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("row");
+    assert_eq!(cover, None);
+    // Readiness says why; the pages still answer.
+    let ready = app.get("/readyz", None).await;
+    assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body: serde_json::Value = ready.json().await.expect("json");
+    assert_eq!(body["checks"]["database"], "ok");
+    assert_ne!(body["checks"]["bucket"], "ok");
+    assert_eq!(
+        app.get("/r/dry-kitchen", None).await.status(),
+        StatusCode::OK
+    );
+}
