@@ -249,12 +249,24 @@ pub fn credentials_dir(app: &str) -> String {
 /// of the app (its standard input, `BIND_ADDR=stdin`): while the app restarts, connections
 /// wait in the socket's queue instead of being refused, so a restart drops no request (the
 /// production test restarts an app under load behind nginx and counts none failed).
+///
+/// When nginx runs on other machines (the manifest's `proxy_hosts`), the socket listens on every
+/// address of the app's machine and accepts connections from those machines only.
 pub fn systemd_socket(manifest: &Manifest, app: &str) -> String {
     let port = manifest.app(app).map_or(0, |a| a.port);
+    let proxies = &manifest.suite.proxy_hosts;
+    let listen = if proxies.is_empty() {
+        format!("ListenStream=127.0.0.1:{port}\n")
+    } else {
+        format!(
+            "ListenStream={port}\nIPAddressDeny=any\nIPAddressAllow=localhost {}\n",
+            proxies.join(" ")
+        )
+    };
     format!(
         "# Rendered by `suite render` from ecosystem/suite.toml — do not edit by hand.\n\
          [Unit]\nDescription=SteppersLife {app}: its listening socket, kept across restarts\n\n\
-         [Socket]\nListenStream=127.0.0.1:{port}\nAccept=no\nNoDelay=true\nBacklog=4096\n\n\
+         [Socket]\n{listen}Accept=no\nNoDelay=true\nBacklog=4096\n\n\
          [Install]\nWantedBy=sockets.target\n"
     )
 }
@@ -276,6 +288,15 @@ pub fn systemd_unit(manifest: &Manifest, app: &str) -> String {
     // Only apps that call out (payments, sign-in providers) reach beyond this machine; the
     // others talk to PostgreSQL, the object store and the mail relay on localhost (more hosts:
     // add them to IPAddressAllow with a drop-in).
+    // The proxy whose X-Real-IP names the client: nginx on this machine, or on those named.
+    let proxy = if manifest.suite.proxy_hosts.is_empty() {
+        "Environment=TRUST_PROXY=true\n".to_owned()
+    } else {
+        format!(
+            "Environment=TRUSTED_PROXIES={}\n",
+            manifest.suite.proxy_hosts.join(",")
+        )
+    };
     let network = if entry.is_some_and(platform::suite::AppEntry::needs_internet) {
         ""
     } else {
@@ -295,7 +316,7 @@ pub fn systemd_unit(manifest: &Manifest, app: &str) -> String {
          EnvironmentFile=/etc/stepperslife/suite.env\nEnvironmentFile=/etc/stepperslife/{app}.env\n\
          {credentials}\
          Environment=SITE_ROOT=/opt/stepperslife/site/{app}\nEnvironment=LOG_FORMAT=json\n\
-         Environment=TRUST_PROXY=true\n\
+         {proxy}\
          ExecStart=/opt/stepperslife/bin/{app}\n\
          Restart=on-failure\nRestartSec=2\nKillSignal=SIGTERM\nTimeoutStopSec=20\n\n\
          # Hardening\nNoNewPrivileges=yes\nProtectSystem=strict\nProtectHome=yes\nPrivateTmp=yes\n\
@@ -344,6 +365,11 @@ pub fn backup_units() -> (String, String) {
 /// Everything `suite render` writes for `manifest`: `(path relative to the repository,
 /// content)`.
 pub fn all_files(manifest: &'static Manifest) -> Vec<(String, String)> {
+    // Production: every instance the manifest places; locally: one per app on this machine.
+    let placed: Vec<(String, String)> = manifest
+        .enabled()
+        .flat_map(|a| a.instances().into_iter().map(|i| (a.name.clone(), i)))
+        .collect();
     let addrs: Vec<(String, String)> = manifest
         .enabled()
         .map(|a| (a.name.clone(), format!("127.0.0.1:{}", a.port)))
@@ -365,7 +391,7 @@ pub fn all_files(manifest: &'static Manifest) -> Vec<(String, String)> {
             "nginx/stepperslife.conf".to_owned(),
             nginx_production(&Upstreams {
                 suite: &prod,
-                addrs: addrs.clone(),
+                addrs: placed,
             }),
         ),
         (
@@ -445,5 +471,48 @@ mod tests {
             !conf.contains("classes.stepperslife.com"),
             "disabled apps get no server"
         );
+    }
+
+    #[test]
+    fn a_manifest_that_places_apps_on_several_hosts_renders_their_upstreams_and_sockets() {
+        let mut placed = Manifest::embedded().clone();
+        placed.suite.proxy_hosts = vec!["10.0.0.2".into()];
+        for app in &mut placed.apps {
+            if app.name == "restaurants" {
+                app.hosts = vec!["10.0.0.5".into(), "10.0.0.6:4010".into()];
+            }
+        }
+        let manifest: &'static Manifest = Box::leak(Box::new(placed));
+        let files = all_files(manifest);
+        let file = |path: &str| {
+            files
+                .iter()
+                .find(|(p, _)| p == path)
+                .map(|(_, c)| c.clone())
+                .unwrap_or_else(|| panic!("{path} rendered"))
+        };
+        let nginx = file("nginx/stepperslife.conf");
+        assert!(
+            nginx.contains(
+                "upstream stepperslife_restaurants {\n    server 10.0.0.5:3010;\n    server 10.0.0.6:4010;\n"
+            ),
+            "{nginx}"
+        );
+        assert!(nginx.contains("upstream stepperslife_portal {\n    server 127.0.0.1:3001;\n"));
+        let socket = file("ecosystem/systemd/stepperslife-restaurants.socket");
+        assert!(
+            socket.contains(
+                "ListenStream=3010\nIPAddressDeny=any\nIPAddressAllow=localhost 10.0.0.2\n"
+            ),
+            "{socket}"
+        );
+        let unit = file("ecosystem/systemd/stepperslife-restaurants.service");
+        assert!(
+            unit.contains("Environment=TRUSTED_PROXIES=10.0.0.2\n"),
+            "{unit}"
+        );
+        assert!(!unit.contains("TRUST_PROXY=true"), "{unit}");
+        // The local variant stays on this machine.
+        assert!(file("nginx/local.conf").contains("server 127.0.0.1:3010;"));
     }
 }

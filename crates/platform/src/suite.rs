@@ -25,6 +25,11 @@ pub struct SuiteInfo {
     pub domain: String,
     pub local_domain: String,
     pub local_proxy_port: u16,
+    /// Addresses of the machines nginx runs on, when the apps run on others (a private
+    /// network's): the apps' sockets accept connections from these only, and the apps believe
+    /// their `X-Real-IP`. Empty (the default): nginx and every app on one machine.
+    #[serde(default)]
+    pub proxy_hosts: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -60,9 +65,34 @@ pub struct AppEntry {
     /// exact paths.
     #[serde(default)]
     pub limited_paths: Vec<String>,
+    /// Where the app's instances run in production (`10.0.0.5`, or `host:port`; the app's
+    /// port when none is given): nginx spreads the app's requests over them. Empty (the
+    /// default): one instance on nginx's machine.
+    #[serde(default)]
+    pub hosts: Vec<String>,
 }
 
 impl AppEntry {
+    /// Where nginx reaches each production instance (`host:port`).
+    pub fn instances(&self) -> Vec<String> {
+        if self.hosts.is_empty() {
+            return vec![format!("127.0.0.1:{}", self.port)];
+        }
+        self.hosts
+            .iter()
+            .map(|h| {
+                if h.rsplit_once(':')
+                    .is_some_and(|(_, p)| p.parse::<u16>().is_ok())
+                    && !h.ends_with(']')
+                {
+                    h.clone()
+                } else {
+                    format!("{h}:{}", self.port)
+                }
+            })
+            .collect()
+    }
+
     /// Whether the app talks to hosts outside this machine (a payment provider, sign-in
     /// providers): its unit may not be limited to localhost.
     pub fn needs_internet(&self) -> bool {
