@@ -435,6 +435,79 @@ fn every_unit_passes_systemd_analyze_and_is_rated_ok_or_better() {
     );
 }
 
+/// nginx in front of `instances` (app name, address; an app named twice has two instances),
+/// as `suite render` writes the local variant (plain http, every host on one port); the other
+/// enabled apps point at a closed port. nginx (stopped when dropped), its folder, and a client
+/// that sends `host`'s requests to it, with the base URL, once it answers `host`'s `/`.
+async fn local_nginx(
+    instances: &[(&str, SocketAddr)],
+    host_app: &str,
+) -> (Nginx, tempfile::TempDir, reqwest::Client, String) {
+    let dir = tempfile::tempdir().expect("a directory");
+    let port = free_port();
+    let suite = Suite::new(
+        Manifest::embedded(),
+        "stepperslife.localhost".into(),
+        "http".into(),
+        PublicPort::Fixed(port),
+    );
+    let mut addrs: Vec<(String, String)> = instances
+        .iter()
+        .map(|(app, addr)| ((*app).to_owned(), addr.to_string()))
+        .collect();
+    addrs.extend(
+        Manifest::embedded()
+            .enabled()
+            .filter(|app| !instances.iter().any(|(a, _)| *a == app.name))
+            .map(|app| (app.name.clone(), "127.0.0.1:9".to_owned())),
+    );
+    let conf = dir.path().join("nginx.conf");
+    std::fs::write(
+        &conf,
+        render::nginx_local(
+            &render::Upstreams {
+                suite: &suite,
+                addrs,
+            },
+            port,
+            &dir.path().display().to_string(),
+        ),
+    )
+    .expect("write");
+    let nginx = Nginx(
+        Command::new("nginx")
+            .arg("-p")
+            .arg(dir.path())
+            .arg("-c")
+            .arg(&conf)
+            .args(["-g", "daemon off;"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("nginx runs"),
+    );
+    let entry = Manifest::embedded().app(host_app).expect("the app");
+    let host = suite.host(entry);
+    let client = reqwest::Client::builder()
+        .resolve(&host, ([127, 0, 0, 1], port).into())
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("client");
+    let base = format!("http://{host}:{port}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !client
+        .get(format!("{base}/"))
+        .send()
+        .await
+        .is_ok_and(|r| r.status() == StatusCode::OK)
+    {
+        assert!(Instant::now() < deadline, "nginx never answered");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    (nginx, dir, client, base)
+}
+
 /// Requests to `url` from `tasks` clients at once until `until` says stop: (answered 200,
 /// failures with what went wrong).
 async fn keep_asking(
@@ -486,67 +559,9 @@ async fn an_app_restarting_on_its_socket_behind_nginx_drops_no_request() {
     .await;
 
     // nginx in front, as in production (the local variant: plain http, one port).
-    let dir = tempfile::tempdir().expect("a directory");
-    let port = free_port();
-    let suite = Suite::new(
-        Manifest::embedded(),
-        "stepperslife.localhost".into(),
-        "http".into(),
-        PublicPort::Fixed(port),
-    );
-    let addrs = Manifest::embedded()
-        .enabled()
-        .map(|a| {
-            let addr = if a.name == "restaurants" {
-                upstream.to_string()
-            } else {
-                "127.0.0.1:9".to_owned()
-            };
-            (a.name.clone(), addr)
-        })
-        .collect();
-    let conf = dir.path().join("nginx.conf");
-    std::fs::write(
-        &conf,
-        render::nginx_local(
-            &render::Upstreams {
-                suite: &suite,
-                addrs,
-            },
-            port,
-            &dir.path().display().to_string(),
-        ),
-    )
-    .expect("write");
-    let _nginx = Nginx(
-        Command::new("nginx")
-            .arg("-p")
-            .arg(dir.path())
-            .arg("-c")
-            .arg(&conf)
-            .args(["-g", "daemon off;"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("nginx runs"),
-    );
-    let host = "restaurants.stepperslife.localhost";
-    let client = reqwest::Client::builder()
-        .resolve(host, ([127, 0, 0, 1], port).into())
-        .timeout(Duration::from_secs(30))
-        .build()
-        .expect("client");
-    let url = format!("http://{host}:{port}/");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !client
-        .get(&url)
-        .send()
-        .await
-        .is_ok_and(|r| r.status() == StatusCode::OK)
-    {
-        assert!(Instant::now() < deadline, "nginx never answered");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let (_nginx, _dir, client, base) =
+        local_nginx(&[("restaurants", upstream)], "restaurants").await;
+    let url = format!("{base}/");
 
     let (stop, until) = tokio::sync::watch::channel(false);
     let load = tokio::spawn(keep_asking(client, url, 8, until));
@@ -610,32 +625,12 @@ async fn two_instances_behind_one_upstream_share_sessions_data_and_files() {
     .await;
 
     // nginx with both in restaurants' upstream (as render writes it for two instances).
-    let dir = tempfile::tempdir().expect("a directory");
-    let port = free_port();
-    let suite = Suite::new(
-        Manifest::embedded(),
-        "stepperslife.localhost".into(),
-        "http".into(),
-        PublicPort::Fixed(port),
-    );
-    let mut addrs: Vec<(String, String)> = vec![
-        ("restaurants".into(), a.addr.to_string()),
-        ("restaurants".into(), b.addr.to_string()),
-    ];
-    addrs.extend(
-        Manifest::embedded()
-            .enabled()
-            .filter(|app| app.name != "restaurants")
-            .map(|app| (app.name.clone(), "127.0.0.1:9".to_owned())),
-    );
-    let conf_text = render::nginx_local(
-        &render::Upstreams {
-            suite: &suite,
-            addrs,
-        },
-        port,
-        &dir.path().display().to_string(),
-    );
+    let (_nginx, dir, client, base) = local_nginx(
+        &[("restaurants", a.addr), ("restaurants", b.addr)],
+        "restaurants",
+    )
+    .await;
+    let conf_text = std::fs::read_to_string(dir.path().join("nginx.conf")).expect("conf");
     assert!(
         conf_text.contains(&format!(
             "upstream stepperslife_restaurants {{\n        server {};\n        server {};",
@@ -643,38 +638,6 @@ async fn two_instances_behind_one_upstream_share_sessions_data_and_files() {
         )),
         "{conf_text}"
     );
-    let conf = dir.path().join("nginx.conf");
-    std::fs::write(&conf, conf_text).expect("write");
-    let _nginx = Nginx(
-        Command::new("nginx")
-            .arg("-p")
-            .arg(dir.path())
-            .arg("-c")
-            .arg(&conf)
-            .args(["-g", "daemon off;"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("nginx runs"),
-    );
-    let host = "restaurants.stepperslife.localhost";
-    let base = format!("http://{host}:{port}");
-    let client = reqwest::Client::builder()
-        .resolve(host, ([127, 0, 0, 1], port).into())
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(30))
-        .build()
-        .expect("client");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !client
-        .get(format!("{base}/"))
-        .send()
-        .await
-        .is_ok_and(|r| r.status() == StatusCode::OK)
-    {
-        assert!(Instant::now() < deadline, "nginx never answered");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
 
     // Signed in once (the session is in the shared session database)...
     let owner = a.signed_in("Olivia Owner").await;
@@ -835,4 +798,62 @@ async fn with_the_object_store_down_an_upload_is_refused_clearly_and_leaves_no_r
         app.get("/r/dry-kitchen", None).await.status(),
         StatusCode::OK
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_portal_instances_share_the_session_and_signing_out_on_one_ends_it_on_both() {
+    let settings = || portal::server::Settings {
+        providers: Vec::new(),
+        aggregate_timeout: Duration::from_millis(300),
+    };
+    let a = TestApp::spawn(portal::server::app(settings())).await;
+    let db = a.db.url.clone();
+    let b = TestApp::spawn_with(
+        portal::server::app(settings()),
+        Opts::default().configure(move |cfg| {
+            cfg.database_url = secrecy::SecretString::from(db);
+        }),
+    )
+    .await;
+    let (_nginx, _dir, client, base) =
+        local_nginx(&[("portal", a.addr), ("portal", b.addr)], "portal").await;
+    let member = a.signed_in("Portia Member").await;
+    let cookie = a.cookie(&member);
+    // Signed in on every page, whichever instance answers...
+    for _ in 0..6 {
+        let html = client
+            .get(format!("{base}/"))
+            .header(header::COOKIE, &cookie)
+            .send()
+            .await
+            .expect("home")
+            .text()
+            .await
+            .expect("html");
+        assert!(html.contains("Portia Member"), "{html}");
+    }
+    let (served_a, served_b) = (requests_served(a.addr).await, requests_served(b.addr).await);
+    assert!(served_a >= 2 && served_b >= 2, "{served_a} and {served_b}");
+    // ...and signed out on both after signing out on one.
+    let res = client
+        .post(format!("{base}/signout"))
+        .header(header::ORIGIN, &a.origin)
+        .header(header::COOKIE, &cookie)
+        .form(&[("return_to", "")])
+        .send()
+        .await
+        .expect("sign out");
+    assert!(res.status().is_redirection(), "{}", res.status());
+    for addr in [a.addr, b.addr] {
+        let html = reqwest::Client::new()
+            .get(format!("http://{addr}/"))
+            .header(header::COOKIE, &cookie)
+            .send()
+            .await
+            .expect("home")
+            .text()
+            .await
+            .expect("html");
+        assert!(!html.contains("Portia Member"), "{addr}: still signed in");
+    }
 }

@@ -131,15 +131,36 @@ impl Browser {
             .unwrap_or_else(|e| panic!("open {url}: {e}"));
     }
 
-    /// Waits (10 s) for an element.
+    /// Waits (10 s) for an element. A look-up that a navigation under way interrupts
+    /// ("aborted by navigation": the page it looked in went away) is tried again on the next
+    /// page, within the same 10 s.
     async fn find(&self, css: &str) -> fantoccini::elements::Element {
-        match self
-            .client
-            .wait()
-            .at_most(Duration::from_secs(10))
-            .for_element(Locator::Css(css))
-            .await
-        {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            let found = self
+                .client
+                .wait()
+                .at_most(left.max(Duration::from_millis(100)))
+                .for_element(Locator::Css(css))
+                .await;
+            let interrupted = found
+                .as_ref()
+                .err()
+                .is_some_and(|e| e.to_string().contains("aborted by navigation"));
+            if !interrupted || std::time::Instant::now() >= deadline {
+                break self.found_or_panic(css, found).await;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    async fn found_or_panic(
+        &self,
+        css: &str,
+        found: Result<fantoccini::elements::Element, fantoccini::error::CmdError>,
+    ) -> fantoccini::elements::Element {
+        match found {
             Ok(el) => el,
             Err(e) => {
                 let url = self.client.current_url().await.ok();
