@@ -86,6 +86,24 @@ fn throwaway_tls(dir: &Path) {
 /// nginx, stopped (with its workers) when dropped.
 struct Nginx(Child);
 
+impl Nginx {
+    /// nginx with its files under `dir` and the configuration `conf`, in the foreground.
+    fn start(dir: &Path, conf: &Path) -> Self {
+        Self(
+            Command::new("nginx")
+                .arg("-p")
+                .arg(dir)
+                .arg("-c")
+                .arg(conf)
+                .args(["-g", "daemon off;"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::inherit())
+                .spawn()
+                .expect("nginx runs"),
+        )
+    }
+}
+
 impl Drop for Nginx {
     fn drop(&mut self) {
         let _ = Command::new("kill")
@@ -172,18 +190,7 @@ async fn production_nginx_serves_tls_headers_and_limits_in_front_of_a_real_app()
         .arg(dir.path())
         .arg("-c")
         .arg(&conf));
-    let _nginx = Nginx(
-        Command::new("nginx")
-            .arg("-p")
-            .arg(dir.path())
-            .arg("-c")
-            .arg(&conf)
-            .args(["-g", "daemon off;"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("nginx runs"),
-    );
+    let _nginx = Nginx::start(dir.path(), &conf);
     let tls_at: SocketAddr = ([127, 0, 0, 1], https).into();
     let cert = reqwest::Certificate::from_pem(
         &std::fs::read(dir.path().join("fullchain.pem")).expect("certificate"),
@@ -474,18 +481,7 @@ async fn local_nginx(
         ),
     )
     .expect("write");
-    let nginx = Nginx(
-        Command::new("nginx")
-            .arg("-p")
-            .arg(dir.path())
-            .arg("-c")
-            .arg(&conf)
-            .args(["-g", "daemon off;"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("nginx runs"),
-    );
+    let nginx = Nginx::start(dir.path(), &conf);
     let entry = Manifest::embedded().app(host_app).expect("the app");
     let host = suite.host(entry);
     let client = reqwest::Client::builder()

@@ -3,7 +3,7 @@ use std::time::Duration;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 
-use crate::{FOREIGN_HOST, Guard, World, cookie_name};
+use crate::{FOREIGN_HOST, World, cookie_name};
 
 /// chromedriver's `POST /session/{id}/se/log` for the browser's console.
 #[derive(Debug)]
@@ -31,7 +31,7 @@ impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
 
 struct Browser {
     client: Client,
-    _driver: Guard,
+    _driver: Driver,
     _profile: tempdir::Dir,
 }
 
@@ -59,6 +59,55 @@ fn chromium() -> String {
         .expect("chromium is on the PATH (apt-get install chromium)")
 }
 
+/// chromedriver and the Chromium it starts, killed together when dropped: chromedriver runs in
+/// a process group of its own, which Chromium joins, and the whole group goes (killing only
+/// chromedriver left every test's browser running, adopted by init).
+struct Driver(std::process::Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.0.id())])
+            .status();
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// chromedriver on a free port (`TZ` set to `tz` for the browser it starts), and the port; `None`
+/// when it ends without saying which.
+async fn start_driver(tz: Option<&str>) -> Option<(Driver, u16)> {
+    use std::os::unix::process::CommandExt;
+    let mut driver = std::process::Command::new("chromedriver");
+    if let Some(tz) = tz {
+        // Chromium inherits it from chromedriver.
+        driver.env("TZ", tz);
+    }
+    let mut driver = driver
+        .arg("--port=0")
+        .process_group(0)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("chromedriver runs (apt-get install chromium-driver)");
+    let stdout = driver.stdout.take().expect("stdout");
+    let driver = Driver(driver);
+    let port = tokio::task::spawn_blocking(move || {
+        use std::io::BufRead;
+        let mut lines = std::io::BufReader::new(stdout).lines();
+        let port = lines.by_ref().map_while(Result::ok).find_map(|l| {
+            l.split_once("started successfully on port ")
+                .and_then(|(_, p)| p.trim_end_matches('.').trim().parse::<u16>().ok())
+        });
+        // Keep reading so that chromedriver never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        port
+    })
+    .await
+    .expect("reader")?;
+    Some((driver, port))
+}
+
 impl Browser {
     async fn start() -> Self {
         Self::start_in(None).await
@@ -66,34 +115,16 @@ impl Browser {
 
     /// A browser whose clock is in time zone `tz` (else the machine's).
     async fn start_in(tz: Option<&str>) -> Self {
-        // Port 0: chromedriver binds a free port itself and says which.
-        let mut driver = std::process::Command::new("chromedriver");
-        if let Some(tz) = tz {
-            // Chromium inherits it from chromedriver.
-            driver.env("TZ", tz);
+        // Port 0: chromedriver binds a free port itself and says which. It has (once, in CI)
+        // ended without saying it: then it is started again, up to three times.
+        let mut started = None;
+        for _ in 0..3 {
+            started = start_driver(tz).await;
+            if started.is_some() {
+                break;
+            }
         }
-        let mut driver = driver
-            .arg("--port=0")
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("chromedriver runs (apt-get install chromium-driver)");
-        let stdout = driver.stdout.take().expect("stdout");
-        let driver = Guard(driver);
-        let port = tokio::task::spawn_blocking(move || {
-            use std::io::BufRead;
-            let mut lines = std::io::BufReader::new(stdout).lines();
-            let port = lines.by_ref().map_while(Result::ok).find_map(|l| {
-                l.split_once("started successfully on port ")
-                    .and_then(|(_, p)| p.trim_end_matches('.').trim().parse::<u16>().ok())
-            });
-            // Keep reading so that chromedriver never blocks on a full pipe.
-            std::thread::spawn(move || lines.for_each(drop));
-            port
-        })
-        .await
-        .expect("reader")
-        .expect("chromedriver says its port");
+        let (driver, port) = started.expect("chromedriver says its port (tried three times)");
         let profile =
             tempdir::Dir(std::env::temp_dir().join(format!("chromium-{}", uuid::Uuid::new_v4())));
         let mut caps = serde_json::Map::new();
