@@ -12,21 +12,37 @@ use devstack::{
 };
 use reqwest::{StatusCode, header, multipart};
 
-async fn upload(app: &TestApp, slug: &str, bytes: Vec<u8>, who: &User) -> reqwest::Response {
-    let form = multipart::Form::new()
-        .text("back", format!("/dashboard/p/{slug}"))
-        .part(
-            "photo",
-            multipart::Part::bytes(bytes).file_name("photo.png"),
-        );
+/// `who` posts a picture to `path` as the upload form does, coming back to `back`.
+async fn post_picture(
+    app: &TestApp,
+    path: &str,
+    back: &str,
+    bytes: Vec<u8>,
+    who: &User,
+) -> reqwest::Response {
+    let form = multipart::Form::new().text("back", back.to_owned()).part(
+        "photo",
+        multipart::Part::bytes(bytes).file_name("photo.png"),
+    );
     devstack::testkit::client()
-        .post(app.url(&format!("/dashboard/p/{slug}/images")))
+        .post(app.url(path))
         .header(header::ORIGIN, &app.origin)
         .header(header::COOKIE, app.cookie(who))
         .multipart(form)
         .send()
         .await
         .expect("upload")
+}
+
+async fn upload(app: &TestApp, slug: &str, bytes: Vec<u8>, who: &User) -> reqwest::Response {
+    post_picture(
+        app,
+        &format!("/dashboard/p/{slug}/images"),
+        &format!("/dashboard/p/{slug}"),
+        bytes,
+        who,
+    )
+    .await
 }
 
 fn back(res: &reqwest::Response) -> String {
@@ -170,17 +186,7 @@ async fn a_shop_adds_orders_and_removes_a_products_pictures() {
 }
 
 async fn upload_logo(app: &TestApp, bytes: Vec<u8>, who: &User) -> reqwest::Response {
-    let form = multipart::Form::new()
-        .text("back", "/dashboard")
-        .part("photo", multipart::Part::bytes(bytes).file_name("logo.png"));
-    devstack::testkit::client()
-        .post(app.url("/dashboard/logo"))
-        .header(header::ORIGIN, &app.origin)
-        .header(header::COOKIE, app.cookie(who))
-        .multipart(form)
-        .send()
-        .await
-        .expect("upload")
+    post_picture(app, "/dashboard/logo", "/dashboard", bytes, who).await
 }
 
 async fn logo_key(app: &TestApp) -> Option<String> {

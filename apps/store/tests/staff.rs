@@ -49,6 +49,22 @@ async fn a_shops_staff_move_its_orders_on_but_cannot_cancel_them_or_change_the_s
         "{:?}",
         listed.body
     );
+    // The pages: her staff page shows the link; the link's page names the shop to Stan.
+    let page = app
+        .get(&format!("/dashboard/staff?invite={token}"), Some(&vera))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(page.contains(&format!("/staff/join/{token}")), "{page}");
+    let page = app
+        .get(&format!("/staff/join/{token}"), Some(&stan))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(page.contains("Join Vera's Shoes as staff"), "{page}");
+    assert!(page.contains(r#"data-testid="join-staff""#), "{page}");
     // Her own link does nothing for her; Stan joins with it; it is used up.
     let own = app
         .call("/api/shop-staff/join", &[("token", &token)], Some(&vera))
@@ -75,6 +91,18 @@ async fn a_shops_staff_move_its_orders_on_but_cannot_cancel_them_or_change_the_s
     assert_eq!(mine.body[0]["slug"], slug.as_str(), "{:?}", mine.body);
 
     // Stan sees the shop's orders, without "cancel", and moves one on.
+    let page = app
+        .get(&format!("/dashboard/orders?shop={slug}"), Some(&stan))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(
+        page.contains("Suede sole")
+            && page.contains("you are on its staff")
+            && !page.contains("Cancel and refund"),
+        "{page}"
+    );
     let desk = app
         .call("/api/orders/shop", &[("shop", &slug)], Some(&stan))
         .await;

@@ -11,7 +11,7 @@ use platform::AppError;
 use serde::{Deserialize, Serialize};
 use ui::{
     ErrorBox, FormError,
-    staff::{InviteLink, RemoveButton, StaffMember, StaffMembers},
+    staff::{InviteLink, JoinButton, JoinInvitation, RemoveButton, StaffMember, StaffMembers},
 };
 use uuid::Uuid;
 
@@ -141,28 +141,13 @@ pub fn JoinStaffPage() -> impl IntoView {
     let join = ServerAction::<JoinShopStaff>::new();
     let error = Signal::derive(move || join.value().get().and_then(Result::err));
     view! {
-        <Title text="Join as staff"/>
-        <div class="mx-auto max-w-md rounded-lg border border-slate-200 bg-white p-6">
-            <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
-                {move || {
-                    let token = token.clone();
-                    Suspend::new(async move {
-                        match info.await {
-                            Err(e) => view! { <ErrorBox message=e.to_string()/> }.into_any(),
-                            Ok(name) => view! {
-                                <h1 class="text-xl font-bold">{format!("Join {name} as staff")}</h1>
-                                <p class="mt-2 text-sm text-slate-600">"You will see the shop's orders and move them on."</p>
-                                <ActionForm action=join attr:class="mt-4 space-y-3">
-                                    <input type="hidden" name="token" value=token/>
-                                    <FormError error/>
-                                    <button class="rounded-md bg-amber-700 px-4 py-2 font-semibold text-white hover:bg-amber-800" data-testid="join-staff">"Join"</button>
-                                </ActionForm>
-                            }.into_any(),
-                        }
-                    })
-                }}
-            </Suspense>
-        </div>
+        <JoinInvitation info token what="You will see the shop's orders and move them on." form=move |token: String| view! {
+            <ActionForm action=join attr:class="mt-4 space-y-3">
+                <input type="hidden" name="token" value=token/>
+                <FormError error/>
+                <JoinButton/>
+            </ActionForm>
+        }/>
     }
 }
 
