@@ -46,6 +46,9 @@ pub struct StackOptions {
     pub show_logs: bool,
     /// Behind a proxy: the apps trust its `X-Real-IP`.
     pub behind_proxy: bool,
+    /// A private PostgreSQL cluster under the state folder even when a server answers on
+    /// 5432 (`suite soak` stops it).
+    pub private_postgres: bool,
 }
 
 impl StackOptions {
@@ -60,6 +63,7 @@ impl StackOptions {
             seed: true,
             show_logs: true,
             behind_proxy: false,
+            private_postgres: false,
         })
     }
 }
@@ -134,7 +138,11 @@ impl Stack {
         let mut secrets = Secrets::load(&opts.state_dir)?;
 
         // PostgreSQL, databases and roles.
-        let pg = Postgres::connect_or_start(&opts.state_dir).await?;
+        let pg = if opts.private_postgres {
+            Postgres::start_private(&opts.state_dir).await?
+        } else {
+            Postgres::connect_or_start(&opts.state_dir).await?
+        };
         let mut passwords = BTreeMap::new();
         for app in manifest.enabled() {
             passwords.insert(
@@ -309,6 +317,10 @@ impl Stack {
                 .context("every enabled app has a listener")?;
             let mut cmd = Command::new(&bin);
             cmd.current_dir(crate::repo_root())
+                .env(
+                    crate::render::ALLOCATOR_ENV.0,
+                    crate::render::ALLOCATOR_ENV.1,
+                )
                 .env("DATABASE_URL", &cred.database_url)
                 .env("SESSION_DATABASE_URL", &cred.session_url)
                 // The listening socket is the app's standard input.
@@ -486,6 +498,21 @@ impl Stack {
                 let _ = child.kill().await;
             }
         }
+    }
+
+    /// Stops PostgreSQL (a private cluster's only: see `StackOptions::private_postgres`).
+    pub fn stop_postgres(&self) -> anyhow::Result<()> {
+        self.pg.stop()
+    }
+
+    /// Starts PostgreSQL again after [`Self::stop_postgres`].
+    pub fn start_postgres(&self) -> anyhow::Result<()> {
+        self.pg.start_again()
+    }
+
+    /// Stops the embedded object store (its open connections too).
+    pub fn stop_object_store(&mut self) {
+        self.s3 = None;
     }
 
     /// The process id of an app's server.

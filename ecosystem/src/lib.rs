@@ -3,10 +3,13 @@
 pub mod backup;
 pub mod bench;
 pub mod build;
+pub mod deploy;
 pub mod launcher;
+pub mod provision;
 pub mod proxy;
 pub mod render;
 pub mod secrets;
+pub mod soak;
 
 use std::path::PathBuf;
 

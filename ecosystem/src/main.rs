@@ -8,8 +8,9 @@ use suite::{
 };
 
 const USAGE: &str =
-    "usage: suite <build|run|bench|render|lint-wasm|make-admin|backup|restore> [--release]
-             [--no-build] [--wasm-only] [--proxy] [--duration SECS] [--concurrency N] [--audit]
+    "usage: suite <build|run|bench|soak|render|lint-wasm|make-admin|provision|deploy|backup|restore>
+             [--release] [--no-build] [--wasm-only] [--proxy] [--duration SECS] [--concurrency N]
+             [--audit] [--clients N] [--outage SECS]
 
   build    build every enabled app (wasm, stylesheet, server binaries; --wasm-only: no servers);
            prints each app's wasm size (raw, and gzip and brotli for --release)
@@ -20,9 +21,21 @@ const USAGE: &str =
            the busiest pages, their first load against the 250 KB budget and each server's
            memory (--duration 10, --concurrency 16; --audit: Lighthouse's mobile performance
            and accessibility scores of each page too, with Debian's chromium)
+  soak     build for release, start the suite with demo data behind nginx, keep --clients N
+           (default 8) busy for --duration SECS (default 600) with pages, sign-ins, orders and
+           uploads, stop PostgreSQL for --outage SECS (default 20; 0: not) halfway; prints
+           requests, 5xx, each server's memory over time, the outage and the recovery, then
+           stops the object store and one app; fails on a lost order or a mishandled fault
+           (--debug: debug servers, to try it out; the figures are the release build's;
+           --logs: the apps' logs too)
   render   write nginx/ and ecosystem/systemd/ from the manifest
   make-admin EMAIL  make that account a suite admin (the portal's database: PORTAL_DATABASE_URL,
            else the local suite's)
+  provision  on a Debian 12 server, as root: packages, users, databases and roles, object
+           stores, settings and credentials, units and the nginx site, from the manifest; a
+           second run changes nothing; prints what is left by hand (DNS, certbot, MinIO)
+  deploy --from DIR  on the server, as root: install the release in DIR (bin/<app>,
+           bin/suite, site/<app>/) and restart the apps whose binary changed, one at a time
   backup   on the server: every app's database (pg_dump -Fc) and bucket into a dated folder
            (--to DIR, default /var/backups/stepperslife; --keep N complete backups, default 14;
            --etc DIR, default /etc/stepperslife: where the apps' settings and credentials are)
@@ -43,6 +56,32 @@ async fn main() -> anyhow::Result<()> {
         Some("run") => run(release, no_build, args.iter().any(|a| a == "--proxy")).await,
         Some("render") => render_all(),
         Some("lint-wasm") => build::lint_wasm(),
+        Some("provision") => provision().await,
+        Some("deploy") => deploy(&args),
+        Some("soak") => {
+            let mut opts = suite::soak::SoakOptions::default();
+            if let Some(secs) = flag(&args, "--duration")? {
+                opts.duration = std::time::Duration::from_secs(secs);
+            }
+            if let Some(n) = flag(&args, "--clients")? {
+                opts.workers = usize::try_from(n)?;
+            }
+            if let Some(secs) = value(&args, "--outage")? {
+                let secs = secs
+                    .parse()
+                    .map_err(|_| anyhow::anyhow!("--outage needs seconds (0: no outage)"))?;
+                opts.outage = std::time::Duration::from_secs(secs);
+            }
+            opts.release = !args.iter().any(|a| a == "--debug");
+            opts.logs = args.iter().any(|a| a == "--logs");
+            if !no_build {
+                build::build_all(BuildOptions {
+                    release: opts.release,
+                    skip_servers: false,
+                })?;
+            }
+            suite::soak::run(&repo_root().join(".suite").join("soak"), opts).await
+        }
         Some("backup") => backup(&args).await,
         Some("restore") => restore(&args).await,
         Some("make-admin") => {
@@ -160,6 +199,36 @@ fn server_targets(args: &[String]) -> anyhow::Result<Vec<suite::backup::Target>>
         .enabled()
         .map(|app| suite::backup::Target::from_etc(&etc, app))
         .collect()
+}
+
+/// `suite provision` and `suite deploy` are for the server itself, as root.
+fn server_only() -> anyhow::Result<&'static platform::suite::Manifest> {
+    let uid = std::process::Command::new("id").arg("-u").output()?;
+    if String::from_utf8_lossy(&uid.stdout).trim() != "0" {
+        bail!("run this as root on the server");
+    }
+    Ok(platform::suite::Manifest::current()?)
+}
+
+async fn provision() -> anyhow::Result<()> {
+    let report = suite::provision::Provision::for_this_server(server_only()?)
+        .run()
+        .await?;
+    print!("{report}");
+    Ok(())
+}
+
+fn deploy(args: &[String]) -> anyhow::Result<()> {
+    let Some(from) = value(args, "--from")? else {
+        bail!("deploy needs --from <a release folder>");
+    };
+    let p = suite::provision::Provision::for_this_server(server_only()?);
+    let mut restart = suite::deploy::systemd_restart;
+    let restart: Option<&mut suite::deploy::Restart<'_>> =
+        p.systemd_running().then_some(&mut restart);
+    let report = suite::deploy::deploy(&p, std::path::Path::new(from), restart)?;
+    print!("{report}");
+    Ok(())
 }
 
 async fn backup(args: &[String]) -> anyhow::Result<()> {

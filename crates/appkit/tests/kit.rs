@@ -42,6 +42,14 @@ async fn note_count(State(state): State<AppState>) -> Result<String, platform::A
     Ok(n.to_string())
 }
 
+/// The count, slowly: a query under way when the database goes.
+async fn slow_note_count(State(state): State<AppState>) -> Result<String, platform::AppError> {
+    let n: i64 = sqlx::query_scalar("select count(*) from notes, pg_sleep(3)")
+        .fetch_one(&state.pool)
+        .await?;
+    Ok(n.to_string())
+}
+
 async fn add_note(State(state): State<AppState>, body: String) -> StatusCode {
     let done = sqlx::query("insert into notes (body) values ($1)")
         .bind(body)
@@ -99,6 +107,7 @@ fn throwaway() -> AppDef {
             Router::new()
                 .route("/mine", get(|| async { "your notes" }))
                 .route("/notes/count", get(note_count))
+                .route("/notes/slow-count", get(slow_note_count))
                 .route("/notes", post(add_note))
                 .route("/notes/tell/{to}", post(add_note_and_tell))
                 .route(
@@ -527,5 +536,36 @@ async fn with_every_database_connection_busy_a_request_gets_503_and_then_recover
     );
     // Connections back: it answers again, with no restart.
     drop(held);
+    assert_eq!(app.get("/notes/count", None).await.status(), StatusCode::OK);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_query_cut_off_by_the_database_shutting_down_is_a_503_not_a_500() {
+    let app = TestApp::spawn(throwaway()).await;
+    let slow = tokio::spawn(reqwest::get(app.url("/notes/slow-count")));
+    // What PostgreSQL does to every connection when it is stopped ("fast" shutdown): ends
+    // it with SQLSTATE 57P01, "terminating connection due to administrator command".
+    let admin = sqlx::PgPool::connect(&devstack::admin_url_from_env().0)
+        .await
+        .expect("admin");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let ended: Vec<bool> = sqlx::query_scalar(
+            "select pg_terminate_backend(pid) from pg_stat_activity
+             where query like 'select count(*) from notes, pg_sleep(3)%' and pid <> pg_backend_pid()",
+        )
+        .fetch_all(&admin)
+        .await
+        .expect("terminate");
+        if !ended.is_empty() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the slow query never started");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let res = slow.await.expect("joined").expect("an answer");
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(res.headers()[header::RETRY_AFTER], "30");
+    // The pool replaces the connection: the next request is answered.
     assert_eq!(app.get("/notes/count", None).await.status(), StatusCode::OK);
 }

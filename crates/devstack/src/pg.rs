@@ -49,6 +49,12 @@ impl Postgres {
                 tracing::info!(error = %e, "no PostgreSQL at {url}; starting a private cluster")
             }
         }
+        Self::start_private(state_dir).await
+    }
+
+    /// A private cluster under `state_dir/pg`, whatever else answers (`suite soak` stops and
+    /// starts it under load, which must touch nothing else).
+    pub async fn start_private(state_dir: &Path) -> anyhow::Result<Self> {
         let (cluster, port) = PrivateCluster::start_on_a_free_port(&state_dir.join("pg"))?;
         let admin_url = format!("postgres://postgres@127.0.0.1:{port}/postgres");
         for _ in 0..50 {
@@ -64,6 +70,23 @@ impl Postgres {
             "the private PostgreSQL cluster did not start; see {}",
             state_dir.join("pg.log").display()
         )
+    }
+
+    /// Stops the private cluster (`pg_ctl stop -m fast`: open connections are cut), as an
+    /// outage would; [`Self::start_again`] brings it back on the same port.
+    pub fn stop(&self) -> anyhow::Result<()> {
+        self.private
+            .as_ref()
+            .context("only a private cluster is stopped")?
+            .stop()
+    }
+
+    /// Starts the private cluster again after [`Self::stop`].
+    pub fn start_again(&self) -> anyhow::Result<()> {
+        self.private
+            .as_ref()
+            .context("only a private cluster is started")?
+            .run()
     }
 
     /// A URL for `database` as `user` on this server.
@@ -124,6 +147,7 @@ async fn probe(url: &str) -> Result<(), sqlx::Error> {
 struct PrivateCluster {
     dir: PathBuf,
     bin: PathBuf,
+    port: u16,
 }
 
 fn is_root() -> bool {
@@ -225,22 +249,46 @@ impl PrivateCluster {
                 bail!("initdb failed for {}", dir.display());
             }
         }
+        // A fresh log for each start (a port found taken is read from it).
+        std::fs::File::create(&log)?;
+        let cluster = Self {
+            dir: dir.to_owned(),
+            bin,
+            port,
+        };
+        cluster.run()?;
+        Ok(cluster)
+    }
+
+    fn log(&self) -> PathBuf {
+        self.dir
+            .parent()
+            .map_or_else(|| self.dir.join("pg.log"), |p| p.join("pg.log"))
+    }
+
+    /// `pg_ctl start` on the cluster's port, waiting until it accepts connections.
+    fn run(&self) -> anyhow::Result<()> {
+        let log = self.log();
         if is_root() {
-            let _ = std::fs::File::create(&log);
+            let _ = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&log);
             let _ = Command::new("chown")
                 .arg("postgres:postgres")
                 .arg(&log)
                 .status();
         }
-        let ok = pg_command(&bin, "pg_ctl")
+        let ok = pg_command(&self.bin, "pg_ctl")
             .arg("-D")
-            .arg(dir)
+            .arg(&self.dir)
             .arg("-l")
             .arg(&log)
             .arg("-o")
             .arg(format!(
-                "-p {port} -c listen_addresses=127.0.0.1 -k {}",
-                dir.display()
+                "-p {} -c listen_addresses=127.0.0.1 -k {}",
+                self.port,
+                self.dir.display()
             ))
             .args(["-w", "start"])
             .stdout(std::process::Stdio::null())
@@ -249,20 +297,26 @@ impl PrivateCluster {
         if !ok {
             bail!("pg_ctl start failed; see {}", log.display());
         }
-        Ok(Self {
-            dir: dir.to_owned(),
-            bin,
-        })
+        Ok(())
+    }
+
+    fn stop(&self) -> anyhow::Result<()> {
+        let ok = pg_command(&self.bin, "pg_ctl")
+            .arg("-D")
+            .arg(&self.dir)
+            .args(["-m", "fast", "-w", "stop"])
+            .stdout(std::process::Stdio::null())
+            .status()?
+            .success();
+        if !ok {
+            bail!("pg_ctl stop failed for {}", self.dir.display());
+        }
+        Ok(())
     }
 }
 
 impl Drop for PrivateCluster {
     fn drop(&mut self) {
-        let _ = pg_command(&self.bin, "pg_ctl")
-            .arg("-D")
-            .arg(&self.dir)
-            .args(["-m", "fast", "-w", "stop"])
-            .stdout(std::process::Stdio::null())
-            .status();
+        let _ = self.stop();
     }
 }

@@ -19,7 +19,7 @@ pub struct AppCredentials {
 
 /// Identifiers come from the manifest; they are still checked before going into DDL, which
 /// cannot take bind parameters.
-fn ident(name: &str) -> anyhow::Result<&str> {
+pub fn ident(name: &str) -> anyhow::Result<&str> {
     let ok = !name.is_empty()
         && name.len() < 63
         && name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
@@ -61,6 +61,41 @@ async fn ensure_role(admin: &mut PgConnection, role: &str, password: &str) -> an
     Ok(())
 }
 
+/// What keeps each role to its own, as statements that may run again: on the cluster (each
+/// app's role alone connects to its database; the session reader to the portal's), then inside
+/// the portal's database (the session schema is the portal role's, and whatever table it makes
+/// there the session reader may read, and only read).
+pub fn grants(
+    manifest: &Manifest,
+    reader_role: &str,
+) -> anyhow::Result<(Vec<String>, Vec<String>)> {
+    let portal = manifest
+        .app("portal")
+        .ok_or_else(|| anyhow::anyhow!("the manifest has no portal"))?;
+    let portal_db = ident(&portal.database)?;
+    let reader = ident(reader_role)?;
+    let mut cluster = Vec::new();
+    for app in manifest.enabled() {
+        let db = ident(&app.database)?;
+        cluster.push(format!(
+            "revoke connect, temporary on database {db} from public"
+        ));
+        cluster.push(format!("grant connect on database {db} to {db}"));
+    }
+    cluster.push(format!("grant connect on database {portal_db} to {reader}"));
+    let in_portal = vec![
+        format!("create schema if not exists tower_sessions authorization {portal_db}"),
+        format!("grant usage on schema tower_sessions to {reader}"),
+        format!(
+            "alter default privileges for role {portal_db} in schema tower_sessions \
+             grant select on tables to {reader}"
+        ),
+        format!("grant select on all tables in schema tower_sessions to {reader}"),
+        format!("revoke all on schema public from {reader}"),
+    ];
+    Ok((cluster, in_portal))
+}
+
 /// Creates (or brings up to date) every enabled app's role and database and the session-reader
 /// role. Each app's role may connect to its own database only; the session reader may connect
 /// to the portal's database and select from the session table only. Idempotent.
@@ -91,34 +126,16 @@ pub async fn provision_databases(
                 .execute(format!("create database {db} owner {db}").as_str())
                 .await?;
         }
-        admin
-            .execute(format!("revoke connect, temporary on database {db} from public").as_str())
-            .await?;
-        admin
-            .execute(format!("grant connect on database {db} to {db}").as_str())
-            .await?;
     }
-
     let reader = ident(reader_role)?;
     ensure_role(&mut admin, reader, &password(reader)).await?;
-    admin
-        .execute(format!("grant connect on database {portal_db} to {reader}").as_str())
-        .await?;
+    let (cluster, in_portal) = grants(manifest, reader)?;
+    for stmt in cluster {
+        admin.execute(stmt.as_str()).await?;
+    }
     admin.close().await?;
-
-    // Inside the portal's database: the session schema belongs to the portal's role, and
-    // whatever table it creates there is readable (only readable) by the session reader.
     let mut portal_conn = PgConnection::connect(&with_database(admin_url, portal_db)?).await?;
-    for stmt in [
-        format!("create schema if not exists tower_sessions authorization {portal_db}"),
-        format!("grant usage on schema tower_sessions to {reader}"),
-        format!(
-            "alter default privileges for role {portal_db} in schema tower_sessions \
-             grant select on tables to {reader}"
-        ),
-        format!("grant select on all tables in schema tower_sessions to {reader}"),
-        format!("revoke all on schema public from {reader}"),
-    ] {
+    for stmt in in_portal {
         portal_conn.execute(stmt.as_str()).await?;
     }
     portal_conn.close().await?;

@@ -73,7 +73,11 @@ impl EmbeddedS3 {
         let addr = listener.local_addr()?;
         let task = tokio::spawn(async move {
             let http = ConnBuilder::new(TokioExecutor::new());
+            // Held by this task: when the server is dropped, its open connections end with it
+            // (a client's kept-alive connection must not outlive the server it reached).
+            let mut connections = tokio::task::JoinSet::new();
             loop {
+                while connections.try_join_next().is_some() {}
                 let (socket, _) = match listener.accept().await {
                     Ok(s) => s,
                     Err(e) => {
@@ -84,7 +88,7 @@ impl EmbeddedS3 {
                 let conn = http
                     .serve_connection(TokioIo::new(socket), service.clone())
                     .into_owned();
-                tokio::spawn(async move {
+                connections.spawn(async move {
                     if let Err(e) = conn.await {
                         tracing::debug!(error = %e, "embedded S3: connection ended with an error");
                     }

@@ -169,14 +169,21 @@ mod server {
             if matches!(err, sqlx::Error::RowNotFound) {
                 return Self::NotFound("Not found.".into());
             }
-            if matches!(
-                err,
-                sqlx::Error::PoolTimedOut
-                    | sqlx::Error::PoolClosed
-                    | sqlx::Error::Io(_)
-                    | sqlx::Error::Tls(_)
-                    | sqlx::Error::WorkerCrashed
-            ) {
+            // The server going away mid-query says so with an SQLSTATE: class 08 (connection
+            // exception), 57P01-57P03 (shut down by the operator, crashed, starting up), 53300
+            // (too many connections).
+            let server_away = matches!(&err, sqlx::Error::Database(db)
+                if db.code().is_some_and(|c| c.starts_with("08") || c.starts_with("57P") || c == "53300"));
+            if server_away
+                || matches!(
+                    err,
+                    sqlx::Error::PoolTimedOut
+                        | sqlx::Error::PoolClosed
+                        | sqlx::Error::Io(_)
+                        | sqlx::Error::Tls(_)
+                        | sqlx::Error::WorkerCrashed
+                )
+            {
                 tracing::warn!(error = %err, "database unavailable");
                 return Self::Unavailable(BUSY.into());
             }

@@ -70,6 +70,10 @@ pub struct AppEntry {
     /// default): one instance on nginx's machine.
     #[serde(default)]
     pub hosts: Vec<String>,
+    /// Port of the app's own object store in production (its MinIO on 127.0.0.1, made by
+    /// `suite provision`), when it has a bucket. Default: the app's port + 6000.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object_store_port: Option<u16>,
 }
 
 impl AppEntry {
@@ -91,6 +95,13 @@ impl AppEntry {
                 }
             })
             .collect()
+    }
+
+    /// Where the app's object store listens in production: the manifest's
+    /// `object_store_port`, else the app's port + 6000.
+    pub fn object_store_port(&self) -> u16 {
+        self.object_store_port
+            .unwrap_or_else(|| self.port.saturating_add(6000))
     }
 
     /// Whether the app talks to hosts outside this machine (a payment provider, sign-in

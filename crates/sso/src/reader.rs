@@ -117,7 +117,7 @@ impl SessionReader {
             .store
             .load_with_deadline(&id)
             .await
-            .map_err(AppError::internal)?
+            .map_err(AppError::from)?
         else {
             return Ok(None);
         };
