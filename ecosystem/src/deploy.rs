@@ -86,7 +86,7 @@ pub fn systemd_restart(app: &platform::suite::AppEntry) -> anyhow::Result<()> {
 }
 
 /// Installs the release in `from` on the server `p` describes and restarts, with `restart`,
-/// each app whose binary changed (the portal last).
+/// each app whose binary or site changed (the portal last).
 /// Without a `restart` (no systemd here), the apps to restart are listed instead.
 pub fn deploy(
     p: &Provision,
@@ -115,7 +115,9 @@ pub fn deploy(
         );
     }
 
-    // Sites: the new build's files, its build.txt last (the server reads it at start).
+    // Sites: the new build's files, its build.txt last (the server reads it at start: an app
+    // whose site changed is restarted even when its binary did not).
+    let mut changed_apps: Vec<String> = Vec::new();
     for app in p.manifest.enabled() {
         let src = from.join("site").join(&app.name);
         let dst = p.path(&format!("{OPT}/site/{}", app.name));
@@ -130,11 +132,11 @@ pub fn deploy(
         if added > 0 {
             r.changes
                 .push(format!("{}: {added} site files installed", app.name));
+            changed_apps.push(app.name.clone());
         }
     }
 
     // Binaries, the old one kept beside.
-    let mut changed_apps = Vec::new();
     let bin = p.path(&format!("{OPT}/bin"));
     std::fs::create_dir_all(&bin)?;
     for name in p
@@ -153,7 +155,7 @@ pub fn deploy(
         }
         install(&from.join("bin").join(name), &to, 0o755)?;
         r.changes.push(format!("installed {OPT}/bin/{name}"));
-        if name != "suite" {
+        if name != "suite" && !changed_apps.iter().any(|a| a == name) {
             changed_apps.push(name.to_owned());
         }
     }
@@ -163,8 +165,12 @@ pub fn deploy(
     let site_changed = p.install_nginx_site(&mut r)?;
     p.reload(&mut r, units_changed, site_changed)?;
 
-    // One app at a time, the portal last (it calls the others).
-    changed_apps.sort_by_key(|a| a == "portal");
+    // One app at a time, in the manifest's order but the portal last (it calls the others).
+    let order = |name: &String| {
+        let at = p.manifest.enabled().position(|a| &a.name == name);
+        (name == "portal", at)
+    };
+    changed_apps.sort_by_key(order);
     let Some(restart) = restart else {
         if !changed_apps.is_empty() {
             r.todo.push(format!(

@@ -22,13 +22,15 @@ use storage::{BucketConfig, Storage};
 
 use crate::render;
 
-/// Debian packages the server needs (MinIO is not one: see the README).
+/// Debian packages the server needs (MinIO is not one: see the README). `curl` is how
+/// `suite deploy` asks a restarted app whether it is ready.
 pub const PACKAGES: &[&str] = &[
     "nginx",
     "postgresql",
     "certbot",
     "openssl",
     "ca-certificates",
+    "curl",
 ];
 
 /// Where the suite's settings live on the server.

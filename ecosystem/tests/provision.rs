@@ -74,6 +74,16 @@ fn as_root() -> bool {
     root
 }
 
+/// A server process, killed when dropped.
+struct Server(std::process::Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 async fn run(p: &Provision) -> Report {
     let report = p.run().await.expect("provision runs");
     println!("{report}");
@@ -101,6 +111,7 @@ async fn provision_sets_up_a_server_and_a_second_run_changes_nothing() {
             ("STRIPE_SECRET_KEY_STORE".into(), "sk_test_store".into()),
             ("OAUTH_PROVIDERS".into(), "github".into()),
             ("OAUTH_GITHUB_CLIENT_ID".into(), "gh-id".into()),
+            ("OAUTH_GITHUB_CLIENT_SECRET".into(), "gh-secret".into()),
         ]),
     };
     let at = |abs: &str| p.path(abs);
@@ -281,6 +292,48 @@ async fn provision_sets_up_a_server_and_a_second_run_changes_nothing() {
         ]
     );
 
+    // The apps run on what was written: settings from the env files, secrets from their
+    // credential folder as systemd hands it over (`$CREDENTIALS_DIRECTORY`), each app its own
+    // role, database and object store; the portal first (it makes the session table).
+    let mut servers = Vec::new();
+    for app in ["portal", "restaurants"] {
+        let mut env =
+            suite::backup::read_env_file(&at("/etc/stepperslife/suite.env")).expect("env");
+        env.extend(
+            suite::backup::read_env_file(&at(&format!("/etc/stepperslife/{app}.env")))
+                .expect("env"),
+        );
+        let port = free_port();
+        let child = std::process::Command::new(suite::build::bin_path(app, false))
+            .envs(&env)
+            .env("CREDENTIALS_DIRECTORY", at(&render::credentials_dir(app)))
+            .env("BIND_ADDR", format!("127.0.0.1:{port}"))
+            .env("SITE_ROOT", suite::build::site_dir(app))
+            .env(render::ALLOCATOR_ENV.0, render::ALLOCATOR_ENV.1)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{app}'s server (built by `suite build`): {e}"));
+        servers.push(Server(child));
+        let ready = format!("http://127.0.0.1:{port}/readyz");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            if let Ok(r) = reqwest::get(&ready).await
+                && r.status().is_success()
+            {
+                break;
+            }
+            let exited = servers
+                .last_mut()
+                .and_then(|s| s.0.try_wait().ok().flatten());
+            assert!(
+                exited.is_none() && std::time::Instant::now() < deadline,
+                "{app} is not ready on the provisioned settings ({exited:?})"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+    }
+    drop(servers);
+
     // The certificate arrives: the https site replaces certbot's.
     let live = at("/etc/letsencrypt/live/stepperslife.com");
     std::fs::create_dir_all(&live).expect("mkdir");
@@ -334,9 +387,19 @@ async fn provision_sets_up_a_server_and_a_second_run_changes_nothing() {
         .expect("drop");
 }
 
-/// A release folder as the README makes one: every app's binary and site, and `suite`.
-fn release(dir: &Path, build: &str, binaries: &[(&'static str, String)]) {
+/// A release folder as the README makes one: every app's binary and site (`build` names it,
+/// `old_build` the sites of apps other than `changed`, when given), and `suite`.
+fn release(
+    dir: &Path,
+    build: &str,
+    binaries: &[(&'static str, String)],
+    changed: Option<(&str, &str)>,
+) {
     for app in Manifest::embedded().enabled() {
+        let build = match changed {
+            Some((only, old_build)) if only != app.name => old_build,
+            _ => build,
+        };
         let site = dir.join("site").join(&app.name);
         std::fs::create_dir_all(site.join("pkg")).expect("mkdir");
         std::fs::write(
@@ -400,7 +463,7 @@ fn deploy_installs_a_release_and_restarts_only_what_changed_one_app_at_a_time() 
     let one = tempfile::tempdir().expect("dir");
     let mut binaries = every_binary("1");
     binaries.retain(|(n, _)| *n != "store");
-    release(one.path(), "aaa", &binaries);
+    release(one.path(), "aaa", &binaries, None);
     let (result, restarted) = deploy(one.path(), None);
     let error = format!("{:#}", result.expect_err("refused"));
     assert!(
@@ -411,7 +474,7 @@ fn deploy_installs_a_release_and_restarts_only_what_changed_one_app_at_a_time() 
     assert!(!at("/opt/stepperslife/bin/portal").exists());
 
     // The first release: everything installed, every app restarted, the portal last.
-    release(one.path(), "aaa", &every_binary("1"));
+    release(one.path(), "aaa", &every_binary("1"), None);
     let (result, restarted) = deploy(one.path(), None);
     println!("{}", result.expect("deployed"));
     assert_eq!(restarted, ["restaurants", "events", "store", "portal"]);
@@ -431,7 +494,7 @@ fn deploy_installs_a_release_and_restarts_only_what_changed_one_app_at_a_time() 
     let two = tempfile::tempdir().expect("dir");
     let mut binaries = every_binary("1");
     binaries[1].1 = "restaurants 2".into();
-    release(two.path(), "bbb", &binaries);
+    release(two.path(), "bbb", &binaries, Some(("restaurants", "aaa")));
     let (result, restarted) = deploy(two.path(), None);
     result.expect("deployed");
     assert_eq!(restarted, ["restaurants"]);
@@ -447,9 +510,17 @@ fn deploy_installs_a_release_and_restarts_only_what_changed_one_app_at_a_time() 
         "restaurants 1"
     );
 
+    // A new site with the same binary: the app restarts to read its build.txt.
+    let events_site = two.path().join("site/events");
+    std::fs::write(events_site.join("build.txt"), "output=stepperslife.ddd\n").expect("write");
+    std::fs::write(events_site.join("pkg/stepperslife.ddd_bg.wasm"), "ddd").expect("write");
+    let (result, restarted) = deploy(two.path(), None);
+    result.expect("deployed");
+    assert_eq!(restarted, ["events"]);
+
     // An app that does not come back stops the deploy there, and says how to go back.
     let three = tempfile::tempdir().expect("dir");
-    release(three.path(), "ccc", &every_binary("3"));
+    release(three.path(), "ccc", &every_binary("3"), None);
     let (result, restarted) = deploy(three.path(), Some("events"));
     let error = format!("{:#}", result.expect_err("stopped"));
     assert!(error.contains("events did not come back"), "{error}");
