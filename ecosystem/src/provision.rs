@@ -136,6 +136,15 @@ pub fn dh_group_pem() -> anyhow::Result<String> {
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
+/// The operator's values go into env files and credential files one line each: a line break
+/// in one would add a setting of its own, so such a value is refused before anything changes.
+pub fn check_given(given: &BTreeMap<String, String>) -> anyhow::Result<()> {
+    match given.iter().find(|(_, v)| v.contains(['\n', '\r'])) {
+        Some((k, _)) => bail!("{k} holds a line break: give it on one line; nothing was changed"),
+        None => Ok(()),
+    }
+}
+
 /// A generated password or key: 32 letters and digits (no quoting anywhere).
 pub fn generate_secret() -> String {
     rand::thread_rng()
@@ -245,6 +254,7 @@ impl Provision {
 
     /// Runs every step.
     pub async fn run(&self) -> anyhow::Result<Report> {
+        check_given(&self.given)?;
         let mut r = Report::default();
         self.packages(&mut r)?;
         self.users(&mut r)?;
@@ -387,9 +397,6 @@ impl Provision {
         let old = std::fs::read_to_string(&path).ok();
         let changed = old.as_deref() != Some(content);
         if changed {
-            if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir)?;
-            }
             write_atomically(&path, content.as_bytes(), mode)
                 .with_context(|| format!("cannot write {abs}"))?;
             r.changes.push(format!(
@@ -418,13 +425,7 @@ impl Provision {
             self.dir(r, &render::minio_data_dir(&app.name), 0o700, ids)?;
         }
         self.dir(r, render::BACKUP_DIR, 0o700, ROOT_IDS)?;
-        self.dir(r, render::ACME_ROOT, 0o755, ROOT_IDS)?;
-        for d in [UNIT_DIR, SITES_AVAILABLE, SITES_ENABLED] {
-            if !self.path(d).is_dir() {
-                std::fs::create_dir_all(self.path(d))?;
-            }
-        }
-        Ok(())
+        self.dir(r, render::ACME_ROOT, 0o755, ROOT_IDS)
     }
 
     fn credential_path(&self, app: &str, name: &str) -> PathBuf {
@@ -724,6 +725,7 @@ impl Provision {
         let link = self.path(&format!("{SITES_ENABLED}/{SITE_FILE}"));
         let target = PathBuf::from(format!("../sites-available/{SITE_FILE}"));
         if std::fs::read_link(&link).ok() != Some(target.clone()) {
+            std::fs::create_dir_all(self.path(SITES_ENABLED))?;
             let _ = std::fs::remove_file(&link);
             std::os::unix::fs::symlink(&target, &link)?;
             r.changes
@@ -941,6 +943,15 @@ impl Provision {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_given_value_with_a_line_break_is_refused() {
+        let ok = BTreeMap::from([("SMTP_URL".to_owned(), "smtp://relay:25".to_owned())]);
+        assert!(check_given(&ok).is_ok());
+        let bad = BTreeMap::from([("MAIL_FROM".to_owned(), "x\nSEED_DEMO=true".to_owned())]);
+        let err = check_given(&bad).expect_err("refused").to_string();
+        assert!(err.contains("MAIL_FROM holds a line break"), "{err}");
+    }
 
     #[test]
     fn merge_env_sets_what_it_owns_and_keeps_the_operators_lines() {

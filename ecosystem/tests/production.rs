@@ -376,94 +376,69 @@ fn every_unit_passes_systemd_analyze_and_is_rated_ok_or_better() {
         return;
     }
     let dir = tempfile::tempdir().expect("a directory");
+    // Each unit as rendered, but running a program that exists on this machine (verify
+    // checks it), written into `dir`.
+    let write = |name: &str, content: String, program: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, content.replace(program, "/bin/true")).expect("write");
+        path
+    };
     for app in Manifest::embedded().enabled() {
-        // As rendered, but for a program that exists on this machine (verify checks it).
-        let unit = render::systemd_unit(Manifest::embedded(), &app.name)
-            .lines()
-            .map(|l| {
-                if l.starts_with("ExecStart=") {
-                    "ExecStart=/bin/true".to_owned()
-                } else {
-                    l.to_owned()
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("\n");
-        let path = dir
-            .path()
-            .join(format!("stepperslife-{}.service", app.name));
-        std::fs::write(&path, unit).expect("write");
-        let socket = dir.path().join(format!("stepperslife-{}.socket", app.name));
-        std::fs::write(
-            &socket,
+        let service = write(
+            &format!("stepperslife-{}.service", app.name),
+            render::systemd_unit(Manifest::embedded(), &app.name),
+            &format!("/opt/stepperslife/bin/{}", app.name),
+        );
+        let socket = write(
+            &format!("stepperslife-{}.socket", app.name),
             render::systemd_socket(Manifest::embedded(), &app.name),
-        )
-        .expect("write");
-        let verify = run(Command::new("systemd-analyze")
-            .arg("verify")
-            .arg(&path)
-            .arg(&socket));
-        assert!(
-            verify.stderr.is_empty(),
-            "{}: {}",
-            app.name,
-            String::from_utf8_lossy(&verify.stderr)
+            "/bin/true",
         );
-        let (score, rating) = exposure(&path);
-        eprintln!("{}: {score} {rating}", app.name);
-        assert!(
-            rating.starts_with("OK") || rating.starts_with("SAFE"),
-            "{}: {score} {rating}",
-            app.name
-        );
-        assert!(score < 2.0, "{}: {score} {rating}", app.name);
+        verified(&[&service, &socket]);
+        rated_ok(&service);
     }
     // Each app's object store (MinIO).
     for app in Manifest::embedded()
         .enabled()
         .filter(|a| a.bucket.is_some())
     {
-        let path = dir
-            .path()
-            .join(format!("stepperslife-minio-{}.service", app.name));
-        std::fs::write(
-            &path,
-            render::systemd_minio(app).replace(render::MINIO_BINARY, "/bin/true"),
-        )
-        .expect("write");
-        let verify = run(Command::new("systemd-analyze").arg("verify").arg(&path));
-        assert!(
-            verify.stderr.is_empty(),
-            "minio {}: {}",
-            app.name,
-            String::from_utf8_lossy(&verify.stderr)
+        let service = write(
+            &format!("stepperslife-minio-{}.service", app.name),
+            render::systemd_minio(app),
+            render::MINIO_BINARY,
         );
-        let (score, rating) = exposure(&path);
-        eprintln!("minio {}: {score} {rating}", app.name);
-        assert!(
-            rating.starts_with("OK") || rating.starts_with("SAFE"),
-            "minio {}: {score} {rating}",
-            app.name
-        );
+        verified(&[&service]);
+        rated_ok(&service);
     }
     // The daily backup and its timer.
     let (service, timer) = render::backup_units();
-    let service_path = dir.path().join("stepperslife-backup.service");
-    std::fs::write(
-        &service_path,
-        service.replace("/opt/stepperslife/bin/suite", "/bin/true"),
-    )
-    .expect("write");
-    let timer_path = dir.path().join("stepperslife-backup.timer");
-    std::fs::write(&timer_path, timer).expect("write");
-    let verify = run(Command::new("systemd-analyze")
-        .arg("verify")
-        .arg(&service_path)
-        .arg(&timer_path));
+    let service = write(
+        "stepperslife-backup.service",
+        service,
+        "/opt/stepperslife/bin/suite",
+    );
+    let timer = write("stepperslife-backup.timer", timer, "/bin/true");
+    verified(&[&service, &timer]);
+}
+
+/// `systemd-analyze verify` says nothing about these unit files.
+fn verified(units: &[&Path]) {
+    let verify = run(Command::new("systemd-analyze").arg("verify").args(units));
     assert!(
         verify.stderr.is_empty(),
-        "{}",
+        "{units:?}: {}",
         String::from_utf8_lossy(&verify.stderr)
+    );
+}
+
+/// `systemd-analyze security` rates the unit "OK" or better (exposure under 2.0).
+fn rated_ok(unit: &Path) {
+    let (score, rating) = exposure(unit);
+    eprintln!("{}: {score} {rating}", unit.display());
+    assert!(
+        (rating.starts_with("OK") || rating.starts_with("SAFE")) && score < 2.0,
+        "{}: {score} {rating}",
+        unit.display()
     );
 }
 

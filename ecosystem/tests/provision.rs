@@ -91,7 +91,7 @@ async fn run(p: &Provision) -> Report {
 }
 
 #[tokio::test]
-async fn provision_sets_up_a_server_and_a_second_run_changes_nothing() {
+async fn provision_does_only_what_is_missing_run_after_run_and_the_apps_run_on_it() {
     if !as_root() {
         return;
     }

@@ -206,3 +206,18 @@ async fn an_apps_key_reaches_its_own_bucket_and_no_other() {
         ["tickets/secret.txt"]
     );
 }
+
+#[tokio::test]
+async fn a_stopped_server_answers_nothing_even_on_a_kept_alive_connection() {
+    let (s3, _dir) = server().await;
+    let st = storage(&s3, "test-secret-123");
+    st.ensure_bucket().await.expect("bucket created");
+    // The client keeps its connection open for the next request...
+    st.ping().await.expect("bucket answers");
+    drop(s3);
+    // ...which must not reach a server that was stopped (`suite soak` stops it under load).
+    assert!(
+        st.ping().await.is_err(),
+        "the stopped server still answered"
+    );
+}
